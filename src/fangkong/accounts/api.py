@@ -1,0 +1,50 @@
+"""Authentication for the API: session or bearer token; tokens are issued here."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from .services import (
+    clear_login_failures,
+    client_ip,
+    issue_token,
+    login_locked,
+    note_login_failure,
+    user_for_token,
+)
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+router = Router(tags=["auth"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+    name: str = ""
+
+
+class TokenOut(Schema):
+    token: str
+
+
+@router.post("/token", response=TokenOut, auth=None)
+def create_token(request, data: TokenIn):
+    """Exchange a username and password for a bearer token (shown once)."""
+    if login_locked(username=data.username, ip=client_ip(request)):
+        raise HttpError(429, _("Too many failed logins. Wait 15 minutes."))
+    user = authenticate(request, username=data.username, password=data.password)
+    if user is None:
+        note_login_failure(username=data.username, request=request)
+        raise HttpError(401, _("Wrong username or password."))
+    clear_login_failures(username=data.username)
+    return {"token": issue_token(user=user, name=data.name, request=request)}

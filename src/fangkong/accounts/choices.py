@@ -1,0 +1,23 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HEADQUARTERS = "headquarters", _("Headquarters")
+    DISTRICT = "district", _("District staff")
+    STREET = "street", _("Street staff")
+    COMMUNITY = "community", _("Community staff")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    WAREHOUSE = "warehouse", _("Warehouse keeper")
+    LAB = "lab", _("Lab operator")
+    HOSPITAL = "hospital", _("Hospital operator")
+    VOLUNTEER = "volunteer", _("Volunteer")
+
+
+class AuditAction(models.TextChoices):
+    VIEW_UNMASKED = "view_unmasked", _("Viewed unmasked personal data")
+    EXPORT = "export", _("Exported")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    TOKEN_CREATED = "token_created", _("API token created")
+    IMPORT = "import", _("Imported")

@@ -1,0 +1,101 @@
+"""The one place that decides what a user may see and do.
+
+Every list, detail, export, count and API call asks ``scope_of(user)`` and filters through
+``Scope.filter`` (rows carry a materialised ``region_path``), so a record outside the user's
+subtree simply does not exist for them: lists leave it out, details answer 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from .choices import Role
+
+M = TypeVar("M", bound=Model)
+
+
+class Cap(StrEnum):
+    VIEW_PEOPLE = "view_people"  # the registry: regions with counts, buildings, persons
+    UNMASK = "unmask"  # reveal full ID numbers and phones (audited)
+    EXPORT_PEOPLE = "export_people"  # download lists of persons (audited)
+
+
+_REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE})
+_FRONT_LINE = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.UNMASK})
+
+# Grid workers and community staff call and register residents, so they may reveal identifiers;
+# street, district and city staff work with masked data. Warehouse, lab, hospital and volunteer
+# accounts see no part of the residents' registry.
+ROLE_CAPS: dict[str, frozenset[Cap]] = {
+    Role.HEADQUARTERS: _REGISTRY_STAFF,
+    Role.DISTRICT: _REGISTRY_STAFF,
+    Role.STREET: _REGISTRY_STAFF,
+    Role.COMMUNITY: _FRONT_LINE,
+    Role.GRID_WORKER: _FRONT_LINE,
+    Role.WAREHOUSE: frozenset(),
+    Role.LAB: frozenset(),
+    Role.HOSPITAL: frozenset(),
+    Role.VOLUNTEER: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A user's reach: a region path prefix (None: nothing) and capabilities."""
+
+    user_id: int | None
+    role: str
+    path: str | None
+    caps: frozenset[Cap]
+
+    def can(self, cap: Cap) -> bool:
+        return self.path is not None and cap in self.caps
+
+    def require(self, cap: Cap) -> None:
+        if not self.can(cap):
+            raise PermissionDenied
+
+    def contains(self, path: str) -> bool:
+        return self.path is not None and path.startswith(self.path)
+
+    def filter(self, qs: QuerySet[M], field: str = "region_path") -> QuerySet[M]:
+        if self.path is None:
+            return qs.none()
+        return qs.filter(**{f"{field}__startswith": self.path})
+
+    def get_or_404(
+        self, qs: QuerySet[M], *, cap: Cap, field: str = "region_path", **lookup: object
+    ) -> M:
+        """The object if it exists inside the scope and the user has ``cap``; else 404/403."""
+        self.require(cap)
+        obj = self.filter(qs, field).filter(**lookup).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+
+NOBODY = Scope(user_id=None, role="", path=None, caps=frozenset())
+
+
+def scope_of(user) -> Scope:
+    """The scope of a (possibly anonymous) user; cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOBODY
+    cached = getattr(user, "_fangkong_scope", None)
+    if cached is not None:
+        return cached
+    region = user.scope_region
+    scope = Scope(
+        user_id=user.pk,
+        role=user.role,
+        path=region.path if region is not None else None,
+        caps=ROLE_CAPS.get(user.role, frozenset()),
+    )
+    user._fangkong_scope = scope
+    return scope

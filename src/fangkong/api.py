@@ -1,0 +1,28 @@
+"""The one NinjaAPI: each app's router under /api/v1, OpenAPI docs at /api/docs."""
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from fangkong.accounts.api import TokenAuth
+from fangkong.accounts.api import router as auth_router
+from fangkong.people.api import router as people_router
+from fangkong.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="Fangkong API",
+    version="1",
+    description="Fangkong (防控) — every call is scoped to the caller's role and region.",
+    urls_namespace="api",
+    docs_url="/docs",
+    auth=[SessionAuth(), TokenAuth()],
+)
+api.add_router("/v1/auth", auth_router)
+api.add_router("/v1/regions", regions_router)
+api.add_router("/v1/persons", people_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return api.create_response(request, {"detail": _("Your role may not do this.")}, status=403)

@@ -1,0 +1,115 @@
+"""Persons and their tags."""
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.common.masking import mask_id_number, mask_name, mask_phone
+from fangkong.regions.models import Household, Region
+
+from .choices import CHILD_AGE, IdType, Sex, TagKind
+
+
+def years_between(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def child_cutoff(today: dt.date) -> dt.date:
+    """Persons born after this date are under CHILD_AGE on ``today``."""
+    try:
+        return today.replace(year=today.year - CHILD_AGE)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - CHILD_AGE, day=28)
+
+
+class Person(models.Model):
+    """A resident or a member of the floating population (no household)."""
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    id_type = models.CharField(
+        _("ID type"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
+    id_number = models.CharField(_("ID number"), max_length=30)
+    # The ID number reversed: "the last digits of an ID" becomes an indexed prefix search.
+    id_rev = models.CharField(max_length=30, db_index=True, editable=False)
+    birth_on = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=11, blank=True, db_index=True)
+    grid = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="persons", verbose_name=_("grid")
+    )
+    household = models.ForeignKey(
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        verbose_name=_("household"),
+    )
+    relation = models.CharField(_("relation to head"), max_length=20, blank=True)
+    region_path = models.CharField(max_length=255, db_index=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_type", "id_number"], name="person_unique_document")
+        ]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_rev = self.id_number[::-1]
+        super().save(*args, **kwargs)
+
+    @property
+    def id_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def name_masked(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def age(self) -> int | None:
+        if self.birth_on is None:
+            return None
+        return years_between(self.birth_on, timezone.localdate())
+
+    @property
+    def is_child(self) -> bool:
+        return self.birth_on is not None and self.birth_on > child_cutoff(timezone.localdate())
+
+
+class PersonTag(models.Model):
+    """A vulnerable or key-category mark on a person (one of each kind)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags")
+    kind = models.CharField(_("tag"), max_length=20, choices=TagKind.choices)
+    region_path = models.CharField(max_length=255, db_index=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)  # returnee: where from
+    event_on = models.DateField(_("date"), null=True, blank=True)  # returned / last exposure
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="person_tag_unique_kind")
+        ]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -1,0 +1,239 @@
+"""Reads of the residents' registry for screens, exports and the API; all scoped."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.scope import Cap, Scope
+from fangkong.common.idnumbers import normalise as normalise_id
+from fangkong.regions.choices import Level
+from fangkong.regions.models import Building, Household, Region
+
+from .choices import TagKind
+from .models import Person, PersonTag, child_cutoff
+
+_ID_TAIL = re.compile(r"^\d*[\dX]$")
+MIN_ID_DIGITS = 4
+
+
+class SearchTooShort(ValueError):
+    pass
+
+
+def persons(scope: Scope) -> QuerySet[Person]:
+    """Every person the user may see."""
+    scope.require(Cap.VIEW_PEOPLE)
+    return scope.filter(Person.objects.all())
+
+
+def person_or_404(scope: Scope, pk: int) -> Person:
+    return scope.get_or_404(
+        Person.objects.select_related("grid", "household__building").prefetch_related("tags"),
+        cap=Cap.VIEW_PEOPLE,
+        pk=pk,
+    )
+
+
+def building_or_404(scope: Scope, pk: int) -> Building:
+    return scope.get_or_404(Building.objects.select_related("grid"), cap=Cap.VIEW_PEOPLE, pk=pk)
+
+
+def household_or_404(scope: Scope, pk: int) -> Household:
+    return scope.get_or_404(
+        Household.objects.select_related("grid", "building"), cap=Cap.VIEW_PEOPLE, pk=pk
+    )
+
+
+def search(
+    scope: Scope,
+    q: str = "",
+    *,
+    region: Region | None = None,
+    tag: str = "",
+    household_id: int | None = None,
+) -> QuerySet[Person]:
+    """Persons by name prefix, full phone, or the last digits (4 or more) of an ID number."""
+    qs = persons(scope).select_related("household__building").prefetch_related("tags")
+    if region is not None:
+        qs = qs.filter(region_path__startswith=region.path)
+    if household_id is not None:
+        qs = qs.filter(household_id=household_id)
+    if tag:
+        qs = qs.filter(tags__kind=tag)
+    q = (q or "").strip()
+    if not q:
+        return qs.order_by("id")
+    digits = normalise_id(q)
+    if _ID_TAIL.match(digits):
+        if len(digits) < MIN_ID_DIGITS:
+            raise SearchTooShort(
+                _("Type at least %(n)d digits of an ID number or a whole phone number")
+                % {"n": MIN_ID_DIGITS}
+            )
+        match = Q(id_rev__startswith=digits[::-1])
+        if len(digits) == 11:
+            match |= Q(phone=digits)
+        return qs.filter(match).order_by("id")
+    return qs.filter(name__startswith=q).order_by("id")
+
+
+def tag_names() -> dict[str, str]:
+    return {k.value: str(k.label) for k in TagKind}
+
+
+@dataclass
+class Counts:
+    """Residents and tag counts of one region or building."""
+
+    residents: int = 0
+    households: int = 0
+    children: int = 0
+    tags: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, other: Counts) -> None:
+        self.residents += other.residents
+        self.households += other.households
+        self.children += other.children
+        for k, n in other.tags.items():
+            self.tags[k] += n
+
+    def tag_rows(self) -> list[tuple[str, str, int]]:
+        return [(k.value, str(k.label), self.tags.get(k.value, 0)) for k in TagKind]
+
+
+@dataclass
+class RegionOverview:
+    region: Region
+    total: Counts
+    children: list[tuple[Region, Counts]]
+
+
+def _counts_by_grid_path(scope: Scope, region: Region) -> dict[str, Counts]:
+    cutoff = child_cutoff(timezone.localdate())
+    by_path: dict[str, Counts] = defaultdict(Counts)
+    rows = (
+        persons(scope)
+        .filter(region_path__startswith=region.path)
+        .values("region_path")
+        .annotate(n=Count("id"), kids=Count("id", filter=Q(birth_on__gt=cutoff)))
+        .order_by()
+    )
+    for row in rows:
+        by_path[row["region_path"]].residents += row["n"]
+        by_path[row["region_path"]].children += row["kids"]
+    households = (
+        scope.filter(Household.objects.filter(region_path__startswith=region.path))
+        .values("region_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in households:
+        by_path[row["region_path"]].households += row["n"]
+    tags = (
+        scope.filter(PersonTag.objects.filter(region_path__startswith=region.path))
+        .values("region_path", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in tags:
+        by_path[row["region_path"]].tags[row["kind"]] += row["n"]
+    return by_path
+
+
+def region_overview(scope: Scope, region: Region) -> RegionOverview:
+    """Counts of residents, households, children and each tag, for the region and each child."""
+    by_path = _counts_by_grid_path(scope, region)
+    children = list(scope.filter(region.children.all(), field="path").order_by("code"))
+    child_counts = {c.path: Counts() for c in children}
+    total = Counts()
+    for path, counts in by_path.items():
+        total.add(counts)
+        for child_path, acc in child_counts.items():
+            if path.startswith(child_path):
+                acc.add(counts)
+                break
+    return RegionOverview(
+        region=region, total=total, children=[(c, child_counts[c.path]) for c in children]
+    )
+
+
+def grid_buildings(scope: Scope, grid: Region) -> tuple[list[tuple[Building, Counts]], Counts]:
+    """The buildings of a grid with their counts, and the grid's residents without a building."""
+    scope.require(Cap.VIEW_PEOPLE)
+    buildings = list(scope.filter(Building.objects.filter(grid=grid)).order_by("name"))
+    counts: dict[int | None, Counts] = defaultdict(Counts)
+    for row in (
+        scope.filter(Household.objects.filter(grid=grid))
+        .values("building_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row["building_id"]].households += row["n"]
+    cutoff = child_cutoff(timezone.localdate())
+    for row in (
+        persons(scope)
+        .filter(grid=grid)
+        .values("household__building_id")
+        .annotate(n=Count("id"), kids=Count("id", filter=Q(birth_on__gt=cutoff)))
+        .order_by()
+    ):
+        c = counts[row["household__building_id"]]
+        c.residents += row["n"]
+        c.children += row["kids"]
+    for row in (
+        scope.filter(PersonTag.objects.filter(person__grid=grid))
+        .values("person__household__building_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[row["person__household__building_id"]].tags[row["kind"]] += row["n"]
+    return [(b, counts[b.pk]) for b in buildings], counts[None]
+
+
+def building_households(scope: Scope, building: Building) -> list[Household]:
+    """Households of a building, each with its members and their tags (three queries)."""
+    scope.require(Cap.VIEW_PEOPLE)
+    members = Person.objects.prefetch_related("tags").order_by("id")
+    return list(
+        scope.filter(Household.objects.filter(building=building))
+        .select_related("building")
+        .prefetch_related(Prefetch("members", queryset=members))
+        .order_by("unit", "door", "id")
+    )
+
+
+def household_members(scope: Scope, household: Household) -> list[Person]:
+    return list(search(scope, household_id=household.pk))
+
+
+def person_record(person: Person, *, unmasked: bool = False) -> dict[str, object]:
+    """One person as the API and exports show them: identifiers masked unless ``unmasked``."""
+    household = person.household
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "sex": person.sex,
+        "id_type": person.id_type,
+        "id_number": person.id_number if unmasked else person.id_masked,
+        "birth_on": person.birth_on,
+        "age": person.age,
+        "phone": person.phone if unmasked else person.phone_masked,
+        "grid_code": person.region_path.rstrip("/").rsplit("/", 1)[-1],
+        "household_id": person.household_id,
+        "household": household.label if household is not None else "",
+        "relation": person.relation,
+        "tags": [t.kind for t in person.tags.all()],
+        "is_child": person.is_child,
+    }
+
+
+def grids_of(scope: Scope, region: Region) -> QuerySet[Region]:
+    return scope.filter(
+        Region.objects.filter(path__startswith=region.path, level=Level.GRID), field="path"
+    )

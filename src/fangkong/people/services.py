@@ -1,0 +1,204 @@
+"""Changes to the residents' registry: validation, registration, audited reveals and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.choices import AuditAction
+from fangkong.accounts.models import User
+from fangkong.accounts.services import record_audit
+from fangkong.common import idnumbers, phones
+from fangkong.regions.choices import Level
+from fangkong.regions.models import Household, Region
+
+from .choices import IdType, Sex, TagKind
+from .models import Person, PersonTag
+
+_OTHER_DOCUMENT = re.compile(r"^[A-Z0-9]{5,30}$")
+
+
+class PersonInvalid(ValueError):
+    """Field name → a message saying what is wrong and what is allowed."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Identity:
+    id_type: str
+    id_number: str
+    birth_on: dt.date | None
+    sex: str
+
+
+def clean_identity(
+    *, id_type: str, id_number: str, birth_on: dt.date | None = None, sex: str = ""
+) -> Identity:
+    """Validate a document by its own rules; a resident ID also gives birth date and sex."""
+    if id_type not in IdType.values:
+        allowed = ", ".join(str(label) for label in IdType.labels)
+        raise PersonInvalid({"id_type": _("unknown ID type; allowed: %(a)s") % {"a": allowed}})
+    if id_type == IdType.RESIDENT_ID:
+        try:
+            parsed = idnumbers.parse(id_number, today=timezone.localdate())
+        except idnumbers.InvalidIdNumber as e:
+            raise PersonInvalid({"id_number": str(e)}) from None
+        return Identity(id_type, parsed.number, parsed.birth_on, parsed.sex)
+    number = idnumbers.normalise(id_number)
+    if not _OTHER_DOCUMENT.match(number):
+        raise PersonInvalid({"id_number": _("document number must be 5 to 30 letters or digits")})
+    if birth_on is not None and birth_on > timezone.localdate():
+        raise PersonInvalid({"birth_on": _("birth date cannot be in the future")})
+    return Identity(id_type, number, birth_on, sex if sex in Sex.values else Sex.UNKNOWN)
+
+
+def clean_name(name: str) -> str:
+    name = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name or "")).strip()
+    if not name:
+        raise PersonInvalid({"name": _("name is missing")})
+    if len(name) > 50:
+        raise PersonInvalid({"name": _("name is longer than 50 characters")})
+    return name
+
+
+def clean_phone(phone: str) -> str:
+    if not (phone or "").strip():
+        return ""
+    try:
+        return phones.normalise(phone)
+    except phones.InvalidPhone as e:
+        raise PersonInvalid({"phone": str(e)}) from None
+
+
+@transaction.atomic
+def check_register_person(
+    *,
+    name: str,
+    id_type: str,
+    id_number: str,
+    grid: Region,
+    household: Household | None = None,
+    phone: str = "",
+    birth_on: dt.date | None = None,
+    sex: str = "",
+    relation: str = "",
+    tags: list[str] | tuple[str, ...] = (),
+) -> Person:
+    """Validate every field (all problems at once), then register the person."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, object] = {}
+    for key, fn in (
+        ("name", lambda: clean_name(name)),
+        ("phone", lambda: clean_phone(phone)),
+        (
+            "identity",
+            lambda: clean_identity(
+                id_type=id_type, id_number=id_number, birth_on=birth_on, sex=sex
+            ),
+        ),
+    ):
+        try:
+            cleaned[key] = fn()
+        except PersonInvalid as e:
+            errors.update(e.errors)
+    if grid.level != Level.GRID:
+        errors["grid"] = _("a person belongs to a grid, not to a %(level)s") % {
+            "level": grid.get_level_display()
+        }
+    if household is not None and household.grid_id != grid.pk:
+        errors["household"] = _("the household is in another grid")
+    unknown = [t for t in tags if t not in TagKind.values]
+    if unknown:
+        errors["tags"] = _("unknown tags %(t)s; allowed: %(a)s") % {
+            "t": ", ".join(unknown),
+            "a": ", ".join(TagKind.values),
+        }
+    identity = cleaned.get("identity")
+    if (
+        isinstance(identity, Identity)
+        and Person.objects.filter(id_type=identity.id_type, id_number=identity.id_number).exists()
+    ):
+        errors["id_number"] = _("a person with this document is already registered")
+    if errors:
+        raise PersonInvalid(errors)
+    assert isinstance(identity, Identity)
+    return do_register_person(
+        name=str(cleaned["name"]),
+        identity=identity,
+        grid=grid,
+        household=household,
+        phone=str(cleaned["phone"]),
+        relation=relation,
+        tags=list(tags),
+    )
+
+
+def do_register_person(
+    *,
+    name: str,
+    identity: Identity,
+    grid: Region,
+    household: Household | None,
+    phone: str,
+    relation: str = "",
+    tags: list[str] | None = None,
+) -> Person:
+    """Create the person and their tags (already validated)."""
+    person = Person.objects.create(
+        name=name,
+        sex=identity.sex,
+        id_type=identity.id_type,
+        id_number=identity.id_number,
+        birth_on=identity.birth_on,
+        phone=phone,
+        grid=grid,
+        household=household,
+        relation=relation,
+        region_path=grid.path,
+    )
+    PersonTag.objects.bulk_create(
+        [PersonTag(person=person, kind=k, region_path=grid.path) for k in tags or []]
+    )
+    return person
+
+
+def reveal_person(*, user: User, person: Person, request: HttpRequest | None = None) -> Person:
+    """Audit that ``user`` is viewing the person's full ID number and phone."""
+    record_audit(
+        user=user,
+        action=AuditAction.VIEW_UNMASKED,
+        object_type="person",
+        object_id=person.pk,
+        region_path=person.region_path,
+        request=request,
+    )
+    return person
+
+
+def record_people_export(
+    *,
+    user: User,
+    region: Region,
+    query: dict[str, str],
+    unmasked: bool,
+    request: HttpRequest | None = None,
+) -> None:
+    """Audit an export of a list of persons."""
+    record_audit(
+        user=user,
+        action=AuditAction.EXPORT,
+        object_type="person",
+        region_path=region.path,
+        request=request,
+        detail={"region": region.code, "unmasked": unmasked, **query},
+    )

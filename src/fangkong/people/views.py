@@ -1,0 +1,209 @@
+"""Registry pages, phone first: my grid → buildings → households → persons; search; regions."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangkong.accounts.scope import Cap, scope_of
+from fangkong.common.paging import page_of
+from fangkong.regions.choices import Level
+from fangkong.regions.selectors import breadcrumbs, region_or_404
+
+from . import selectors
+from .services import record_people_export, reveal_person
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request):
+    scope = scope_of(request.user)
+    region = request.user.scope_region
+    if region is None or not scope.can(Cap.VIEW_PEOPLE):
+        return render(request, "people/no_registry.html", {"scope": scope})
+    return redirect("people:region", code=region.code)
+
+
+@login_required
+def region_page(request, code):
+    scope = scope_of(request.user)
+    region = region_or_404(scope, code)
+    context = {"region": region, "crumbs": breadcrumbs(scope, region), "scope": scope}
+    if region.level == Level.GRID:
+        buildings, unhoused = selectors.grid_buildings(scope, region)
+        return render(
+            request,
+            "people/grid.html",
+            {**context, "buildings": buildings, "unhoused": unhoused},
+        )
+    overview = selectors.region_overview(scope, region)
+    return render(request, "people/region.html", {**context, "overview": overview})
+
+
+@login_required
+def building_page(request, pk):
+    scope = scope_of(request.user)
+    building = selectors.building_or_404(scope, pk)
+    return render(
+        request,
+        "people/building.html",
+        {
+            "building": building,
+            "households": selectors.building_households(scope, building),
+            "crumbs": breadcrumbs(scope, building.grid),
+        },
+    )
+
+
+@login_required
+def household_page(request, pk):
+    scope = scope_of(request.user)
+    household = selectors.household_or_404(scope, pk)
+    return render(
+        request,
+        "people/household.html",
+        {
+            "household": household,
+            "members": selectors.household_members(scope, household),
+            "crumbs": breadcrumbs(scope, household.grid),
+        },
+    )
+
+
+@login_required
+def person_page(request, pk):
+    scope = scope_of(request.user)
+    person = selectors.person_or_404(scope, pk)
+    return render(
+        request,
+        "people/person.html",
+        {
+            "person": person,
+            "can_unmask": scope.can(Cap.UNMASK),
+            "crumbs": breadcrumbs(scope, person.grid),
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_reveal(request, pk):
+    scope = scope_of(request.user)
+    person = selectors.person_or_404(scope, pk)
+    scope.require(Cap.UNMASK)
+    reveal_person(user=request.user, person=person, request=request)
+    return render(request, "people/_identifiers.html", {"person": person, "revealed": True})
+
+
+def _search_context(request):
+    scope = scope_of(request.user)
+    scope.require(Cap.VIEW_PEOPLE)
+    code = request.GET.get("region") or ""
+    region = region_or_404(scope, code) if code else None
+    q = request.GET.get("q", "")
+    tag = request.GET.get("tag", "")
+    if tag not in selectors.tag_names():
+        tag = ""
+    return scope, region, q, tag
+
+
+@login_required
+def search_page(request):
+    scope, region, q, tag = _search_context(request)
+    error = ""
+    page = None
+    if q or tag or region:
+        try:
+            qs = selectors.search(scope, q, region=region, tag=tag)
+            page = page_of(qs, _int(request.GET.get("page"), 1), PAGE_SIZE)
+        except selectors.SearchTooShort as e:
+            error = str(e)
+    template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"
+    return render(
+        request,
+        template,
+        {
+            "q": q,
+            "tag": tag,
+            "region": region,
+            "page": page,
+            "error": error,
+            "tags": selectors.tag_names(),
+            "can_export": scope.can(Cap.EXPORT_PEOPLE),
+        },
+    )
+
+
+@login_required
+def export_csv(request):
+    """The persons of a region (optionally one tag) as CSV; masked unless the role may unmask."""
+    scope, region, q, tag = _search_context(request)
+    scope.require(Cap.EXPORT_PEOPLE)
+    region = region or request.user.scope_region
+    try:
+        qs = selectors.search(scope, q, region=region, tag=tag)
+    except selectors.SearchTooShort as e:
+        return HttpResponse(str(e), status=400)
+    unmasked = scope.can(Cap.UNMASK)
+    header = [
+        _("Name"),
+        _("Sex"),
+        _("ID type"),
+        _("ID number"),
+        _("Birth date"),
+        _("Phone"),
+        _("Grid"),
+        _("Household"),
+        _("Relation"),
+        _("Tags"),
+    ]
+    tag_label = selectors.tag_names()
+    # Audited before the first byte leaves, so an interrupted download is still on record.
+    record_people_export(
+        user=request.user,
+        region=region,
+        query={"q": q, "tag": tag},
+        unmasked=unmasked,
+        request=request,
+    )
+
+    def rows():
+        yield header
+        for person in qs.iterator(chunk_size=2000):
+            r = selectors.person_record(person, unmasked=unmasked)
+            yield [
+                r["name"],
+                person.get_sex_display(),
+                person.get_id_type_display(),
+                r["id_number"],
+                r["birth_on"] or "",
+                r["phone"],
+                r["grid_code"],
+                r["household"],
+                r["relation"],
+                "、".join(tag_label[t] for t in r["tags"]),
+            ]
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    # A BOM first, so that Excel on Chinese Windows opens the UTF-8 file correctly.
+    body = (("\ufeff" if i == 0 else "") + writer.writerow(row) for i, row in enumerate(rows()))
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="persons-{region.code}-{stamp}.csv"'
+    return response
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,40 @@
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from fangkong.accounts.scope import scope_of
+
+from .choices import Level
+from .selectors import region_or_404, regions
+
+router = Router(tags=["regions"])
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: Level
+    parent_code: str | None
+    depth: int
+
+    @staticmethod
+    def resolve_parent_code(obj) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+@router.get("", response=list[RegionOut])
+@paginate(PageNumberPagination, page_size=100)
+def list_regions(request, parent: str | None = None, level: Level | None = None, q: str = ""):
+    """Regions inside the caller's scope, optionally the children of ``parent`` or one level."""
+    qs = regions(scope_of(request.user))
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    if level:
+        qs = qs.filter(level=level)
+    if q:
+        qs = qs.filter(name__contains=q)
+    return qs.order_by("path")
+
+
+@router.get("/{code}", response=RegionOut)
+def get_region(request, code: str):
+    return region_or_404(scope_of(request.user), code)

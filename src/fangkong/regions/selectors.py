@@ -1,0 +1,28 @@
+"""Reads of the region tree; every function takes the user's scope first."""
+
+from django.db.models import QuerySet
+
+from fangkong.accounts.scope import Scope
+
+from .models import Region
+
+
+def regions(scope: Scope) -> QuerySet[Region]:
+    """Regions inside the scope (the scope region and everything under it)."""
+    return scope.filter(Region.objects.select_related("parent"), field="path")
+
+
+def region_or_404(scope: Scope, code: str) -> Region:
+    region = regions(scope).filter(code=code).first()
+    if region is None:
+        from django.http import Http404
+
+        raise Http404
+    return region
+
+
+def breadcrumbs(scope: Scope, region: Region) -> list[Region]:
+    """The region's ancestors the user may see, from their scope region down to it."""
+    codes = [c for c in region.path.split("/") if c]
+    by_code = {r.code: r for r in regions(scope).filter(code__in=codes)}
+    return [by_code[c] for c in codes if c in by_code]
