@@ -108,7 +108,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Set FANGKONG_STATIC_ROOT and run `fangkong manage collectstatic` in production; without it
+# the files are served straight from the packages (fine for the demo and small sites).
+STATIC_ROOT = os.environ.get("FANGKONG_STATIC_ROOT") or None
 # Front-end libraries come from npm (package.json) and are served by the project itself.
 NODE_MODULES = Path(
     os.environ.get("FANGKONG_NODE_MODULES", BASE_DIR.parent.parent / "node_modules")

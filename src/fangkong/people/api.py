@@ -64,6 +64,7 @@ def list_persons(
 ):
     """Persons in the caller's scope: search by name prefix, whole phone or ID tail digits."""
     scope = scope_of(request.user)
+    scope.require(Cap.VIEW_PEOPLE)
     area = region_or_404(scope, region) if region else None
     try:
         qs = selectors.search(scope, q, region=area, tag=tag or "", household_id=household)
@@ -81,6 +82,7 @@ def list_persons(
 def region_summary(request, code: str):
     """Residents, households, children under 14 and each tag, for a region and its children."""
     scope = scope_of(request.user)
+    scope.require(Cap.VIEW_PEOPLE)
     overview = selectors.region_overview(scope, region_or_404(scope, code))
 
     def counts(c):

@@ -32,6 +32,7 @@ def home(request):
 @login_required
 def region_page(request, code):
     scope = scope_of(request.user)
+    scope.require(Cap.VIEW_PEOPLE)
     region = region_or_404(scope, code)
     context = {"region": region, "crumbs": breadcrumbs(scope, region), "scope": scope}
     if region.level == Level.GRID:

@@ -68,7 +68,7 @@ def _check_row(row: Mapping[str, str], parent: Region | None) -> None:
         raise RegionInvalid(_("parent %(p)s is unknown") % {"p": parent_code})
     if parent is None and level != Level.PROVINCE:
         raise RegionInvalid(_("a %(level)s needs a parent_code") % {"level": level})
-    if parent is not None and level_rank(parent.level) >= level_rank(level):
+    if parent is not None and level_rank(parent.level) != level_rank(level) - 1:
         raise RegionInvalid(
             _("a %(level)s cannot be under a %(parent)s") % {"level": level, "parent": parent.level}
         )

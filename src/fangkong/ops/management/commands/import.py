@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument("file", type=Path)
-        parser.add_argument("--json", dest="as_json", action="store_true", help="end with one JSON summary line")
+        parser.add_argument(
+            "--json", dest="as_json", action="store_true", help="end with one JSON summary line"
+        )
 
     def handle(self, *args, kind, file, as_json, **options):
         if not file.is_file():

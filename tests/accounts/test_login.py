@@ -1,0 +1,55 @@
+import pytest
+from django.urls import reverse
+
+from fangkong.accounts.choices import AuditAction
+from fangkong.accounts.models import ApiToken, AuditEntry
+
+from ..conftest import PASSWORD
+
+
+def test_a_grid_worker_logs_in_and_lands_on_their_grid(tree, people, client):
+    response = client.post(
+        reverse("accounts:login"), {"username": "grid_a", "password": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("people:region", args=[tree.grid_a.code])
+
+
+def test_repeated_failures_lock_the_account_even_with_the_right_password(people, client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        r = client.post(reverse("accounts:login"), {"username": "grid_a", "password": "wrong"})
+        assert "请输入一个正确的" in r.content.decode()
+    r = client.post(reverse("accounts:login"), {"username": "grid_a", "password": PASSWORD})
+    assert r.status_code == 200 and "登录失败次数过多" in r.content.decode()
+    assert AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).count() == 3
+
+
+def test_a_token_lets_an_api_client_in_with_the_same_scope(tree, people, client):
+    r = client.post(
+        reverse("api:create_token"),
+        {"username": "grid_b", "password": PASSWORD, "name": "sync"},
+        content_type="application/json",
+    )
+    token = r.json()["token"]
+    assert ApiToken.objects.get().digest != token  # stored hashed
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    mine = client.get(reverse("api:get_person", args=[tree.person_b.pk]), **auth)
+    theirs = client.get(reverse("api:get_person", args=[tree.person_a.pk]), **auth)
+    assert (mine.status_code, theirs.status_code) == (200, 404)
+    assert mine.json()["phone"] == "139****4321"
+
+
+def test_a_wrong_token_or_password_is_refused(people, client):
+    r = client.post(
+        reverse("api:create_token"),
+        {"username": "grid_b", "password": "nope"},
+        content_type="application/json",
+    )
+    assert r.status_code == 401
+    r = client.get(reverse("api:list_regions"), HTTP_AUTHORIZATION="Bearer made-up")
+    assert r.status_code == 401
+
+
+@pytest.mark.parametrize("url", ["/api/docs", "/api/openapi.json"])
+def test_the_api_documents_itself(url, client):
+    assert client.get(url).status_code == 200

@@ -1,0 +1,196 @@
+"""Shared fixtures: a small region tree and the named personas who use it.
+
+The tree (codes are real-shaped, places invented):
+
+    湖南省 430000 › 长沙市 430100
+      ├─ 芙蓉区 430102 › 新华街道 430102001000
+      │    ├─ 红星社区 430102001001 › grid A 430102001001001 (building 1栋, 张伟's household)
+      │    └─ 芷园社区 430102001002 › grid B 430102001002001 (building 2栋, 李娜's household)
+      └─ 天心区 430103 › 城南街道 430103001000 › 枫林社区 430103001001 › grid C 430103001001001
+
+Personas (all with password ``pw-for-tests``):
+- ``hq``: headquarters officer of the city: sees everything, masked.
+- ``district``: officer of 芙蓉区: grids A and B, not C.
+- ``street``: officer of 新华街道.
+- ``community``: staff of 红星社区 (grid A only); may unmask.
+- ``grid_a`` / ``grid_b``: grid workers of grid A / grid B; may unmask in their grid.
+- ``volunteer``, ``warehouse``, ``lab``, ``hospital``: roles that never see the registry.
+- ``outsider``: an active account with no role and no region: sees nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fangkong.accounts.choices import Role
+from fangkong.accounts.services import create_user
+from fangkong.common.idnumbers import make as make_id_number
+from fangkong.people.choices import IdType
+from fangkong.people.models import Person, PersonTag
+from fangkong.regions.models import Region
+from fangkong.regions.services import (
+    create_region,
+    get_or_create_building,
+    get_or_create_household,
+)
+
+PASSWORD = "pw-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def make_person(grid: Region, **overrides) -> Person:
+    """A resident of ``grid`` with a valid ID number; override any field."""
+    seq = Person.objects.count() * 2 + 1
+    birth = overrides.pop("birth_on", dt.date(1980, 5, 17))
+    number = overrides.pop("id_number", None) or make_id_number("430102", birth, seq % 1000)
+    tags = overrides.pop("tags", ())
+    fields = {
+        "name": "测试",
+        "sex": "M",
+        "id_type": IdType.RESIDENT_ID,
+        "id_number": number,
+        "birth_on": birth,
+        "phone": "13800000000",
+        "grid": grid,
+        "region_path": grid.path,
+    }
+    fields.update(overrides)
+    person = Person.objects.create(**fields)
+    for kind in tags:
+        PersonTag.objects.create(person=person, kind=kind, region_path=grid.path)
+    return person
+
+
+class Tree:
+    def __init__(self):
+        self.province = create_region(code="430000", name="湖南省", level="province")
+        self.city = create_region(code="430100", name="长沙市", level="city", parent=self.province)
+        self.district = create_region(
+            code="430102", name="芙蓉区", level="district", parent=self.city
+        )
+        self.street = create_region(
+            code="430102001000", name="新华街道", level="street", parent=self.district
+        )
+        self.community_a = create_region(
+            code="430102001001", name="红星社区", level="community", parent=self.street
+        )
+        self.community_b = create_region(
+            code="430102001002", name="芷园社区", level="community", parent=self.street
+        )
+        self.grid_a = create_region(
+            code="430102001001001", name="红星第1网格", level="grid", parent=self.community_a
+        )
+        self.grid_b = create_region(
+            code="430102001002001", name="芷园第1网格", level="grid", parent=self.community_b
+        )
+        other_district = create_region(
+            code="430103", name="天心区", level="district", parent=self.city
+        )
+        other_street = create_region(
+            code="430103001000", name="城南街道", level="street", parent=other_district
+        )
+        other_community = create_region(
+            code="430103001001", name="枫林社区", level="community", parent=other_street
+        )
+        self.grid_c = create_region(
+            code="430103001001001", name="枫林第1网格", level="grid", parent=other_community
+        )
+        self.building_a = get_or_create_building(grid=self.grid_a, name="1栋")
+        self.household_a = get_or_create_household(
+            grid=self.grid_a, building=self.building_a, unit="1", door="101"
+        )
+        self.building_b = get_or_create_building(grid=self.grid_b, name="2栋")
+        self.household_b = get_or_create_household(
+            grid=self.grid_b, building=self.building_b, unit="2", door="202"
+        )
+        self.person_a = make_person(
+            self.grid_a,
+            name="张伟",
+            household=self.household_a,
+            phone="13812345678",
+            relation="户主",
+            tags=["elderly_alone"],
+            birth_on=dt.date(1940, 3, 8),
+        )
+        self.child_a = make_person(
+            self.grid_a,
+            name="张小明",
+            household=self.household_a,
+            birth_on=dt.date(2020, 6, 1),
+            phone="",
+        )
+        self.person_b = make_person(
+            self.grid_b, name="李娜", sex="F", household=self.household_b, phone="13987654321"
+        )
+        self.person_c = make_person(self.grid_c, name="王芳", sex="F", phone="13700001111")
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    return Tree()
+
+
+PERSONAS = {
+    "hq": (Role.HEADQUARTERS, "city"),
+    "district": (Role.DISTRICT, "district"),
+    "street": (Role.STREET, "street"),
+    "community": (Role.COMMUNITY, "community_a"),
+    "grid_a": (Role.GRID_WORKER, "grid_a"),
+    "grid_b": (Role.GRID_WORKER, "grid_b"),
+    "volunteer": (Role.VOLUNTEER, "community_a"),
+    "warehouse": (Role.WAREHOUSE, "district"),
+    "lab": (Role.LAB, "district"),
+    "hospital": (Role.HOSPITAL, "district"),
+}
+
+
+class People:
+    """The personas as user objects: ``people.hq``, ``people.grid_a``, …"""
+
+    def __init__(self, tree: Tree):
+        for username, (role, region_attr) in PERSONAS.items():
+            user = create_user(
+                username=username,
+                password=PASSWORD,
+                role=role,
+                scope_region=getattr(tree, region_attr),
+            )
+            setattr(self, username, user)
+        from fangkong.accounts.models import User
+
+        outsider = User(username="outsider", role="")
+        outsider.set_password(PASSWORD)
+        outsider.save()
+        self.outsider = outsider
+
+    def __getitem__(self, name: str):
+        return getattr(self, name)
+
+
+@pytest.fixture
+def people(tree) -> People:
+    return People(tree)
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in as that user and returns the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

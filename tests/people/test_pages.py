@@ -1,0 +1,152 @@
+"""The registry pages as a grid worker and staff use them."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from fangkong.accounts.choices import AuditAction
+from fangkong.accounts.models import AuditEntry
+from fangkong.regions.services import get_or_create_household
+
+from ..conftest import make_person
+
+
+def test_home_takes_a_grid_worker_to_their_grid(tree, people, login):
+    response = login(people.grid_a).get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people:region", args=[tree.grid_a.code])
+
+
+def test_a_role_without_registry_access_gets_a_plain_explanation(people, login):
+    response = login(people.volunteer).get("/")
+    assert response.status_code == 200
+    assert "张伟" not in response.content.decode()
+
+
+def test_the_grid_page_counts_buildings_residents_and_tags(tree, people, login):
+    body = login(people.grid_a).get(reverse("people:region", args=[tree.grid_a.code]))
+    text = body.content.decode()
+    assert "1栋" in text and "2栋" not in text
+    assert "<b>2</b> 居民" in text  # 张伟 and his grandson
+    assert "<b>1</b> 14岁以下儿童" in text
+    assert "<b>1</b> 独居老人" in text
+
+
+def test_the_region_page_rolls_counts_up_the_tree(tree, people, login):
+    text = login(people.street).get(reverse("people:region", args=[tree.street.code]))
+    text = text.content.decode()
+    assert "红星社区" in text and "芷园社区" in text and "枫林社区" not in text
+    assert "<b>3</b> 居民" in text  # the street: 张伟, 张小明, 李娜
+
+
+def test_the_building_page_lists_households_with_members_and_tags(tree, people, login):
+    text = login(people.grid_a).get(reverse("people:building", args=[tree.building_a.pk]))
+    text = text.content.decode()
+    assert "张伟" in text and "张小明" in text and "独居老人" in text and "14岁以下儿童" in text
+
+
+def test_the_building_page_costs_the_same_queries_for_many_households(
+    tree, people, login, django_assert_max_num_queries
+):
+    for door in range(102, 140):
+        household = get_or_create_household(
+            grid=tree.grid_a, building=tree.building_a, unit="1", door=str(door)
+        )
+        make_person(tree.grid_a, name=f"住户{door}", household=household, tags=["disabled"])
+    client = login(people.grid_a)
+    url = reverse("people:building", args=[tree.building_a.pk])
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+def test_the_grid_and_search_pages_do_not_grow_queries_with_residents(
+    tree, people, login, django_assert_max_num_queries
+):
+    for i in range(40):
+        make_person(tree.grid_a, name=f"张{i}", household=tree.household_a, tags=["returnee"])
+    client = login(people.grid_a)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("people:region", args=[tree.grid_a.code]))
+    with django_assert_max_num_queries(8):
+        assert "张0" in client.get(reverse("people:search") + "?q=张").content.decode()
+
+
+def test_the_person_page_shows_identifiers_masked(tree, people, login):
+    text = login(people.grid_a).get(reverse("people:person", args=[tree.person_a.pk]))
+    text = text.content.decode()
+    assert tree.person_a.id_masked in text and "138****5678" in text
+    assert tree.person_a.id_number not in text and "13812345678" not in text
+
+
+def test_revealing_shows_the_full_id_and_phone_and_is_audited(tree, people, login):
+    response = login(people.grid_a).post(reverse("people:reveal", args=[tree.person_a.pk]))
+    text = response.content.decode()
+    assert tree.person_a.id_number in text and 'href="tel:13812345678"' in text
+    entry = AuditEntry.objects.get(action=AuditAction.VIEW_UNMASKED)
+    assert (entry.username, entry.object_id) == ("grid_a", str(tree.person_a.pk))
+
+
+def test_street_staff_see_no_reveal_button(tree, people, login):
+    text = login(people.street).get(reverse("people:person", args=[tree.person_a.pk]))
+    assert "hx-post" not in text.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [
+        ("张", {"张伟", "张小明"}),
+        ("张伟", {"张伟"}),
+        ("13812345678", {"张伟"}),
+        ("５６７８", set()),  # four digits of a phone are not an ID tail
+    ],
+)
+def test_search_by_name_phone_or_id_tail(tree, people, login, q, found):
+    text = login(people.community).get(reverse("people:search"), {"q": q}).content.decode()
+    assert {n for n in ("张伟", "张小明", "李娜") if n in text} == found
+
+
+def test_search_by_the_last_digits_of_an_id(tree, people, login):
+    tail = tree.person_a.id_number[-6:]
+    text = login(people.hq).get(reverse("people:search"), {"q": tail}).content.decode()
+    assert "张伟" in text
+
+
+def test_too_few_digits_get_a_message_not_a_scan(tree, people, login):
+    text = login(people.hq).get(reverse("people:search"), {"q": "12"}).content.decode()
+    assert "至少输入 4 位" in text
+
+
+def test_search_by_tag(tree, people, login):
+    text = login(people.hq).get(reverse("people:search"), {"tag": "elderly_alone"})
+    text = text.content.decode()
+    assert "张伟" in text and "李娜" not in text
+
+
+def test_the_export_is_masked_for_street_staff_and_audited(tree, people, login):
+    response = login(people.street).get(reverse("people:export"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "张伟" in body and "李娜" in body and "王芳" not in body
+    assert tree.person_a.id_masked in body and tree.person_a.id_number not in body
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.username == "street" and entry.detail["unmasked"] is False
+
+
+def test_the_export_of_a_grid_worker_is_unmasked_and_audited(tree, people, login):
+    response = login(people.grid_a).get(reverse("people:export"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert tree.person_a.id_number in body and "李娜" not in body
+    assert AuditEntry.objects.get(action=AuditAction.EXPORT).detail["unmasked"] is True
+
+
+def test_english_is_available(tree, people, login):
+    client = login(people.grid_a)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    text = client.get(reverse("people:region", args=[tree.grid_a.code])).content.decode()
+    assert "Buildings" in text and "residents" in text
+
+
+def test_a_child_turns_adult_by_the_calendar_not_by_a_stored_flag(tree):
+    born = dt.date.today().replace(year=dt.date.today().year - 20)
+    grown = make_person(tree.grid_a, name="成年", birth_on=born)
+    assert grown.is_child is False and tree.child_a.is_child is True

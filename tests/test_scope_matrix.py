@@ -1,0 +1,164 @@
+"""Every role against every list, detail, export and API endpoint of the registry.
+
+The subject is always something in grid A (张伟, his household, building and grid). The last
+test walks the URL configuration: an endpoint added without a row here fails the suite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fangkong.accounts.choices import AuditAction
+from fangkong.accounts.models import AuditEntry
+
+from .conftest import PERSONAS
+
+REGISTRY = {"hq", "district", "street", "community", "grid_a"}
+UNMASKERS = {"community", "grid_a"}
+SCOPE_HOLDS_GRID_A = REGISTRY | {"volunteer", "warehouse", "lab", "hospital"}
+ALL = [*PERSONAS, "outsider"]
+
+
+def registry_detail(persona: str):
+    if persona in REGISTRY:
+        return 200
+    return 404 if persona == "grid_b" else 403
+
+
+def registry_list(persona: str):
+    if persona in REGISTRY:
+        return "shown"
+    return "hidden" if persona == "grid_b" else 403
+
+
+def unmask(persona: str):
+    if persona in UNMASKERS:
+        return 200
+    return 404 if persona == "grid_b" else 403
+
+
+def region_tree(persona: str):
+    return 200 if persona in SCOPE_HOLDS_GRID_A else 404
+
+
+def region_tree_list(persona: str):
+    return "shown" if persona in SCOPE_HOLDS_GRID_A else "hidden"
+
+
+@dataclass
+class Endpoint:
+    url: Callable  # tree -> url
+    expect: Callable  # persona -> 200 / 403 / 404 / "shown" / "hidden"
+    method: str = "get"
+    shown: Callable | None = None  # tree -> text that proves the subject is in a list
+
+
+E = Endpoint
+MATRIX: dict[str, Endpoint] = {
+    "people:region": E(lambda t: reverse("people:region", args=[t.grid_a.code]), registry_detail),
+    "people:building": E(
+        lambda t: reverse("people:building", args=[t.building_a.pk]), registry_detail
+    ),
+    "people:household": E(
+        lambda t: reverse("people:household", args=[t.household_a.pk]), registry_detail
+    ),
+    "people:person": E(lambda t: reverse("people:person", args=[t.person_a.pk]), registry_detail),
+    "people:reveal": E(
+        lambda t: reverse("people:reveal", args=[t.person_a.pk]), unmask, method="post"
+    ),
+    "people:search": E(
+        lambda t: reverse("people:search") + "?q=张", registry_list, shown=lambda t: "张伟"
+    ),
+    "people:export": E(
+        lambda t: reverse("people:export") + "?q=张", registry_list, shown=lambda t: "张伟"
+    ),
+    "api:list_regions": E(
+        lambda t: reverse("api:list_regions") + "?level=grid",
+        region_tree_list,
+        shown=lambda t: t.grid_a.code,
+    ),
+    "api:get_region": E(lambda t: reverse("api:get_region", args=[t.grid_a.code]), region_tree),
+    "api:list_persons": E(
+        lambda t: reverse("api:list_persons") + "?q=张", registry_list, shown=lambda t: "张伟"
+    ),
+    "api:region_summary": E(
+        lambda t: reverse("api:region_summary", args=[t.grid_a.code]), registry_detail
+    ),
+    "api:get_person": E(lambda t: reverse("api:get_person", args=[t.person_a.pk]), registry_detail),
+    "api:get_person?unmasked": E(
+        lambda t: reverse("api:get_person", args=[t.person_a.pk]) + "?unmasked=true", unmask
+    ),
+}
+# Not personal data, or the way in: answered for anyone (checked elsewhere).
+EXEMPT = {
+    "people:home",
+    "accounts:login",
+    "accounts:logout",
+    "set_language",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+    "api:create_token",
+}
+
+
+def _names(resolver=None, ns=""):
+    for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace == "admin":
+                continue
+            yield from _names(p, f"{ns}{p.namespace}:" if p.namespace else ns)
+        elif isinstance(p, URLPattern):
+            yield f"{ns}{p.name}"
+
+
+def _call(client, endpoint: Endpoint, tree):
+    return getattr(client, endpoint.method)(endpoint.url(tree))
+
+
+@pytest.mark.parametrize("persona", ALL)
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_scope_matrix(name, persona, tree, people, login):
+    endpoint = MATRIX[name]
+    expected = endpoint.expect(persona)
+    response = _call(login(people[persona]), endpoint, tree)
+    if expected in ("shown", "hidden"):
+        assert response.status_code == 200, response.content[:300]
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        present = endpoint.shown(tree).encode() in body
+        assert present is (expected == "shown")
+        # never anything from the other district, whoever asks
+        assert "王芳".encode() not in body or persona == "hq"
+    else:
+        assert response.status_code == expected, response.content[:300]
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_anonymous_callers_are_sent_to_log_in_or_refused(name, tree, client):
+    response = _call(client, MATRIX[name], tree)
+    if name.startswith("api:"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert reverse("accounts:login") in response["Location"]
+
+
+def test_every_endpoint_is_in_the_matrix():
+    names = set(_names())
+    covered = {n.split("?")[0] for n in MATRIX} | EXEMPT
+    assert names - covered == set(), "add these endpoints to the scope matrix"
+
+
+@pytest.mark.parametrize("persona", sorted(UNMASKERS))
+def test_every_unmasked_view_is_audited(persona, tree, people, login):
+    client = login(people[persona])
+    client.post(reverse("people:reveal", args=[tree.person_a.pk]))
+    client.get(reverse("api:get_person", args=[tree.person_a.pk]) + "?unmasked=true")
+    entries = AuditEntry.objects.filter(action=AuditAction.VIEW_UNMASKED, username=persona)
+    assert entries.count() == 2
+    assert {e.object_id for e in entries} == {str(tree.person_a.pk)}
+    assert all(e.ip == "127.0.0.1" for e in entries)
