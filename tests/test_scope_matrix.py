@@ -6,8 +6,8 @@ test walks the URL configuration: an endpoint added without a row here fails the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
