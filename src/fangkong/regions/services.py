@@ -194,5 +194,5 @@ def get_or_create_household(
         return household
     if not address:
         raise RegionInvalid(_("a household needs a building or an address"))
-    household = Household.objects.filter(grid=grid, building=None, address=address).first()
-    return household or Household.objects.create(grid=grid, address=address, region_path=grid.path)
+    existing = Household.objects.filter(grid=grid, building=None, address=address).first()
+    return existing or Household.objects.create(grid=grid, address=address, region_path=grid.path)

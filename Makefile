@@ -1,0 +1,49 @@
+# Fangkong: `make demo` to try it, `make test` to check it. See README.md.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo serve test lint bench browser messages clean
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: run scripts/install-system-deps.sh as root"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	npm ci --no-audit --no-fund --silent
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install  ## migrate, seed a demo city once, print the accounts, serve on PORT
+	$(BIN)/fangkong demo --port $(PORT)
+
+serve: install
+	$(BIN)/fangkong serve --port $(PORT)
+
+test: install  ## the whole suite (SQLite unless DATABASE_URL says otherwise)
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/fangkong manage makemigrations --check --dry-run
+	$(BIN)/mypy
+	@out=$$(msgfmt --check --statistics -o /dev/null src/fangkong/locale/zh_Hans/LC_MESSAGES/django.po 2>&1); \
+	  echo "zh_Hans: $$out"; if echo "$$out" | grep -qE 'untranslated|fuzzy'; then \
+	  echo "translate every message (make messages, then edit the .po)"; exit 1; fi
+
+bench: install  ## benchmarks on PostgreSQL; figures go to docs/benchmarks.md
+	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench
+
+browser:  ## Debian's chromium, CJK fonts and npm (root)
+	scripts/install-system-deps.sh
+
+messages: install  ## refresh the Chinese catalogue after changing user-facing text
+	cd src/fangkong && ../../$(BIN)/fangkong manage makemessages -l zh_Hans --no-obsolete --no-location
+	cd src/fangkong && ../../$(BIN)/fangkong manage compilemessages -l zh_Hans
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache
