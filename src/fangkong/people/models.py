@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.common.db import prefix_index
 from fangkong.common.masking import mask_id_number, mask_name, mask_phone
 from fangkong.regions.models import Household, Region
 
@@ -27,16 +28,16 @@ def child_cutoff(today: dt.date) -> dt.date:
 class Person(models.Model):
     """A resident or a member of the floating population (no household)."""
 
-    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name = models.CharField(_("name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     id_type = models.CharField(
         _("ID type"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
     )
     id_number = models.CharField(_("ID number"), max_length=30)
     # The ID number reversed: "the last digits of an ID" becomes an indexed prefix search.
-    id_rev = models.CharField(max_length=30, db_index=True, editable=False)
+    id_rev = models.CharField(max_length=30, editable=False)
     birth_on = models.DateField(_("birth date"), null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=11, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=11, blank=True)
     grid = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="persons", verbose_name=_("grid")
     )
@@ -49,7 +50,7 @@ class Person(models.Model):
         verbose_name=_("household"),
     )
     relation = models.CharField(_("relation to head"), max_length=20, blank=True)
-    region_path = models.CharField(max_length=255, db_index=True)
+    region_path = models.CharField(max_length=255)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -58,6 +59,12 @@ class Person(models.Model):
         ordering = ["household_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["id_type", "id_number"], name="person_unique_document")
+        ]
+        indexes = [
+            prefix_index("name", "person_name_prefix"),
+            prefix_index("id_rev", "person_id_tail"),
+            prefix_index("region_path", "person_region"),
+            models.Index(fields=["phone"], name="person_phone"),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
@@ -97,7 +104,7 @@ class PersonTag(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags")
     kind = models.CharField(_("tag"), max_length=20, choices=TagKind.choices)
-    region_path = models.CharField(max_length=255, db_index=True)
+    region_path = models.CharField(max_length=255)
     place = models.CharField(_("place"), max_length=100, blank=True)  # returnee: where from
     event_on = models.DateField(_("date"), null=True, blank=True)  # returned / last exposure
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -105,6 +112,7 @@ class PersonTag(models.Model):
 
     class Meta:
         ordering = ["kind"]
+        indexes = [prefix_index("region_path", "person_tag_region")]
         constraints = [
             models.UniqueConstraint(fields=["person", "kind"], name="person_tag_unique_kind")
         ]

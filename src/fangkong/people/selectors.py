@@ -196,15 +196,28 @@ def grid_buildings(scope: Scope, grid: Region) -> tuple[list[tuple[Building, Cou
     return [(b, counts[b.pk]) for b in buildings], counts[None]
 
 
-def building_households(scope: Scope, building: Building) -> list[Household]:
-    """Households of a building, each with its members and their tags (three queries)."""
+def building_units(scope: Scope, building: Building) -> list[tuple[str, int]]:
+    """The units (单元) of a building with their household counts, in order."""
+    scope.require(Cap.VIEW_PEOPLE)
+    rows = (
+        scope.filter(Household.objects.filter(building=building))
+        .values("unit")
+        .annotate(n=Count("id"))
+        .order_by("unit")
+    )
+    units = [(r["unit"], r["n"]) for r in rows]
+    return sorted(units, key=lambda u: (len(u[0]), u[0]))  # "2" before "10"
+
+
+def building_households(scope: Scope, building: Building, unit: str) -> QuerySet[Household]:
+    """Households of one unit of a building, with members and their tags prefetched."""
     scope.require(Cap.VIEW_PEOPLE)
     members = Person.objects.prefetch_related("tags").order_by("id")
-    return list(
-        scope.filter(Household.objects.filter(building=building))
+    return (
+        scope.filter(Household.objects.filter(building=building, unit=unit))
         .select_related("building")
         .prefetch_related(Prefetch("members", queryset=members))
-        .order_by("unit", "door", "id")
+        .order_by("door", "id")
     )
 
 

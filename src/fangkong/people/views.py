@@ -18,6 +18,7 @@ from . import selectors
 from .services import record_people_export, reveal_person
 
 PAGE_SIZE = 50
+HOUSEHOLDS_PER_PAGE = 30
 
 
 @login_required
@@ -48,14 +49,22 @@ def region_page(request, code):
 
 @login_required
 def building_page(request, pk):
+    """One unit of a building at a time, a page of households at a time: a phone screen."""
     scope = scope_of(request.user)
     building = selectors.building_or_404(scope, pk)
+    units = selectors.building_units(scope, building)
+    unit = request.GET.get("unit")
+    if unit not in {u for u, _n in units}:
+        unit = units[0][0] if units else ""
+    households = selectors.building_households(scope, building, unit)
     return render(
         request,
         "people/building.html",
         {
             "building": building,
-            "households": selectors.building_households(scope, building),
+            "units": units,
+            "unit": unit,
+            "page": page_of(households, _int(request.GET.get("page"), 1), HOUSEHOLDS_PER_PAGE),
             "crumbs": breadcrumbs(scope, building.grid),
         },
     )

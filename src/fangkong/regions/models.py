@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.common.db import prefix_index
+
 from .choices import Level
 
 PATH_SEP = "/"
@@ -44,12 +46,13 @@ class Building(models.Model):
     """A building (楼栋) in a grid."""
 
     grid = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="buildings")
-    region_path = models.CharField(max_length=255, db_index=True)
+    region_path = models.CharField(max_length=255)
     name = models.CharField(_("building"), max_length=50)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["grid", "name"]
+        indexes = [prefix_index("region_path", "building_region")]
         constraints = [
             models.UniqueConstraint(fields=["grid", "name"], name="building_unique_in_grid")
         ]
@@ -67,13 +70,14 @@ class Household(models.Model):
     building = models.ForeignKey(
         Building, null=True, blank=True, on_delete=models.PROTECT, related_name="households"
     )
-    region_path = models.CharField(max_length=255, db_index=True)
+    region_path = models.CharField(max_length=255)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     door = models.CharField(_("door number"), max_length=30, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["building", "unit", "door", "id"]
+        indexes = [prefix_index("region_path", "household_region")]
         constraints = [
             models.UniqueConstraint(
                 fields=["building", "unit", "door"],
