@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: install demo serve test lint bench browser messages clean
 
 $(STAMP): pyproject.toml package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is missing: run scripts/install-system-deps.sh as root"; exit 1; }
+	@command -v npm >/dev/null || scripts/install-system-deps.sh npm
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages the project needs beyond Python: npm (front-end assets), chromium and CJK
 # fonts (browser tests), gettext (translations). Installs only what is missing; needs root.
+# Usage: scripts/install-system-deps.sh [npm]   (npm alone is what `make demo` needs)
 set -euo pipefail
 
 want=()
 command -v npm >/dev/null || want+=(npm)
-[ -x /usr/bin/chromium ] || want+=(chromium)
-fc-list 2>/dev/null | grep -qi "cjk" || want+=(fonts-noto-cjk)
-command -v msgfmt >/dev/null || want+=(gettext)
+if [ "${1:-all}" != npm ]; then
+    [ -x /usr/bin/chromium ] || want+=(chromium)
+    fc-list 2>/dev/null | grep -qi "cjk" || want+=(fonts-noto-cjk)
+    command -v msgfmt >/dev/null || want+=(gettext)
+fi
 
 if [ ${#want[@]} -eq 0 ]; then
     echo "system packages: all present"
