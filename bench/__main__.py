@@ -102,8 +102,9 @@ def screens(n: int) -> dict[str, dict[str, float]]:
     surname = sample.name[0]
     from fangkong.accounts.models import User
 
-    worker, hq = Client(), Client()
+    worker, street, hq = Client(), Client(), Client()
     worker.force_login(User.objects.get(username="grid_a"))
+    street.force_login(User.objects.get(username="street"))
     hq.force_login(User.objects.get(username="hq"))
     search = reverse("people:search")
     return {
@@ -127,6 +128,12 @@ def screens(n: int) -> dict[str, dict[str, float]]:
             hq, f"{search}?q=王", n
         ),
         "search by ID tail, 6 digits (headquarters)": time_requests(hq, f"{search}?q={tail}", n),
+        "region page (street staff: counts of its communities)": time_requests(
+            street, reverse("people:region", args=[accounts["street"].region.code]), n
+        ),
+        "region page (headquarters: counts of the whole city)": time_requests(
+            hq, reverse("people:region", args=[accounts["hq"].region.code]), max(20, n // 10)
+        ),
         "search by full phone (headquarters)": time_requests(
             hq, f"{search}?q={sample.phone or '13800000000'}", n
         ),

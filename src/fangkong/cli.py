@@ -1,7 +1,7 @@
 """The ``fangkong`` command line: Django's management commands under one name.
 
-    fangkong demo | seed | import KIND FILE | serve     the project's own commands
-    fangkong manage COMMAND ...                         any Django command (migrate, ...)
+fangkong demo | seed | import KIND FILE | serve     the project's own commands
+fangkong manage COMMAND ...                         any Django command (migrate, ...)
 """
 
 import os
