@@ -45,6 +45,18 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Services speak the active language; tests that call them directly read English.
+
+    Pages still come in Chinese by default: each request picks its own language.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -14,12 +14,31 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 DEBUG = _flag("FANGKONG_DEBUG")
-SECRET_KEY = os.environ.get("FANGKONG_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("FANGKONG_REQUIRE_SECRET"):
-        raise RuntimeError("FANGKONG_SECRET_KEY must be set in production")
-    # Development and demo only: a fixed key is fine for a local SQLite demo.
-    SECRET_KEY = "fangkong-insecure-development-key-change-me"  # noqa: S105
+
+
+def _secret_key() -> str:
+    """FANGKONG_SECRET_KEY, or a random key kept in VAR_DIR/secret_key (made on first run)."""
+    key = os.environ.get("FANGKONG_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(key)
+        return key
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("FANGKONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")

@@ -12,6 +12,8 @@ def test_a_grid_worker_logs_in_and_lands_on_their_grid(tree, people, client):
         reverse("accounts:login"), {"username": "grid_a", "password": PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("people:region", args=[tree.grid_a.code])
+    login = AuditEntry.objects.get(action=AuditAction.LOGIN)
+    assert (login.username, login.ip) == ("grid_a", "127.0.0.1")
 
 
 def test_repeated_failures_lock_the_account_even_with_the_right_password(people, client, settings):

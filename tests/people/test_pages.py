@@ -170,3 +170,16 @@ def test_a_child_turns_adult_by_the_calendar_not_by_a_stored_flag(tree):
     born = dt.date.today().replace(year=dt.date.today().year - 20)
     grown = make_person(tree.grid_a, name="成年", birth_on=born)
     assert grown.is_child is False and tree.child_a.is_child is True
+
+
+def test_region_counts_are_kept_a_few_minutes_and_say_when_they_were_counted(tree, people, login):
+    from django.core.cache import cache
+
+    client = login(people.street)
+    url = reverse("people:region", args=[tree.street.code])
+    first = client.get(url).content.decode()
+    assert "<b>3</b> 居民" in first and "统计于" in first
+    make_person(tree.grid_b, name="新来的")
+    assert "<b>3</b> 居民" in client.get(url).content.decode()
+    cache.clear()  # what the passing minutes do
+    assert "<b>4</b> 居民" in client.get(url).content.decode()

@@ -72,3 +72,16 @@ def test_the_database_refuses_a_second_person_with_the_same_document(tree):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         make_person(tree.grid_b, id_number=tree.person_a.id_number)
+
+
+def test_messages_speak_chinese_by_default(tree):
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(PersonInvalid) as err:
+        check_register_person(
+            name="", id_type=IdType.RESIDENT_ID, id_number="430102199002030121", grid=tree.grid_a
+        )
+    assert err.value.errors == {
+        "name": "缺少姓名",
+        "id_number": "身份证号校验位错误（为 1，应为 3）",
+    }

@@ -2,7 +2,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .services import clear_login_failures, client_ip, login_locked, note_login_failure
+from .choices import AuditAction
+from .services import (
+    clear_login_failures,
+    client_ip,
+    login_locked,
+    note_login_failure,
+    record_audit,
+)
 
 
 class RateLimitedLoginForm(AuthenticationForm):
@@ -23,4 +30,5 @@ class RateLimitedLoginForm(AuthenticationForm):
             note_login_failure(username=username, request=self.request)
             raise
         clear_login_failures(username=username)
+        record_audit(user=self.get_user(), action=AuditAction.LOGIN, request=self.request)
         return cleaned

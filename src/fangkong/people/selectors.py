@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,14 +97,17 @@ class Counts:
     residents: int = 0
     households: int = 0
     children: int = 0
-    tags: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    tags: dict[str, int] = field(default_factory=dict)
+
+    def add_tag(self, kind: str, n: int) -> None:
+        self.tags[kind] = self.tags.get(kind, 0) + n
 
     def add(self, other: Counts) -> None:
         self.residents += other.residents
         self.households += other.households
         self.children += other.children
         for k, n in other.tags.items():
-            self.tags[k] += n
+            self.add_tag(k, n)
 
     def tag_rows(self) -> list[tuple[str, str, int]]:
         return [(k.value, str(k.label), self.tags.get(k.value, 0)) for k in TagKind]
@@ -112,6 +118,12 @@ class RegionOverview:
     region: Region
     total: Counts
     children: list[tuple[Region, Counts]]
+    counted_at: dt.datetime
+
+
+# A region's counts scan its whole subtree (a third of a second for a city of a million), so
+# they are kept this long: an overview may be a few minutes old, and says when it was counted.
+REGION_COUNTS_SECONDS = 300
 
 
 def _counts_by_grid_path(scope: Scope, region: Region) -> dict[str, Counts]:
@@ -142,13 +154,22 @@ def _counts_by_grid_path(scope: Scope, region: Region) -> dict[str, Counts]:
         .order_by()
     )
     for row in tags:
-        by_path[row["region_path"]].tags[row["kind"]] += row["n"]
-    return by_path
+        by_path[row["region_path"]].add_tag(row["kind"], row["n"])
+    return dict(by_path)
 
 
 def region_overview(scope: Scope, region: Region) -> RegionOverview:
     """Counts of residents, households, children and each tag, for the region and each child."""
-    by_path = _counts_by_grid_path(scope, region)
+    scope.require(Cap.VIEW_PEOPLE)
+    if not scope.contains(region.path):
+        raise Http404
+    # Everything under a region the user may see is inside their scope, so one cached count
+    # serves every user who reaches this region.
+    counted_at, by_path = cache.get_or_set(
+        f"region-counts:{region.path}:{timezone.localdate()}",
+        lambda: (timezone.now(), _counts_by_grid_path(scope, region)),
+        REGION_COUNTS_SECONDS,
+    )
     children = list(scope.filter(region.children.all(), field="path").order_by("code"))
     child_counts = {c.path: Counts() for c in children}
     total = Counts()
@@ -159,7 +180,10 @@ def region_overview(scope: Scope, region: Region) -> RegionOverview:
                 acc.add(counts)
                 break
     return RegionOverview(
-        region=region, total=total, children=[(c, child_counts[c.path]) for c in children]
+        region=region,
+        total=total,
+        children=[(c, child_counts[c.path]) for c in children],
+        counted_at=counted_at,
     )
 
 
@@ -192,7 +216,7 @@ def grid_buildings(scope: Scope, grid: Region) -> tuple[list[tuple[Building, Cou
         .annotate(n=Count("id"))
         .order_by()
     ):
-        counts[row["person__household__building_id"]].tags[row["kind"]] += row["n"]
+        counts[row["person__household__building_id"]].add_tag(row["kind"], row["n"])
     return [(b, counts[b.pk]) for b in buildings], counts[None]
 
 

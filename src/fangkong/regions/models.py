@@ -38,9 +38,6 @@ class Region(models.Model):
     def child_path(parent_path: str, code: str) -> str:
         return f"{parent_path}{code}{PATH_SEP}"
 
-    def contains_path(self, path: str) -> bool:
-        return path.startswith(self.path)
-
 
 class Building(models.Model):
     """A building (楼栋) in a grid."""
