@@ -70,11 +70,16 @@ def seed(residents: int) -> dict[str, float]:
     }
 
 
-def time_requests(client, url: str, n: int) -> dict[str, float]:
+def time_requests(client, url: str, n: int, *, cold: bool = False) -> dict[str, float]:
+    """Median and p99 of ``n`` requests; ``cold`` empties the cache before each (untimed)."""
+    from django.core.cache import cache
+
     for _ in range(5):  # warm up
         assert client.get(url).status_code == 200, url
     samples = []
     for _ in range(n):
+        if cold:
+            cache.clear()
         started = time.perf_counter()
         response = client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
@@ -128,11 +133,23 @@ def screens(n: int) -> dict[str, dict[str, float]]:
             hq, f"{search}?q=王", n
         ),
         "search by ID tail, 6 digits (headquarters)": time_requests(hq, f"{search}?q={tail}", n),
-        "region page (street staff: counts of its communities)": time_requests(
+        "region page (street staff), counts cached": time_requests(
             street, reverse("people:region", args=[accounts["street"].region.code]), n
         ),
-        "region page (headquarters: counts of the whole city)": time_requests(
-            hq, reverse("people:region", args=[accounts["hq"].region.code]), max(20, n // 10)
+        "region page (street staff), counts recomputed": time_requests(
+            street,
+            reverse("people:region", args=[accounts["street"].region.code]),
+            n // 4,
+            cold=True,
+        ),
+        "region page (headquarters, whole city), counts cached": time_requests(
+            hq, reverse("people:region", args=[accounts["hq"].region.code]), n
+        ),
+        "region page (headquarters, whole city), counts recomputed": time_requests(
+            hq,
+            reverse("people:region", args=[accounts["hq"].region.code]),
+            max(20, n // 10),
+            cold=True,
         ),
         "search by full phone (headquarters)": time_requests(
             hq, f"{search}?q={sample.phone or '13800000000'}", n
