@@ -6,6 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import ConfigDict
+
+# Input dataclasses refuse fields they do not know (a typo must not pass silently).
+STRICT = ConfigDict(extra="forbid")
 
 EARTH_KM = 6371.0088
 
