@@ -197,8 +197,9 @@ class _Component:
 
     def _fixed_rows(self):
         fixed = np.flatnonzero(~np.isnan(self.level))
-        # -fill <= -(level * qty), with a hair of slack against round-off
-        return -self.F[fixed], -(self.level[fixed] * self.qty[fixed]) * (1 - 1e-9)
+        # -fill <= -(level * qty), with a hair of slack against the solver's round-off
+        q = self.qty[fixed]
+        return -self.F[fixed], -(self.level[fixed] * q) + 1e-7 + 1e-9 * q
 
     def fill_tier(self, members: list[int]) -> None:
         """Raise the lowest fill ratio among ``members`` (row indices) as far as it goes, …"""
@@ -243,9 +244,13 @@ class _Component:
         fixed_a, fixed_b = self._fixed_rows()
         A = vstack([self.S, self.F, fixed_a]).tocsr()
         b = np.concatenate([self.stock, self.qty, fixed_b])
-        # substitutes cost their requested-unit equivalent; a tiny id-ordered term breaks ties
+        # substitutes cost their requested-unit equivalent; a small reward for every unit
+        # filled, larger for higher tiers, keeps each request at the top of its level rather
+        # than at the bottom of the slack
+        tiers = np.array([self.requests[p.request].tier for p in self.pairs], dtype=float)
+        reward = 1e-4 * (1 + tiers.max() - tiers) / tiers.max()
         c = np.array([0.0 if p.own else 1.0 / p.per_unit for p in self.pairs])
-        c = c + 1e-9 * np.arange(len(self.pairs))
+        c = c - reward * np.array([1.0 / p.per_unit for p in self.pairs])
         res = linprog(c, A_ub=A, b_ub=b, bounds=[(0, None)] * len(self.pairs), method="highs")
         if res.status != 0:
             raise RuntimeError(f"allocation LP failed: {res.message}")
@@ -267,16 +272,43 @@ def solve(problem: Problem) -> Solution:
     return _solution(x, pairs, items, requests)
 
 
-def _whole_packs(x, pairs, items, requests) -> np.ndarray:
-    """Round packed items down to whole packs, then hand freed packs out by tier and fill."""
+def _round(x, pairs, items, requests) -> np.ndarray:
+    """Packed items down to whole packs; the rest to 0.0001, never past a stock or a request."""
     x = x.copy()
-    filled = np.zeros(len(requests))
     for k, p in enumerate(pairs):
         pack = items[p.item].pack
-        if pack:
-            x[k] = math.floor(x[k] / pack + EPS) * pack
-        else:
-            x[k] = round(x[k], 4)
+        x[k] = math.floor(x[k] / pack + EPS) * pack if pack else round(x[k], 4)
+    # rounding up by half a ten-thousandth may pass a stock or a request: take it back
+    for key, limit, scale in (
+        (lambda p: ("item", p.item), lambda p: items[p.item].stock, lambda p: 1.0),
+        (
+            lambda p: ("request", p.request),
+            lambda p: requests[p.request].qty,
+            lambda p: 1.0 / p.per_unit,
+        ),
+    ):
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for k, p in enumerate(pairs):
+            groups[key(p)].append(k)
+        for ks in groups.values():
+            total = sum(x[k] * scale(pairs[k]) for k in ks)
+            excess = total - limit(pairs[ks[0]])
+            if excess > 0:
+                k = max(
+                    (k for k in ks if not items[pairs[k].item].pack),
+                    key=lambda k: x[k],
+                    default=None,
+                )
+                if k is not None:
+                    x[k] = max(0.0, x[k] - math.ceil(excess / scale(pairs[k]) * 1e4) / 1e4)
+    return x
+
+
+def _whole_packs(x, pairs, items, requests) -> np.ndarray:
+    """Round, then hand the packs freed by rounding down out by tier and fill."""
+    x = _round(x, pairs, items, requests)
+    filled = np.zeros(len(requests))
+    for k, p in enumerate(pairs):
         filled[p.request] += x[k] / p.per_unit
     left = np.array([it.stock for it in items], dtype=float)
     for k, p in enumerate(pairs):
