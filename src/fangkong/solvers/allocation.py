@@ -294,13 +294,10 @@ def _round(x, pairs, items, requests) -> np.ndarray:
             total = sum(x[k] * scale(pairs[k]) for k in ks)
             excess = total - limit(pairs[ks[0]])
             if excess > 0:
-                k = max(
-                    (k for k in ks if not items[pairs[k].item].pack),
-                    key=lambda k: x[k],
-                    default=None,
-                )
-                if k is not None:
-                    x[k] = max(0.0, x[k] - math.ceil(excess / scale(pairs[k]) * 1e4) / 1e4)
+                loose = [j for j in ks if not items[pairs[j].item].pack]
+                if loose:
+                    j = max(loose, key=lambda j: x[j])
+                    x[j] = max(0.0, x[j] - math.ceil(excess / scale(pairs[j]) * 1e4) / 1e4)
     return x
 
 
