@@ -1,6 +1,6 @@
 """Scarce items to requests: strict priority tiers, max-min fair within a tier, substitutes, packs.
 
-Model (per connected group of items, tier by tier, with HiGHS through scipy):
+Model (per connected group of items, tier by tier, with HiGHS, warm-started between steps):
     x[r, j] >= 0   units of item j given to request r (its own item, or a listed substitute)
     fill[r] = sum_j x[r, j] / per_unit[r, j]          (in the units the request asked for)
     sum_r x[r, j] <= stock[j];  fill[r] <= qty[r]
@@ -16,18 +16,24 @@ from __future__ import annotations
 
 import heapq
 import math
+import sys
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Annotated
 
 import numpy as np
 from pydantic import Field
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
 
 from .common import STRICT, Explain, SolverInputError, check_not_empty, check_unique
 
 EPS = 1e-7
+# A fixed level is a lower bound with a hair of slack (absolute, and relative to the quantity);
+# HiGHS meets rows to 1e-7, so a model made only of met levels can still be judged infeasible
+# by a few 1e-7: it is then solved again with looser feasibility tolerances.
+SLACK_ABS, SLACK_REL = 1e-7, 1e-9
+TOLERANCES = (1e-7, 1e-6, 1e-5)
+_BANNER_LOCK = threading.Lock()
 NonNegative = Annotated[float, Field(ge=0)]
 
 
@@ -166,95 +172,133 @@ def _components(n_items: int, pairs: list[_Pair]) -> list[list[int]]:
     return [groups[g] for g in sorted(groups)]
 
 
+def _new_highs():
+    """A silent HiGHS instance (its constructor prints a banner to standard output)."""
+    import os
+
+    import highspy
+
+    with _BANNER_LOCK:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 class _Component:
-    """The LPs of one group of items: levels tier by tier, then the fewest substitutes."""
+    """One group of items as one HiGHS model, re-solved from its last basis at every step.
+
+    Columns: x per pair, then t. Rows: stock per item; fill <= qty per request; and a level row
+    per request, ``fill - qty * t >= 0`` while its tier is being raised, ``fill >= level * qty``
+    once fixed, free before its tier comes.
+    """
 
     def __init__(self, pairs: list[_Pair], requests: list[Request], items: list[Item]):
+        import highspy
+
+        self.inf = highspy.kHighsInf
         self.pairs = pairs
         self.items = sorted({p.item for p in pairs})
         self.reqs = sorted({p.request for p in pairs})
         self.requests = requests
-        self.stock = np.array([items[j].stock for j in self.items], dtype=float)
         self.qty = np.array([requests[r].qty for r in self.reqs], dtype=float)
-        row_of_item = {j: i for i, j in enumerate(self.items)}
-        self.row_of_req = {r: i for i, r in enumerate(self.reqs)}
-        n = len(pairs)
-        cols = np.arange(n)
-        # stock: sum of x over an item's pairs
-        self.S = coo_matrix(
-            (np.ones(n), ([row_of_item[p.item] for p in pairs], cols)),
-            shape=(len(self.items), n),
-        ).tocsr()
-        # fill: x / per_unit summed over a request's pairs
-        self.F = coo_matrix(
-            (
-                [1.0 / p.per_unit for p in pairs],
-                ([self.row_of_req[p.request] for p in pairs], cols),
-            ),
-            shape=(len(self.reqs), n),
-        ).tocsr()
         self.level = np.full(len(self.reqs), np.nan)  # fixed fill ratio per request
+        self.pair_tier = np.array([requests[p.request].tier for p in pairs])
+        n, n_items, n_reqs = len(pairs), len(self.items), len(self.reqs)
+        self.t = n
+        self.first_level_row = n_items + n_reqs
+        row_of_item = {j: i for i, j in enumerate(self.items)}
+        row_of_req = {r: i for i, r in enumerate(self.reqs)}
+        rows: list[list[tuple[int, float]]] = [[] for _ in range(n_items + 2 * n_reqs)]
+        for k, p in enumerate(pairs):
+            rows[row_of_item[p.item]].append((k, 1.0))
+            rows[n_items + row_of_req[p.request]].append((k, 1.0 / p.per_unit))
+            rows[self.first_level_row + row_of_req[p.request]].append((k, 1.0 / p.per_unit))
+        for i in range(n_reqs):  # the t column, zero until the request's tier is raised
+            rows[self.first_level_row + i].append((self.t, 0.0))
+        h = self.h = _new_highs()
+        h.addVars(n + 1, np.zeros(n + 1), np.zeros(n + 1))
+        h.changeColBounds(self.t, 0.0, 1.0)
+        starts = np.cumsum([0] + [len(r) for r in rows[:-1]]).astype(np.int32)
+        index = np.array([c for r in rows for c, _v in r], dtype=np.int32)
+        value = np.array([v for r in rows for _c, v in r], dtype=float)
+        stock = np.array([items[j].stock for j in self.items], dtype=float)
+        lower = np.r_[np.full(n_items + n_reqs, -self.inf), np.full(n_reqs, -self.inf)]
+        upper = np.r_[stock, self.qty, np.full(n_reqs, self.inf)]
+        h.addRows(len(rows), lower, upper, len(index), starts, index, value)
+        h.changeColCost(self.t, 1.0)
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
 
-    def _fixed_rows(self):
-        fixed = np.flatnonzero(~np.isnan(self.level))
-        # -fill <= -(level * qty), with a hair of slack against the solver's round-off
-        q = self.qty[fixed]
-        return -self.F[fixed], -(self.level[fixed] * q) + 1e-7 + 1e-9 * q
+    def _run(self):
+        import highspy
 
-    def fill_tier(self, members: list[int]) -> None:
-        """Raise the lowest fill ratio among ``members`` (row indices) as far as it goes, …"""
-        from scipy.sparse import hstack, vstack
+        for tolerance in TOLERANCES:
+            self.h.setOptionValue("primal_feasibility_tolerance", tolerance)
+            self.h.run()
+            if self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                return self.h.getSolution()
+            self.h.clearSolver()
+        raise RuntimeError(f"allocation LP failed: {self.h.getModelStatus()}")
 
+    def _fix(self, i: int, level: float) -> None:
+        self.level[i] = level
+        row = self.first_level_row + i
+        q = self.qty[i]
+        self.h.changeCoeff(row, self.t, 0.0)
+        # with a hair of slack against the solver's round-off
+        self.h.changeRowBounds(row, level * q - SLACK_ABS - SLACK_REL * q, self.inf)
+
+    def fill_tier(self, members: list[int], tier: int) -> None:
+        """Raise the lowest fill ratio among ``members`` (request rows) as far as it goes, then
+        the next: requests whose level row has a non-zero dual cannot rise above t."""
+        cols = np.flatnonzero(self.pair_tier == tier).astype(np.int32)
+        if len(cols):
+            self.h.changeColsBounds(
+                len(cols), cols, np.zeros(len(cols)), np.full(len(cols), self.inf)
+            )
+        for i in members:
+            row = self.first_level_row + i
+            self.h.changeCoeff(row, self.t, -self.qty[i])
+            self.h.changeRowBounds(row, 0.0, self.inf)
         active = list(members)
-        n = len(self.pairs)
         while active:
-            a = np.array(active)
-            fixed_a, fixed_b = self._fixed_rows()
-            zero = np.zeros((len(self.items), 1))
-            # rows: stock, fill <= qty, fixed levels, t*qty - fill <= 0 (active)
-            A = vstack(
-                [
-                    hstack([self.S, zero]),
-                    hstack([self.F, np.zeros((len(self.reqs), 1))]),
-                    hstack([fixed_a, np.zeros((fixed_a.shape[0], 1))]),
-                    hstack([-self.F[a], self.qty[a][:, None]]),
-                ]
-            ).tocsr()
-            b = np.concatenate([self.stock, self.qty, fixed_b, np.zeros(len(a))])
-            c = np.zeros(n + 1)
-            c[-1] = -1.0
-            bounds = [(0, None)] * n + [(0, 1)]
-            res = linprog(c, A_ub=A, b_ub=b, bounds=bounds, method="highs")
-            if res.status != 0:
-                raise RuntimeError(f"allocation LP failed: {res.message}")
-            t = float(res.x[-1])
-            duals = -res.ineqlin.marginals[-len(a) :]
+            solution = self._run()
+            t = min(float(solution.col_value[self.t]), 1.0)
+            duals = np.abs(np.array(solution.row_dual)[[self.first_level_row + i for i in active]])
             if t >= 1 - EPS:
-                blocked = active
+                blocked = set(active)
             else:
-                blocked = [r for r, d in zip(active, duals, strict=True) if d > EPS] or active
-            for r in blocked:
-                self.level[r] = min(t, 1.0)
-            active = [r for r in active if r not in set(blocked)]
+                blocked = {i for i, d in zip(active, duals, strict=True) if d > EPS} or set(active)
+            for i in blocked:
+                self._fix(i, t)
+            active = [i for i in active if i not in blocked]
 
     def final(self) -> np.ndarray:
         """Every level kept; the fewest substitute units (own items first)."""
-        from scipy.sparse import vstack
+        import highspy
 
-        fixed_a, fixed_b = self._fixed_rows()
-        A = vstack([self.S, self.F, fixed_a]).tocsr()
-        b = np.concatenate([self.stock, self.qty, fixed_b])
+        h = self.h
+        h.changeColBounds(self.t, 0.0, 0.0)
+        h.changeColCost(self.t, 0.0)
         # substitutes cost their requested-unit equivalent; a small reward for every unit
         # filled, larger for higher tiers, keeps each request at the top of its level rather
         # than at the bottom of the slack
-        tiers = np.array([self.requests[p.request].tier for p in self.pairs], dtype=float)
+        tiers = self.pair_tier.astype(float)
         reward = 1e-4 * (1 + tiers.max() - tiers) / tiers.max()
-        c = np.array([0.0 if p.own else 1.0 / p.per_unit for p in self.pairs])
-        c = c - reward * np.array([1.0 / p.per_unit for p in self.pairs])
-        res = linprog(c, A_ub=A, b_ub=b, bounds=[(0, None)] * len(self.pairs), method="highs")
-        if res.status != 0:
-            raise RuntimeError(f"allocation LP failed: {res.message}")
-        return np.maximum(res.x, 0.0)
+        per = np.array([1.0 / p.per_unit for p in self.pairs])
+        cost = np.where([p.own for p in self.pairs], 0.0, per) - reward * per
+        n = len(self.pairs)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+        h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+        x = np.array(self._run().col_value[:n])
+        return np.maximum(x, 0.0)
 
 
 def solve(problem: Problem) -> Solution:
@@ -266,7 +310,7 @@ def solve(problem: Problem) -> Solution:
     for group in _components(len(items), pairs):
         comp = _Component([pairs[k] for k in group], requests, items)
         for tier in sorted({requests[r].tier for r in comp.reqs}):
-            comp.fill_tier([i for i, r in enumerate(comp.reqs) if requests[r].tier == tier])
+            comp.fill_tier([i for i, r in enumerate(comp.reqs) if requests[r].tier == tier], tier)
         x[group] = comp.final()
     x = _whole_packs(x, pairs, items, requests)
     return _solution(x, pairs, items, requests)
@@ -381,7 +425,8 @@ def _tiers(requests, filled, items, pairs, x) -> list[TierFill]:
         asked = sum(requests[r].qty for r in members)
         got = float(sum(filled[r] for r in members))
         share = 1.0 if asked <= 0 else got / asked
-        wanted = sorted({p.item for p in pairs if p.request in set(members)})
+        member_set = set(members)
+        wanted = sorted({p.item for p in pairs if p.request in member_set})
         out.append(
             TierFill(
                 tier,
@@ -396,21 +441,35 @@ def _tiers(requests, filled, items, pairs, x) -> list[TierFill]:
     return out
 
 
+EXPLAIN_ITEMS = 3  # an explanation names at most this many items
+
+
 def _explain_tier(tier, share, wanted, items, taken_before) -> Explain:
     pct = f"{share * 100:.0f} %"
     if share >= 1 - EPS:
         return Explain(f"第{tier}级需求全部满足", f"tier {tier} filled completely")
-    before = [(items[j], taken_before[j]) for j in wanted if taken_before[j] > EPS]
+    before = sorted(
+        ((items[j], taken_before[j]) for j in wanted if taken_before[j] >= 0.5),
+        key=lambda it_t: -it_t[1] / max(it_t[0].stock, 1e-9),
+    )
+    more = len(before) - EXPLAIN_ITEMS
+    before = before[:EXPLAIN_ITEMS]
     if tier > 1 and before:
-        zh = "；".join(
-            f"更高优先级已用去{it.id} {_fmt(t)}件（共{_fmt(it.stock)}件）" for it, t in before
+        zh = "、".join(f"{it.id} {_fmt(t)}件（共{_fmt(it.stock)}件）" for it, t in before)
+        en = ", ".join(f"{_fmt(t)} of {_fmt(it.stock)} {it.id}" for it, t in before)
+        if more > 0:
+            zh += f"等{more + EXPLAIN_ITEMS}种物资"
+            en += f" and {more} more items"
+        return Explain(
+            f"第{tier}级满足{pct}：更高优先级已用去{zh}",
+            f"tier {tier} filled to {pct} because higher tiers took {en}",
         )
-        en = "; ".join(
-            f"higher tiers took {_fmt(t)} of {_fmt(it.stock)} {it.id}" for it, t in before
-        )
-        return Explain(f"第{tier}级满足{pct}：{zh}", f"tier {tier} filled to {pct} because {en}")
-    stock = "、".join(f"{items[j].id} {_fmt(items[j].stock)}件" for j in wanted)
-    stock_en = ", ".join(f"{_fmt(items[j].stock)} {items[j].id}" for j in wanted)
+    shown = wanted[:EXPLAIN_ITEMS]
+    stock = "、".join(f"{items[j].id} {_fmt(items[j].stock)}件" for j in shown)
+    stock_en = ", ".join(f"{_fmt(items[j].stock)} {items[j].id}" for j in shown)
+    if len(wanted) > EXPLAIN_ITEMS:
+        stock += f"等{len(wanted)}种物资"
+        stock_en += f" and {len(wanted) - EXPLAIN_ITEMS} more items"
     return Explain(
         f"第{tier}级满足{pct}：库存只有{stock}，按相同比例分配",
         f"tier {tier} filled to {pct}: only {stock_en} in stock, shared at equal fill ratios",
