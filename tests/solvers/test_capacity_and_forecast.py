@@ -188,3 +188,34 @@ def test_fangkong_solve_refuses_what_is_not_json(tmp_path):
     src.write_text("{items: ")
     with pytest.raises(CommandError, match="not JSON"):
         call_command("solve", "beds", str(src))
+
+
+def test_an_unknown_field_is_named_with_the_fields_allowed(tmp_path):
+    src = tmp_path / "in.json"
+    src.write_text(
+        json.dumps(
+            {
+                "facilities": [{"id": "f", "lat": 30, "lon": 114, "beds": {"gym": 2}}],
+                "patients": [
+                    {
+                        "id": "p",
+                        "lat": 30,
+                        "lon": 114,
+                        "severity": "bad",
+                        "age": 3,
+                        "waiting_hours": 1,
+                        "bloodtype": "A",
+                    }
+                ],
+                "max_km": 5,
+            }
+        )
+    )
+    with pytest.raises(CommandError) as err:
+        call_command("solve", "beds", str(src))
+    text = str(err.value)
+    assert "facilities[0].beds.gym: Input should be 'icu', 'ward' or 'fangcang'" in text
+    assert (
+        "patients[0].severity: Input should be 'critical', 'severe', 'moderate' or 'mild'" in text
+    )
+    assert "patients[0].bloodtype: unknown field; allowed: id, lat, lon, severity, age" in text

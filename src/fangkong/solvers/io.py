@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -21,14 +23,31 @@ MODULES = {
 def _where(loc: tuple) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # a mapping's key was refused, not its value
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "input"
 
 
-def _message(error: Any) -> str:
+def _fields_at(cls: Any, loc: tuple) -> list[str]:
+    """The field names allowed in the dataclass found by following ``loc`` from ``cls``."""
+    for part in loc:
+        if isinstance(part, int):
+            args = typing.get_args(cls)
+            cls = args[0] if args else cls
+        elif dataclasses.is_dataclass(cls):
+            hints = typing.get_type_hints(cls, include_extras=False)
+            cls = hints.get(part, cls)
+        while typing.get_origin(cls) is typing.Union or type(cls).__name__ == "UnionType":
+            cls = next(a for a in typing.get_args(cls) if a is not type(None))
+    return [f.name for f in dataclasses.fields(cls)] if dataclasses.is_dataclass(cls) else []
+
+
+def _message(error: Any, problem: Any = None) -> str:
     kind = error["type"]
     if kind in ("extra_forbidden", "unexpected_keyword_argument"):
-        return "unknown field"
+        allowed = _fields_at(problem, error["loc"][:-1]) if problem is not None else []
+        return "unknown field" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
     if kind == "missing":
         return "missing"
     got = error.get("input")
@@ -45,7 +64,8 @@ def parse(kind: str, data: Any):
     try:
         return TypeAdapter(MODULES[kind].Problem).validate_python(data)
     except ValidationError as e:
-        lines = [f"{_where(err['loc'])}: {_message(err)}" for err in e.errors()]
+        problem = MODULES[kind].Problem
+        lines = [f"{_where(err['loc'])}: {_message(err, problem)}" for err in e.errors()]
         raise SolverInputError("", "\n".join(lines)) from None
 
 
