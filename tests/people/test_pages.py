@@ -183,3 +183,15 @@ def test_region_counts_are_kept_a_few_minutes_and_say_when_they_were_counted(tre
     assert "<b>3</b> 居民" in client.get(url).content.decode()
     cache.clear()  # what the passing minutes do
     assert "<b>4</b> 居民" in client.get(url).content.decode()
+
+
+def test_the_grid_lists_its_residents_without_a_building(tree, people, login):
+    rural = get_or_create_household(grid=tree.grid_a, address="张家村3组12号")
+    make_person(tree.grid_a, name="农户", household=rural)
+    make_person(tree.grid_a, name="流动", household=None)
+    client = login(people.grid_a)
+    grid = client.get(reverse("people:region", args=[tree.grid_a.code])).content.decode()
+    assert "2 名居民无楼栋" in grid and "unhoused=1" in grid
+    text = client.get(reverse("people:search"), {"region": tree.grid_a.code, "unhoused": "1"})
+    names = {n for n in ("农户", "流动", "张伟") if n in text.content.decode()}
+    assert names == {"农户", "流动"}

@@ -60,8 +60,12 @@ def search(
     region: Region | None = None,
     tag: str = "",
     household_id: int | None = None,
+    unhoused: bool = False,
 ) -> QuerySet[Person]:
-    """Persons by name prefix, full phone, or the last digits (4 or more) of an ID number."""
+    """Persons by name prefix, full phone, or the last digits (4 or more) of an ID number.
+
+    ``unhoused``: only those without a building (a rural address, or no household at all).
+    """
     qs = persons(scope).select_related("household__building").prefetch_related("tags")
     if region is not None:
         qs = qs.filter(region_path__startswith=region.path)
@@ -69,6 +73,8 @@ def search(
         qs = qs.filter(household_id=household_id)
     if tag:
         qs = qs.filter(tags__kind=tag)
+    if unhoused:
+        qs = qs.filter(household__building__isnull=True)
     q = (q or "").strip()
     if not q:
         return qs.order_by("id")

@@ -119,17 +119,17 @@ def _search_context(request):
     tag = request.GET.get("tag", "")
     if tag not in selectors.tag_names():
         tag = ""
-    return scope, region, q, tag
+    return scope, region, q, tag, request.GET.get("unhoused") == "1"
 
 
 @login_required
 def search_page(request):
-    scope, region, q, tag = _search_context(request)
+    scope, region, q, tag, unhoused = _search_context(request)
     error = ""
     page = None
     if q or tag or region:
         try:
-            qs = selectors.search(scope, q, region=region, tag=tag)
+            qs = selectors.search(scope, q, region=region, tag=tag, unhoused=unhoused)
             page = page_of(qs, _int(request.GET.get("page"), 1), PAGE_SIZE)
         except selectors.SearchTooShort as e:
             error = str(e)
@@ -140,6 +140,7 @@ def search_page(request):
         {
             "q": q,
             "tag": tag,
+            "unhoused": unhoused,
             "region": region,
             "page": page,
             "error": error,
@@ -152,11 +153,11 @@ def search_page(request):
 @login_required
 def export_csv(request):
     """The persons of a region (optionally one tag) as CSV; masked unless the role may unmask."""
-    scope, region, q, tag = _search_context(request)
+    scope, region, q, tag, unhoused = _search_context(request)
     scope.require(Cap.EXPORT_PEOPLE)
     region = region or request.user.scope_region
     try:
-        qs = selectors.search(scope, q, region=region, tag=tag)
+        qs = selectors.search(scope, q, region=region, tag=tag, unhoused=unhoused)
     except selectors.SearchTooShort as e:
         return HttpResponse(str(e), status=400)
     unmasked = scope.can(Cap.UNMASK)

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             solution = solve(kind, data)
         except SolverInputError as e:
             raise CommandError(f"{kind} input refused:\n{e}") from None
+        except RuntimeError as e:  # a solver library gave up: say so, never a partial answer
+            raise CommandError(f"{kind} could not be solved: {e}") from None
         rendered = json.dumps(solution, ensure_ascii=False, indent=2)
         if output:
             output.write_text(rendered + "\n", encoding="utf-8")
