@@ -144,7 +144,20 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_SECURE = _flag("FANGKONG_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Login failure counts and region counts live in the cache. One process (fangkong serve) can
+# keep them in memory; several server processes need a shared cache: FANGKONG_CACHE_URL=redis://…
+CACHE_URL = os.environ.get("FANGKONG_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Reverse proxies whose X-Forwarded-For is believed (the audit log records the real address).
+TRUSTED_PROXIES = frozenset(
+    a.strip() for a in os.environ.get("FANGKONG_TRUSTED_PROXIES", "").split(",") if a.strip()
+)
 
 PAGE_SIZE = 50
 

@@ -55,3 +55,53 @@ def test_a_wrong_token_or_password_is_refused(people, client):
 @pytest.mark.parametrize("url", ["/api/docs", "/api/openapi.json"])
 def test_the_api_documents_itself(url, client):
     assert client.get(url).status_code == 200
+
+
+def test_the_audit_log_records_the_address_behind_a_trusted_proxy(people, client, settings):
+    settings.TRUSTED_PROXIES = frozenset({"10.0.0.5"})
+    client.post(
+        reverse("accounts:login"),
+        {"username": "grid_a", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
+    )
+    assert AuditEntry.objects.get(action=AuditAction.LOGIN).ip == "198.51.100.7"
+
+
+def test_a_forwarded_header_from_an_untrusted_caller_is_ignored(people, client, settings):
+    settings.TRUSTED_PROXIES = frozenset()
+    client.post(
+        reverse("accounts:login"),
+        {"username": "grid_a", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.20",
+        HTTP_X_FORWARDED_FOR="1.2.3.4",
+    )
+    assert AuditEntry.objects.get(action=AuditAction.LOGIN).ip == "198.51.100.20"
+
+
+def test_failed_logins_are_counted_in_a_shared_redis_cache_when_configured(
+    people, client, settings
+):
+    import redis
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on this machine")
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
+    settings.LOGIN_FAILURE_LIMIT = 2
+    caches["default"].clear()
+    for _ in range(2):
+        client.post(reverse("accounts:login"), {"username": "grid_b", "password": "x"})
+    raw = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    assert any(b"login-fail:user:grid_b" in k for k in raw.keys())
+    r = client.post(reverse("accounts:login"), {"username": "grid_b", "password": PASSWORD})
+    assert "登录失败次数过多" in r.content.decode()
+    caches["default"].clear()

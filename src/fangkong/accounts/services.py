@@ -17,9 +17,17 @@ from .models import ApiToken, AuditEntry, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The caller's address; behind a trusted proxy, the last address it did not add itself."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    addr = request.META.get("REMOTE_ADDR") or None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    trusted = settings.TRUSTED_PROXIES
+    if addr in trusted and forwarded:
+        for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+            if hop not in trusted:
+                return hop
+    return addr
 
 
 def record_audit(
