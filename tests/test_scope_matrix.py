@@ -45,6 +45,22 @@ def region_tree(persona: str):
     return 200 if persona in SCOPE_HOLDS_GRID_A else 404
 
 
+def supervisors_list(persona: str):
+    return "shown" if persona in {"hq", "district"} else 403
+
+
+def _audited_reveal(tree):
+    from fangkong.accounts.services import record_audit
+
+    record_audit(
+        user=None,
+        action=AuditAction.VIEW_UNMASKED,
+        object_type="person",
+        object_id=tree.person_a.pk,
+        region_path=tree.person_a.region_path,
+    )
+
+
 def region_tree_list(persona: str):
     return "shown" if persona in SCOPE_HOLDS_GRID_A else "hidden"
 
@@ -55,6 +71,7 @@ class Endpoint:
     expect: Callable  # persona -> 200 / 403 / 404 / "shown" / "hidden"
     method: str = "get"
     shown: Callable | None = None  # tree -> text that proves the subject is in a list
+    setup: Callable | None = None  # tree -> None: make what the endpoint lists
 
 
 E = Endpoint
@@ -93,6 +110,12 @@ MATRIX: dict[str, Endpoint] = {
         lambda t: reverse("api:get_person", args=[t.person_a.pk]) + "?unmasked=true", unmask
     ),
 }
+MATRIX["accounts:audit"] = E(
+    lambda t: reverse("accounts:audit"),
+    supervisors_list,
+    shown=lambda t: reverse("people:person", args=[t.person_a.pk]),
+    setup=_audited_reveal,
+)
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
     "people:home",
@@ -124,6 +147,8 @@ def _call(client, endpoint: Endpoint, tree):
 @pytest.mark.parametrize("name", list(MATRIX))
 def test_scope_matrix(name, persona, tree, people, login):
     endpoint = MATRIX[name]
+    if endpoint.setup:
+        endpoint.setup(tree)
     expected = endpoint.expect(persona)
     response = _call(login(people[persona]), endpoint, tree)
     if expected in ("shown", "hidden"):

@@ -24,17 +24,20 @@ class Cap(StrEnum):
     VIEW_PEOPLE = "view_people"  # the registry: regions with counts, buildings, persons
     UNMASK = "unmask"  # reveal full ID numbers and phones (audited)
     EXPORT_PEOPLE = "export_people"  # download lists of persons (audited)
+    VIEW_AUDIT = "view_audit"  # read who revealed or exported whom, in the region
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE})
+_SUPERVISORS = _REGISTRY_STAFF | {Cap.VIEW_AUDIT}
 _FRONT_LINE = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.UNMASK})
 
 # Grid workers and community staff call and register residents, so they may reveal identifiers;
-# street, district and city staff work with masked data. Warehouse, lab, hospital and volunteer
-# accounts see no part of the residents' registry.
+# street, district and city staff work with masked data, and district and city staff read the
+# audit log of their region. Warehouse, lab, hospital and volunteer accounts see no part of the
+# residents' registry.
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.HEADQUARTERS: _REGISTRY_STAFF,
-    Role.DISTRICT: _REGISTRY_STAFF,
+    Role.HEADQUARTERS: _SUPERVISORS,
+    Role.DISTRICT: _SUPERVISORS,
     Role.STREET: _REGISTRY_STAFF,
     Role.COMMUNITY: _FRONT_LINE,
     Role.GRID_WORKER: _FRONT_LINE,

@@ -26,7 +26,7 @@ def home(request):
     scope = scope_of(request.user)
     region = request.user.scope_region
     if region is None or not scope.can(Cap.VIEW_PEOPLE):
-        return render(request, "people/no_registry.html", {"scope": scope})
+        return render(request, "people/no_registry.html")
     return redirect("people:region", code=region.code)
 
 
@@ -35,7 +35,7 @@ def region_page(request, code):
     scope = scope_of(request.user)
     scope.require(Cap.VIEW_PEOPLE)
     region = region_or_404(scope, code)
-    context = {"region": region, "crumbs": breadcrumbs(scope, region), "scope": scope}
+    context = {"region": region, "crumbs": breadcrumbs(scope, region)}
     if region.level == Level.GRID:
         buildings, unhoused = selectors.grid_buildings(scope, region)
         return render(
