@@ -195,3 +195,19 @@ def test_the_grid_lists_its_residents_without_a_building(tree, people, login):
     text = client.get(reverse("people:search"), {"region": tree.grid_a.code, "unhoused": "1"})
     names = {n for n in ("农户", "流动", "张伟") if n in text.content.decode()}
     assert names == {"农户", "流动"}
+
+
+def test_pages_open_in_chinese_whatever_the_browser_asks(tree, people, login):
+    client = login(people.grid_a)
+    url = reverse("people:region", args=[tree.grid_a.code])
+    text = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "楼栋" in text and "Buildings" not in text
+
+
+def test_doors_are_listed_floor_by_floor(tree, people, login):
+    for door in ("1001", "201", "102"):
+        get_or_create_household(grid=tree.grid_a, building=tree.building_a, unit="1", door=door)
+    text = login(people.grid_a).get(reverse("people:building", args=[tree.building_a.pk]))
+    text = text.content.decode()
+    positions = [text.index(f" {d}</b>") for d in ("101", "102", "201", "1001")]
+    assert positions == sorted(positions)

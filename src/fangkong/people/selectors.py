@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -247,7 +248,7 @@ def building_households(scope: Scope, building: Building, unit: str) -> QuerySet
         scope.filter(Household.objects.filter(building=building, unit=unit))
         .select_related("building")
         .prefetch_related(Prefetch("members", queryset=members))
-        .order_by("door", "id")
+        .order_by(Length("door"), "door", "id")  # 101, 102, …, 1001: floors in order
     )
 
 
