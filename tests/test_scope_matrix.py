@@ -6,6 +6,7 @@ test walks the URL configuration: an endpoint added without a row here fails the
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,6 +46,26 @@ def region_tree(persona: str):
     return 200 if persona in SCOPE_HOLDS_GRID_A else 404
 
 
+EDITORS = {"community", "grid_a"}
+
+
+def editors(persona: str, ok: int = 200):
+    if persona in EDITORS:
+        return ok
+    return 404 if persona == "grid_b" else 403
+
+
+def new_resident(tree):
+    from fangkong.common.idnumbers import make
+
+    return {
+        "name": "新居民",
+        "id_number": make("430102", dt.date(1991, 1, 1), 101),
+        "grid": tree.grid_a.code,
+        "household": tree.household_a.pk,
+    }
+
+
 def supervisors_list(persona: str):
     return "shown" if persona in {"hq", "district"} else 403
 
@@ -72,6 +93,7 @@ class Endpoint:
     method: str = "get"
     shown: Callable | None = None  # tree -> text that proves the subject is in a list
     setup: Callable | None = None  # tree -> None: make what the endpoint lists
+    body: Callable | None = None  # tree -> JSON body (sent with the method)
 
 
 E = Endpoint
@@ -110,6 +132,15 @@ MATRIX: dict[str, Endpoint] = {
         lambda t: reverse("api:get_person", args=[t.person_a.pk]) + "?unmasked=true", unmask
     ),
 }
+MATRIX["people:new"] = E(
+    lambda t: reverse("people:new") + f"?household={t.household_a.pk}", editors
+)
+MATRIX["api:create_person"] = E(
+    lambda t: reverse("api:create_person"),
+    lambda persona: editors(persona, ok=201),
+    method="post",
+    body=new_resident,
+)
 MATRIX["accounts:audit"] = E(
     lambda t: reverse("accounts:audit"),
     supervisors_list,
@@ -140,6 +171,10 @@ def _names(resolver=None, ns=""):
 
 
 def _call(client, endpoint: Endpoint, tree):
+    if endpoint.body:
+        return getattr(client, endpoint.method)(
+            endpoint.url(tree), endpoint.body(tree), content_type="application/json"
+        )
     return getattr(client, endpoint.method)(endpoint.url(tree))
 
 

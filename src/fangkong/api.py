@@ -15,7 +15,6 @@ from fangkong.regions.api import router as regions_router
 class UTF8JSONRenderer(JSONRenderer):
     """Chinese text as itself, not as \\u escapes: half the bytes, readable in any client."""
 
-    media_type = "application/json; charset=utf-8"
     json_dumps_params = {"ensure_ascii": False}
 
 

@@ -25,13 +25,15 @@ class Cap(StrEnum):
     UNMASK = "unmask"  # reveal full ID numbers and phones (audited)
     EXPORT_PEOPLE = "export_people"  # download lists of persons (audited)
     VIEW_AUDIT = "view_audit"  # read who revealed or exported whom, in the region
+    EDIT_PEOPLE = "edit_people"  # register residents
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE})
 _SUPERVISORS = _REGISTRY_STAFF | {Cap.VIEW_AUDIT}
-_FRONT_LINE = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.UNMASK})
+_FRONT_LINE = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.UNMASK, Cap.EDIT_PEOPLE})
 
-# Grid workers and community staff call and register residents, so they may reveal identifiers;
+# Grid workers and community staff call and register residents, so they may register them and
+# reveal identifiers;
 # street, district and city staff work with masked data, and district and city staff read the
 # audit log of their region. Warehouse, lab, hospital and volunteer accounts see no part of the
 # residents' registry.

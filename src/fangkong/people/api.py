@@ -10,7 +10,7 @@ from fangkong.regions.selectors import region_or_404
 
 from . import selectors
 from .choices import IdType, Sex, TagKind
-from .services import reveal_person
+from .services import PersonInvalid, check_register_person, reveal_person
 
 router = Router(tags=["persons"])
 PAGE_SIZE = 50
@@ -31,6 +31,19 @@ class PersonOut(Schema):
     relation: str
     tags: list[TagKind]
     is_child: bool
+
+
+class PersonIn(Schema):
+    name: str
+    id_type: IdType = IdType.RESIDENT_ID
+    id_number: str
+    grid: str  # the grid's code
+    household: int | None = None
+    phone: str = ""
+    relation: str = ""
+    birth_on: dt.date | None = None  # documents other than the resident ID card
+    sex: Sex | None = None
+    tags: list[TagKind] = []
 
 
 class PersonPageOut(Schema):
@@ -76,6 +89,39 @@ def list_persons(
         "page": found.number,
         "has_next": found.has_next,
     }
+
+
+class FieldErrorsOut(Schema):
+    detail: dict[str, str]  # field -> what is wrong and what is allowed
+
+
+@router.post("", response={201: PersonOut, 422: FieldErrorsOut})
+def create_person(request, data: PersonIn):
+    """Register a resident in a grid (and a household of it): grid workers and community staff.
+
+    Every field is checked at once; 422 names each bad field and what is allowed. A document
+    already registered is refused, so a retried request never registers anyone twice.
+    """
+    scope = scope_of(request.user)
+    scope.require(Cap.EDIT_PEOPLE)
+    grid = region_or_404(scope, data.grid)
+    household = selectors.household_or_404(scope, data.household) if data.household else None
+    try:
+        person = check_register_person(
+            name=data.name,
+            id_type=data.id_type,
+            id_number=data.id_number,
+            grid=grid,
+            household=household,
+            phone=data.phone,
+            birth_on=data.birth_on,
+            sex=data.sex or "",
+            relation=data.relation,
+            tags=[t.value for t in data.tags],
+        )
+    except PersonInvalid as e:
+        return 422, {"detail": e.errors}
+    return 201, selectors.person_record(selectors.person_or_404(scope, person.pk))
 
 
 @router.get("/summary/{code}", response=RegionSummaryOut)

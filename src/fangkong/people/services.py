@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,15 +132,21 @@ def check_register_person(
     if errors:
         raise PersonInvalid(errors)
     assert isinstance(identity, Identity)
-    return do_register_person(
-        name=str(cleaned["name"]),
-        identity=identity,
-        grid=grid,
-        household=household,
-        phone=str(cleaned["phone"]),
-        relation=relation,
-        tags=list(tags),
-    )
+    try:
+        with transaction.atomic():
+            return do_register_person(
+                name=str(cleaned["name"]),
+                identity=identity,
+                grid=grid,
+                household=household,
+                phone=str(cleaned["phone"]),
+                relation=relation.strip()[:20],
+                tags=list(dict.fromkeys(tags)),
+            )
+    except IntegrityError:  # the same document registered a moment ago (a double submit)
+        raise PersonInvalid(
+            {"id_number": _("a person with this document is already registered")}
+        ) from None
 
 
 def do_register_person(

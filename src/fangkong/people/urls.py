@@ -10,6 +10,7 @@ urlpatterns = [
     path("households/<int:pk>/", views.household_page, name="household"),
     path("people/", views.search_page, name="search"),
     path("people/export.csv", views.export_csv, name="export"),
+    path("people/new/", views.person_new, name="new"),
     path("people/<int:pk>/", views.person_page, name="person"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="reveal"),
 ]

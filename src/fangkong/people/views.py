@@ -3,7 +3,7 @@
 import csv
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,8 @@ from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404
 
 from . import selectors
-from .services import record_people_export, reveal_person
+from .forms import PersonForm
+from .services import PersonInvalid, check_register_person, record_people_export, reveal_person
 
 PAGE_SIZE = 50
 HOUSEHOLDS_PER_PAGE = 30
@@ -108,6 +109,55 @@ def person_reveal(request, pk):
     scope.require(Cap.UNMASK)
     reveal_person(user=request.user, person=person, request=request)
     return render(request, "people/_identifiers.html", {"person": person, "revealed": True})
+
+
+@login_required
+def person_new(request):
+    """Register a resident in a household (?household=ID) or, without one, in a grid (?grid=)."""
+    scope = scope_of(request.user)
+    scope.require(Cap.EDIT_PEOPLE)
+    household, grid = _where_to_register(request, scope)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = check_register_person(
+                name=data["name"],
+                id_type=data["id_type"],
+                id_number=data["id_number"],
+                grid=grid,
+                household=household,
+                phone=data["phone"],
+                birth_on=data["birth_on"],
+                sex=data["sex"],
+                relation=data["relation"],
+                tags=data["tags"],
+            )
+        except PersonInvalid as e:
+            for field, message in e.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect("people:person", pk=person.pk)
+    return render(
+        request,
+        "people/person_new.html",
+        {
+            "form": form,
+            "household": household,
+            "grid": grid,
+            "crumbs": breadcrumbs(scope, grid),
+        },
+    )
+
+
+def _where_to_register(request, scope):
+    if request.GET.get("household"):
+        household = selectors.household_or_404(scope, _int(request.GET["household"], 0))
+        return household, household.grid
+    grid = region_or_404(scope, request.GET.get("grid", ""))
+    if grid.level != Level.GRID:
+        raise Http404
+    return None, grid
 
 
 def _search_context(request):
