@@ -23,6 +23,8 @@ def test_a_grid_worker_registers_a_resident_into_a_household(tree, people, login
             "phone": "139 0000 1111",
             "relation": "子女",
             "tags": ["returnee"],
+            "returned_from": "武汉",
+            "returned_on": "2020-01-20",
         },
     )
     person = Person.objects.get(id_number=NEW_ID)
@@ -33,7 +35,8 @@ def test_a_grid_worker_registers_a_resident_into_a_household(tree, people, login
         "13900001111",
     )
     assert (person.birth_on, person.sex) == (dt.date(1988, 8, 8), "M")
-    assert [t.kind for t in person.tags.all()] == ["returnee"]
+    [tag] = person.tags.all()
+    assert (tag.kind, tag.place, tag.event_on) == ("returnee", "武汉", dt.date(2020, 1, 20))
 
 
 def test_mistakes_are_shown_next_to_their_fields_in_chinese_and_nothing_is_saved(

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import IdType, Sex, TagKind
+from .services import TagData
 
 
 class PersonForm(forms.Form):
@@ -11,8 +12,17 @@ class PersonForm(forms.Form):
     id_type = forms.ChoiceField(
         label=_("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID
     )
-    id_number = forms.CharField(label=_("ID number"), max_length=40)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
     relation = forms.CharField(label=_("Relation"), max_length=20, required=False)
     birth_on = forms.DateField(
         label=_("Birth date (documents other than the resident ID card)"),
@@ -30,3 +40,21 @@ class PersonForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    returned_from = forms.CharField(
+        label=_("Returnee: returned from"), max_length=100, required=False
+    )
+    returned_on = forms.DateField(
+        label=_("Returnee: date of return"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def tag_data(self) -> list[TagData]:
+        """The ticked tags, the returnee's place and date attached."""
+        data = self.cleaned_data
+        return [
+            TagData(k, place=data["returned_from"], event_on=data["returned_on"])
+            if k == TagKind.RETURNEE
+            else TagData(k)
+            for k in data["tags"]
+        ]

@@ -34,6 +34,16 @@ class PersonInvalid(ValueError):
 
 
 @dataclass(frozen=True)
+class TagData:
+    """A tag with what it needs: a returnee's place and date of return, for example."""
+
+    kind: str
+    place: str = ""
+    event_on: dt.date | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Identity:
     id_type: str
     id_number: str
@@ -92,9 +102,10 @@ def check_register_person(
     birth_on: dt.date | None = None,
     sex: str = "",
     relation: str = "",
-    tags: list[str] | tuple[str, ...] = (),
+    tags: list[str | TagData] | tuple[str | TagData, ...] = (),
 ) -> Person:
     """Validate every field (all problems at once), then register the person."""
+    tag_data = [t if isinstance(t, TagData) else TagData(t) for t in tags]
     errors: dict[str, str] = {}
     cleaned: dict[str, object] = {}
     for key, fn in (
@@ -117,12 +128,14 @@ def check_register_person(
         }
     if household is not None and household.grid_id != grid.pk:
         errors["household"] = _("the household is in another grid")
-    unknown = [t for t in tags if t not in TagKind.values]
+    unknown = [t.kind for t in tag_data if t.kind not in TagKind.values]
     if unknown:
         errors["tags"] = _("unknown tags %(t)s; allowed: %(a)s") % {
             "t": ", ".join(unknown),
             "a": ", ".join(TagKind.values),
         }
+    if any(t.event_on and t.event_on > timezone.localdate() for t in tag_data):
+        errors["tags"] = _("a tag's date cannot be in the future")
     identity = cleaned.get("identity")
     if (
         isinstance(identity, Identity)
@@ -141,7 +154,7 @@ def check_register_person(
                 household=household,
                 phone=str(cleaned["phone"]),
                 relation=relation.strip()[:20],
-                tags=list(dict.fromkeys(tags)),
+                tags=list({t.kind: t for t in tag_data}.values()),
             )
     except IntegrityError:  # the same document registered a moment ago (a double submit)
         raise PersonInvalid(
@@ -157,7 +170,7 @@ def do_register_person(
     household: Household | None,
     phone: str,
     relation: str = "",
-    tags: list[str] | None = None,
+    tags: list[TagData] | None = None,
 ) -> Person:
     """Create the person and their tags (already validated)."""
     person = Person.objects.create(
@@ -173,7 +186,17 @@ def do_register_person(
         region_path=grid.path,
     )
     PersonTag.objects.bulk_create(
-        [PersonTag(person=person, kind=k, region_path=grid.path) for k in tags or []]
+        [
+            PersonTag(
+                person=person,
+                kind=t.kind,
+                region_path=grid.path,
+                place=t.place[:100],
+                event_on=t.event_on,
+                note=t.note[:200],
+            )
+            for t in tags or []
+        ]
     )
     return person
 

@@ -131,7 +131,7 @@ def person_new(request):
                 birth_on=data["birth_on"],
                 sex=data["sex"],
                 relation=data["relation"],
-                tags=data["tags"],
+                tags=form.tag_data(),
             )
         except PersonInvalid as e:
             for field, message in e.errors.items():
