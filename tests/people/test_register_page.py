@@ -107,13 +107,16 @@ def test_the_api_registers_and_names_every_bad_field(tree, people, login):
             "id_number": NEW_ID,
             "grid": tree.grid_a.code,
             "household": tree.household_a.pk,
-            "tags": ["pregnant"],
+            "tags": ["pregnant", "returnee"],
+            "returned_from": "外省",
+            "returned_on": "2026-01-02",
         },
         content_type="application/json",
     )
     assert good.status_code == 201
     assert good.json()["id_number"] == NEW_ID[:4] + "*" * 10 + NEW_ID[-4:]
-    assert good.json()["tags"] == ["pregnant"]
+    assert good.json()["tags"] == ["pregnant", "returnee"]
+    assert Person.objects.get(id_number=NEW_ID).tags.get(kind="returnee").place == "外省"
     again = client.post(
         url,
         {"name": "李新", "id_number": NEW_ID, "grid": tree.grid_a.code},

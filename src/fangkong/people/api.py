@@ -10,7 +10,7 @@ from fangkong.regions.selectors import region_or_404
 
 from . import selectors
 from .choices import IdType, Sex, TagKind
-from .services import PersonInvalid, check_register_person, reveal_person
+from .services import PersonInvalid, TagData, check_register_person, reveal_person
 
 router = Router(tags=["persons"])
 PAGE_SIZE = 50
@@ -44,6 +44,8 @@ class PersonIn(Schema):
     birth_on: dt.date | None = None  # documents other than the resident ID card
     sex: Sex | None = None
     tags: list[TagKind] = []
+    returned_from: str = ""  # with the returnee tag
+    returned_on: dt.date | None = None
 
 
 class PersonPageOut(Schema):
@@ -117,7 +119,12 @@ def create_person(request, data: PersonIn):
             birth_on=data.birth_on,
             sex=data.sex or "",
             relation=data.relation,
-            tags=[t.value for t in data.tags],
+            tags=[
+                TagData(t, place=data.returned_from, event_on=data.returned_on)
+                if t == TagKind.RETURNEE
+                else TagData(t)
+                for t in data.tags
+            ],
         )
     except PersonInvalid as e:
         return 422, {"detail": e.errors}
