@@ -107,7 +107,8 @@ def screens(n: int) -> dict[str, dict[str, float]]:
     surname = sample.name[0]
     from fangkong.accounts.models import User
 
-    worker, street, hq = Client(), Client(), Client()
+    # a host the default ALLOWED_HOSTS accepts (the test runner's "testserver" is not)
+    worker, street, hq = (Client(HTTP_HOST="127.0.0.1") for _ in range(3))
     worker.force_login(User.objects.get(username="grid_a"))
     street.force_login(User.objects.get(username="street"))
     hq.force_login(User.objects.get(username="hq"))
