@@ -199,8 +199,9 @@ def main() -> int:
     seeded = seed(args.residents)
     timings = screens(args.requests)
 
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
-        f"## {time.strftime('%Y-%m-%d %H:%M %Z')} — {machine()}, PostgreSQL {pg_version}",
+        f"## {stamp} — {machine()}, PostgreSQL {pg_version}",
         "",
         f"Seeding {seeded['residents']:,} residents ({seeded['households']:,} households, "
         f"{seeded['grids']} grids, {seeded['tags']:,} tags), one transaction with indexes: "

@@ -200,7 +200,7 @@ def main() -> int:
         ("dispatch", "5,000 requests × 2,000 volunteers", dispatch_input(rng), 5),
     ]
     lines = [
-        f"## {time.strftime('%Y-%m-%d %H:%M %Z')} — solvers — {machine()}",
+        f"## {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} — solvers — {machine()}",
         "",
         f"Median of {args.runs} runs, seconds: parse = JSON to problem; build = everything but "
         "the solver library's own call (distances, compatibility, model); solver = inside "
