@@ -142,8 +142,12 @@ WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
-SESSION_COOKIE_SECURE = _flag("FANGKONG_SECURE_COOKIES")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (directly or behind a proxy that sets X-Forwarded-Proto): secure cookies,
+# redirect plain HTTP, and HSTS. Off by default: many intranet deployments are plain HTTP.
+HTTPS = _flag("FANGKONG_HTTPS")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 30 * 24 * 3600 if HTTPS else 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 
 # Login failure counts and region counts live in the cache. One process (fangkong serve) can
 # keep them in memory; several server processes need a shared cache: FANGKONG_CACHE_URL=redis://…
