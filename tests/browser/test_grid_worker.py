@@ -61,3 +61,31 @@ def test_a_grid_worker_searches_their_grid(live_server, tree, people, phone):
     # typing narrows the list in place (htmx, served by the project)
     phone.fill("input[name=q]", "李")
     phone.wait_for_selector("text=没有找到。")
+
+
+def test_a_grid_worker_registers_a_newcomer_on_a_phone(live_server, tree, people, phone):
+    import datetime as dt
+
+    from fangkong.common.idnumbers import make
+
+    number = make("430102", dt.date(1995, 5, 5), 21)
+    phone.goto(live_server.url + reverse("accounts:login"))
+    phone.fill("input[name=username]", "grid_a")
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button.primary")
+    phone.goto(live_server.url + reverse("people:household", args=[tree.household_a.pk]))
+    phone.click("text=登记居民")
+    phone.fill("input[name=name]", "赵新来")
+    phone.fill("input[name=id_number]", number[:-1] + ("0" if number[-1] != "0" else "1"))
+    phone.fill("input[name=phone]", "139 1234 0000")
+    phone.check("text=风险地区返乡")
+    phone.fill("input[name=returned_from]", "武汉")
+    phone.click("button.primary")
+    assert phone.locator(".error").first.inner_text().startswith("身份证号校验位错误")
+    _shot(phone, "register-error")
+    phone.fill("input[name=id_number]", number)
+    phone.click("button.primary")
+    phone.wait_for_url("**/people/*/")
+    text = phone.locator("main").inner_text()
+    assert "赵新来" in text and "风险地区返乡 · 武汉" in text
+    _shot(phone, "registered")
