@@ -105,3 +105,30 @@ def test_failed_logins_are_counted_in_a_shared_redis_cache_when_configured(
     r = client.post(reverse("accounts:login"), {"username": "grid_b", "password": PASSWORD})
     assert "登录失败次数过多" in r.content.decode()
     caches["default"].clear()
+
+
+def test_an_administrator_adds_a_grid_worker_from_the_command_line(tree, monkeypatch, client):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-Passphrase-2026\n"))
+    call_command(
+        "adduser",
+        "wang",
+        "--role",
+        "grid_worker",
+        "--region",
+        tree.grid_b.code,
+        "--password-stdin",
+        stdout=io.StringIO(),
+    )
+    assert client.login(username="wang", password="a-long-Passphrase-2026")
+    monkeypatch.setattr("sys.stdin", io.StringIO("123\n"))
+    with pytest.raises(CommandError, match="too short|太短"):
+        call_command(
+            "adduser", "li", "--role", "street", "--region", tree.street.code, "--password-stdin"
+        )
+    with pytest.raises(CommandError, match="no region"):
+        call_command("adduser", "li", "--role", "street", "--region", "999")
