@@ -15,3 +15,17 @@ def prefix_index(field: str, name: str) -> models.Index:
     index costs time on a bulk load of a city.
     """
     return models.Index(fields=[field], name=name, opclasses=[PATTERN_OPS])
+
+
+class CodePointCharField(models.CharField):
+    """Text compared by code point on PostgreSQL (collation "C"), as SQLite does by default.
+
+    One plain index then serves both ``LIKE 'prefix%'`` and ``ORDER BY`` on the column, so a
+    name search across a city stops after the first page instead of sorting every match.
+    """
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params

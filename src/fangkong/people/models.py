@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.common.db import prefix_index
+from fangkong.common.db import CodePointCharField, prefix_index
 from fangkong.common.masking import mask_id_number, mask_name, mask_phone
 from fangkong.regions.models import Household, Region
 
@@ -28,7 +28,7 @@ def child_cutoff(today: dt.date) -> dt.date:
 class Person(models.Model):
     """A resident or a member of the floating population (no household)."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = CodePointCharField(_("name"), max_length=50)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     id_type = models.CharField(
         _("ID type"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
@@ -61,7 +61,7 @@ class Person(models.Model):
             models.UniqueConstraint(fields=["id_type", "id_number"], name="person_unique_document")
         ]
         indexes = [
-            prefix_index("name", "person_name_prefix"),
+            models.Index(fields=["name", "id"], name="person_name_order"),
             prefix_index("id_rev", "person_id_tail"),
             prefix_index("region_path", "person_region"),
             models.Index(fields=["phone"], name="person_phone"),

@@ -90,7 +90,7 @@ def search(
         if len(digits) == 11:
             match |= Q(phone=digits)
         return qs.filter(match).order_by("id")
-    return qs.filter(name__startswith=q).order_by("id")
+    return qs.filter(name__startswith=q).order_by("name", "id")
 
 
 def tag_names() -> dict[str, str]:
