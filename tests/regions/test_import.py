@@ -3,6 +3,9 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from fangkong.regions.models import Region
 from fangkong.regions.services import import_regions
@@ -122,3 +125,68 @@ def test_a_file_without_the_columns_is_refused_whole(db, tmp_path):
     with pytest.raises(CommandError, match="code, name, parent_code, level"):
         call_command("import", "regions", str(path))
     assert Region.objects.count() == 0
+
+
+# --- properties -----------------------------------------------------------------------------
+
+LEVEL_CODES = {
+    "province": ["430000"],
+    "city": ["430100"],
+    "district": ["430102", "430103"],
+    "street": ["430102001000", "430103001000"],
+    "community": ["430102001001", "430103001001"],
+    "grid": ["430102001001001", "430103001001001", "430102001001002"],
+}
+PARENTS = {
+    c: p
+    for c, p in [
+        ("430100", "430000"),
+        ("430102", "430100"),
+        ("430103", "430100"),
+        ("430102001000", "430102"),
+        ("430103001000", "430103"),
+        ("430102001001", "430102001000"),
+        ("430103001001", "430103001000"),
+        ("430102001001001", "430102001001"),
+        ("430103001001001", "430103001001"),
+        ("430102001001002", "430102001001"),
+    ]
+}
+
+rows = st.lists(
+    st.one_of(
+        st.sampled_from([(lv, c) for lv, cs in LEVEL_CODES.items() for c in cs]).map(
+            lambda lc: {
+                "code": lc[1],
+                "name": f"名{lc[1][-3:]}",
+                "level": lc[0],
+                "parent_code": PARENTS.get(lc[1], ""),
+            }
+        ),
+        st.fixed_dictionaries(
+            {
+                "code": st.text("0123456789x", max_size=16),
+                "name": st.text(max_size=5),
+                "level": st.sampled_from(["grid", "street", "county", ""]),
+                "parent_code": st.text("0123456789", max_size=7),
+            }
+        ),
+    ),
+    max_size=12,
+)
+
+
+class TestImportProperties(HypothesisTestCase):
+    @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(rows)
+    def test_every_row_is_accounted_for_and_a_second_import_creates_nothing(self, data):
+        first = import_regions(rows=data)
+        read = len([r for r in data if any((v or "").strip() for v in r.values())])
+        assert first.read == read
+        assert first.created + first.updated + first.unchanged + len(first.rejected) == read
+        count = Region.objects.count()
+        second = import_regions(rows=data)
+        assert second.created == 0 and Region.objects.count() == count
+        for region in Region.objects.select_related("parent"):
+            expected = (region.parent.path if region.parent else "") + region.code + "/"
+            assert region.path == expected
