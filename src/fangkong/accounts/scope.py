@@ -75,10 +75,12 @@ class Scope:
         return qs.filter(**{f"{field}__startswith": self.path})
 
     def get_or_404(
-        self, qs: QuerySet[M], *, cap: Cap, field: str = "region_path", **lookup: object
+        self, qs: QuerySet[M], *, cap: Cap | None, field: str = "region_path", **lookup: object
     ) -> M:
-        """The object if it exists inside the scope and the user has ``cap``; else 404/403."""
-        self.require(cap)
+        """The object if it exists inside the scope and the user has ``cap`` (None: any role);
+        else 404, or 403 for a role without ``cap``."""
+        if cap is not None:
+            self.require(cap)
         obj = self.filter(qs, field).filter(**lookup).first()
         if obj is None:
             raise Http404

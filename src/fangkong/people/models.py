@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.common.db import CodePointCharField, prefix_index
-from fangkong.common.masking import mask_id_number, mask_name, mask_phone
+from fangkong.common.masking import mask_id_number, mask_phone
 from fangkong.regions.models import Household, Region
 
 from .choices import CHILD_AGE, IdType, Sex, TagKind
@@ -83,10 +83,6 @@ class Person(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
-
-    @property
-    def name_masked(self) -> str:
-        return mask_name(self.name)
 
     @property
     def age(self) -> int | None:

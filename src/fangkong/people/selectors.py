@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.common.idnumbers import normalise as normalise_id
-from fangkong.regions.choices import Level
 from fangkong.regions.models import Building, Household, Region
 
 from .choices import TagKind
@@ -180,12 +179,12 @@ def region_overview(scope: Scope, region: Region) -> RegionOverview:
     children = list(scope.filter(region.children.all(), field="path").order_by("code"))
     child_counts = {c.path: Counts() for c in children}
     total = Counts()
+    child_segments = region.depth + 2  # a child's path has one code more than the region's
     for path, counts in by_path.items():
         total.add(counts)
-        for child_path, acc in child_counts.items():
-            if path.startswith(child_path):
-                acc.add(counts)
-                break
+        child = child_counts.get("/".join(path.split("/")[:child_segments]) + "/")
+        if child is not None:
+            child.add(counts)
     return RegionOverview(
         region=region,
         total=total,
@@ -275,9 +274,3 @@ def person_record(person: Person, *, unmasked: bool = False) -> dict[str, object
         "tags": [t.kind for t in person.tags.all()],
         "is_child": person.is_child,
     }
-
-
-def grids_of(scope: Scope, region: Region) -> QuerySet[Region]:
-    return scope.filter(
-        Region.objects.filter(path__startswith=region.path, level=Level.GRID), field="path"
-    )

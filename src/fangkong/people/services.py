@@ -218,7 +218,7 @@ def record_people_export(
     *,
     user: User,
     region: Region,
-    query: dict[str, str],
+    query: dict[str, str | bool],
     unmasked: bool,
     request: HttpRequest | None = None,
 ) -> None:

@@ -228,7 +228,7 @@ def export_csv(request):
     record_people_export(
         user=request.user,
         region=region,
-        query={"q": q, "tag": tag},
+        query={"q": q, "tag": tag, "unhoused": unhoused},
         unmasked=unmasked,
         request=request,
     )

@@ -13,12 +13,10 @@ def regions(scope: Scope) -> QuerySet[Region]:
 
 
 def region_or_404(scope: Scope, code: str) -> Region:
-    region = regions(scope).filter(code=code).first()
-    if region is None:
-        from django.http import Http404
-
-        raise Http404
-    return region
+    """A region inside the scope (whatever the role: the tree itself is not personal data)."""
+    return scope.get_or_404(
+        Region.objects.select_related("parent"), cap=None, field="path", code=code
+    )
 
 
 def breadcrumbs(scope: Scope, region: Region) -> list[Region]:
