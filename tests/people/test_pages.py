@@ -211,3 +211,14 @@ def test_doors_are_listed_floor_by_floor(tree, people, login):
     text = text.content.decode()
     positions = [text.index(f" {d}</b>") for d in ("101", "102", "201", "1001")]
     assert positions == sorted(positions)
+
+
+def test_buildings_are_listed_in_number_order(tree, people, login):
+    from fangkong.regions.services import get_or_create_building
+
+    for name in ("10栋", "2栋"):
+        get_or_create_building(grid=tree.grid_a, name=name)
+    text = login(people.grid_a).get(reverse("people:region", args=[tree.grid_a.code]))
+    text = text.content.decode()
+    positions = [text.index(f"<b>{n}</b>") for n in ("1栋", "2栋", "10栋")]
+    assert positions == sorted(positions)

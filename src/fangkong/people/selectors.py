@@ -196,7 +196,9 @@ def region_overview(scope: Scope, region: Region) -> RegionOverview:
 def grid_buildings(scope: Scope, grid: Region) -> tuple[list[tuple[Building, Counts]], Counts]:
     """The buildings of a grid with their counts, and the grid's residents without a building."""
     scope.require(Cap.VIEW_PEOPLE)
-    buildings = list(scope.filter(Building.objects.filter(grid=grid)).order_by("name"))
+    buildings = list(
+        scope.filter(Building.objects.filter(grid=grid)).order_by(Length("name"), "name")
+    )  # 2栋 before 10栋
     counts: dict[int | None, Counts] = defaultdict(Counts)
     for row in (
         scope.filter(Household.objects.filter(grid=grid))
