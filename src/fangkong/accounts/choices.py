@@ -21,3 +21,4 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     TOKEN_CREATED = "token_created", _("API token created")
     IMPORT = "import", _("Imported")
+    MERGE = "merge", _("Merged duplicate records")

@@ -7,7 +7,6 @@ Everything happens in one transaction: an interrupted load leaves the database a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fangkong.common.db import BulkWriter
 from fangkong.people.models import Person, PersonTag
 from fangkong.regions.models import Building, Household, Region
 
@@ -38,48 +38,6 @@ class LoadResult:
     grid_codes: list[str] = field(default_factory=list)
 
 
-def _columns(model: type[models.Model], names: list[str]) -> list[str]:
-    return [model._meta.get_field(n).column for n in names]
-
-
-def _text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text:
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-    return text
-
-
-class _Writer:
-    """Rows for one table, written by COPY (PostgreSQL) or executemany (other engines)."""
-
-    def __init__(self, model: type[models.Model], fields: list[str]):
-        self.table = model._meta.db_table
-        self.columns = _columns(model, fields)
-        self.rows: list[tuple] = []
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                sql = f"COPY {connection.ops.quote_name(self.table)} ({cols}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    copy.write("".join("\t".join(map(_text, row)) + "\n" for row in self.rows))
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(self.table)} ({cols}) "
-                    f"VALUES ({marks})",
-                    self.rows,
-                )
-        self.rows = []
-
-
 def _next_id(model: type[models.Model]) -> int:
     return (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
 
@@ -91,12 +49,14 @@ class CityLoader:
         self.result = LoadResult()
         self.regions: dict[str, tuple[int, str]] = {}  # code -> (id, path)
         self.next = {m: _next_id(m) for m in (Region, Building, Household, Person, PersonTag)}
-        self.w_region = _Writer(Region, ["id", "code", "name", "level", "parent", "path", "depth"])
-        self.w_building = _Writer(Building, ["id", "grid", "region_path", "name", "address"])
-        self.w_household = _Writer(
+        self.w_region = BulkWriter(
+            Region, ["id", "code", "name", "level", "parent", "path", "depth"]
+        )
+        self.w_building = BulkWriter(Building, ["id", "grid", "region_path", "name", "address"])
+        self.w_household = BulkWriter(
             Household, ["id", "grid", "building", "region_path", "unit", "door", "address"]
         )
-        self.w_person = _Writer(
+        self.w_person = BulkWriter(
             Person,
             [
                 "id",
@@ -116,9 +76,19 @@ class CityLoader:
                 "updated_at",
             ],
         )
-        self.w_tag = _Writer(
+        self.w_tag = BulkWriter(
             PersonTag,
-            ["id", "person", "kind", "region_path", "place", "event_on", "note", "created_at"],
+            [
+                "id",
+                "person",
+                "kind",
+                "region_path",
+                "place",
+                "event_on",
+                "note",
+                "label",
+                "created_at",
+            ],
         )
 
     def _take(self, model: type[models.Model], n: int = 1) -> int:
@@ -180,7 +150,7 @@ class CityLoader:
             )
             for kind, place, event_on, note in p.tags:
                 self.w_tag.rows.append(
-                    (self._take(PersonTag), pid, kind, path, place, event_on, note, now)
+                    (self._take(PersonTag), pid, kind, path, place, event_on, note, "", now)
                 )
         self.result.buildings += len(bundle.buildings)
         self.result.households += len(bundle.households)

@@ -27,6 +27,8 @@ class TagKind(models.TextChoices):
     RETURNEE = "returnee", _("Returnee from a risk area")
     CLOSE_CONTACT = "close_contact", _("Close contact")
     SECONDARY_CONTACT = "secondary_contact", _("Secondary contact")
+    # a category a ledger names that Fangkong has no kind for (its words are the tag's label)
+    OTHER = "other", _("Other category")
 
 
 VULNERABLE = (
@@ -39,3 +41,9 @@ VULNERABLE = (
 KEY_CATEGORIES = (TagKind.RETURNEE, TagKind.CLOSE_CONTACT, TagKind.SECONDARY_CONTACT)
 
 CHILD_AGE = 14  # "children under 14" is derived from the birth date, never stored
+
+
+class LedgerStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from fangkong.common.db import CodePointCharField, prefix_index
 from fangkong.common.masking import mask_id_number, mask_phone
 from fangkong.regions.models import Household, Region
 
-from .choices import CHILD_AGE, IdType, Sex, TagKind
+from .choices import CHILD_AGE, IdType, LedgerStatus, Sex, TagKind
 
 
 def years_between(born: dt.date, on: dt.date) -> int:
@@ -104,16 +105,70 @@ class PersonTag(models.Model):
     place = models.CharField(_("place"), max_length=100, blank=True)  # returnee: where from
     event_on = models.DateField(_("date"), null=True, blank=True)  # returned / last exposure
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # kind "other": the category as the ledger wrote it (外地来长人员, 快递员, ...)
+    label = models.CharField(_("label"), max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["kind"]
+        ordering = ["kind", "label"]
         indexes = [prefix_index("region_path", "person_tag_region")]
         constraints = [
-            models.UniqueConstraint(fields=["person", "kind"], name="person_tag_unique_kind")
+            models.UniqueConstraint(
+                fields=["person", "kind", "label"], name="person_tag_unique_kind"
+            )
         ]
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
 
     def __str__(self) -> str:
-        return self.get_kind_display()
+        return self.label or self.get_kind_display()
+
+
+class LedgerUpload(models.Model):
+    """One ledger file imported from the upload page or the API, with its summary and rejects."""
+
+    upload_id = models.UUIDField(unique=True)  # client-generated: a resubmitted form is one import
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_uploads"
+    )
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=255)
+    filename = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=10, choices=LedgerStatus.choices, default=LedgerStatus.RUNNING
+    )
+    summary = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    rejects_file = models.CharField(max_length=200, blank=True)  # name under VAR_DIR/imports
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [prefix_index("region_path", "ledger_upload_region")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class DuplicateDismissal(models.Model):
+    """Two records a staff member checked and found to be different people."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="dismissal_unique_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="dismissal_ordered_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"

@@ -1,37 +1,103 @@
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
+from fangkong.people.ledger import LedgerInvalid
+from fangkong.people.services import import_ledger, write_rejects
+from fangkong.people.services.ledger import rejects_name
+from fangkong.regions.models import Region
 from fangkong.regions.services import RegionInvalid, import_regions, read_regions_csv
 
-KINDS = ("regions",)
+KINDS = ("regions", "residents")
 
 
 class Command(BaseCommand):
     help = (
-        "Import a file: 'import regions FILE.csv' (columns code,name,parent_code,level; level is "
-        "one of province, city, district, street, community, grid). Re-importing updates names "
-        "and never duplicates; each refused row is listed with its reason; all or nothing."
+        "Import a file. 'import regions FILE.csv': columns code,name,parent_code,level (level: "
+        "province, city, district, street, community, grid); re-importing renames, never "
+        "duplicates. 'import residents FILE --grid CODE': a residents' ledger (.xlsx or .csv in "
+        "UTF-8 or GB18030) as communities keep it; --grid names the grid, or the community when "
+        "the file has a 网格 column. Every row is created, updated, unchanged or rejected; "
+        "rejected rows go to FILE-rejects.xlsx/.csv with a 错误原因 column. All or nothing."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument("file", type=Path)
         parser.add_argument(
+            "--grid", help="residents: code of the grid (or of the community, with a 网格 column)"
+        )
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            help="residents: where to write the refused rows (default: beside FILE)",
+        )
+        parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON summary line"
         )
 
-    def handle(self, *args, kind, file, as_json, **options):
+    def handle(self, *args, kind, file, as_json, grid=None, rejects=None, **options):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
+        if kind == "regions":
+            self._regions(file, as_json)
+        else:
+            self._residents(file, grid, rejects, as_json)
+
+    def _regions(self, file: Path, as_json: bool) -> None:
         try:
             result = import_regions(rows=read_regions_csv(file))
         except RegionInvalid as e:
             raise CommandError(str(e)) from None
         for row_no, code, reason in result.rejected:
             self.stderr.write(f"row {row_no} ({code or '-'}): {reason}")
-        summary = result.as_dict()
+        self._summary(result.as_dict(), as_json)
+
+    def _residents(self, file: Path, grid: str | None, rejects: Path | None, as_json: bool):
+        if not grid:
+            raise CommandError("--grid CODE is required: the grid (or community) of the ledger")
+        region = Region.objects.filter(code=grid).first()
+        if region is None:
+            raise CommandError(f"no region with code {grid}")
+        bar = tqdm(
+            desc="rows",
+            unit=" rows",
+            disable=not sys.stderr.isatty(),
+            file=sys.stderr,
+            leave=False,
+        )
+
+        def progress(checked: int, rejected: int, total: int) -> None:
+            bar.total = total
+            bar.update(checked - bar.n)
+            bar.set_postfix(rejected=rejected, refresh=False)
+            if bar.disable and (checked % 20_000 == 0 or checked == total):  # a log
+                self.stderr.write(f"checked {checked} of {total} rows, {rejected} rejected")
+            if checked == total:
+                self.stderr.write("writing to the database")
+
+        try:
+            result = import_ledger(
+                data=file.read_bytes(), filename=file.name, region=region, on_progress=progress
+            )
+        except LedgerInvalid as e:
+            raise CommandError(f"{file.name}: {e}") from None
+        finally:
+            bar.close()
+        path = None
+        if result.rejected:
+            path = rejects or file.with_name(rejects_name(file.name))
+            write_rejects(result, path)
+            for r in result.rejected:
+                self.stderr.write(f"row {r.number}: {r.reason}")
+        for label, n in sorted(result.new_categories.items()):
+            self.stderr.write(f"category not known before, kept as a tag: {label} ({n})")
+        self._summary(result.as_dict(str(path) if path else None), as_json)
+
+    def _summary(self, summary: dict, as_json: bool) -> None:
         if as_json:
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
         else:

@@ -19,8 +19,8 @@ from fangkong.common import idnumbers, phones
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Household, Region
 
-from .choices import IdType, Sex, TagKind
-from .models import Person, PersonTag
+from ..choices import IdType, Sex, TagKind
+from ..models import Person, PersonTag
 
 _OTHER_DOCUMENT = re.compile(r"^[A-Z0-9]{5,30}$")
 

@@ -1,0 +1,36 @@
+"""Every change to the residents' registry: registration, ledger import, duplicates, audit."""
+
+from .dedupe import check_merge_persons, dismiss_duplicate, do_merge_persons
+from .ledger import LedgerImportResult, RejectedRow, import_ledger, write_rejects
+from .registry import (
+    Identity,
+    PersonInvalid,
+    TagData,
+    check_register_person,
+    clean_identity,
+    clean_name,
+    clean_phone,
+    do_register_person,
+    record_people_export,
+    reveal_person,
+)
+
+__all__ = [
+    "Identity",
+    "LedgerImportResult",
+    "PersonInvalid",
+    "RejectedRow",
+    "TagData",
+    "check_merge_persons",
+    "check_register_person",
+    "clean_identity",
+    "clean_name",
+    "clean_phone",
+    "dismiss_duplicate",
+    "do_merge_persons",
+    "do_register_person",
+    "import_ledger",
+    "record_people_export",
+    "reveal_person",
+    "write_rejects",
+]
