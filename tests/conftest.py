@@ -40,6 +40,12 @@ PASSWORD = "pw-for-tests"
 
 
 @pytest.fixture(autouse=True)
+def _var_dir(settings, tmp_path):
+    """Files the app keeps (rejects of uploaded ledgers) go to the test's own directory."""
+    settings.VAR_DIR = tmp_path / "var"
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -94,6 +94,7 @@ class Endpoint:
     shown: Callable | None = None  # tree -> text that proves the subject is in a list
     setup: Callable | None = None  # tree -> None: make what the endpoint lists
     body: Callable | None = None  # tree -> JSON body (sent with the method)
+    form: bool = False  # send the body as a form (multipart), not JSON
 
 
 E = Endpoint
@@ -147,6 +148,109 @@ MATRIX["accounts:audit"] = E(
     shown=lambda t: reverse("people:person", args=[t.person_a.pk]),
     setup=_audited_reveal,
 )
+
+
+def any_editor(persona: str):
+    return 200 if persona in EDITORS | {"grid_b"} else 403
+
+
+def uploader_only(persona: str):
+    if persona == "grid_a":
+        return 200
+    return 404 if persona in EDITORS | {"grid_b"} else 403
+
+
+def _grid_a_upload(tree):
+    from fangkong.accounts.models import User
+    from fangkong.people.models import LedgerUpload
+    from fangkong.people.services.ledger import uploads_dir
+
+    (uploads_dir() / f"{UPLOAD_ID}-a-rejects.csv").write_text("姓名,身份证号,错误原因\n", "utf-8")
+    LedgerUpload.objects.create(
+        upload_id=UPLOAD_ID,
+        user=User.objects.get(username="grid_a"),
+        region=tree.grid_a,
+        region_path=tree.grid_a.path,
+        filename="a.csv",
+        status="done",
+        rejects_file=f"{UPLOAD_ID}-a-rejects.csv",
+    )
+
+
+def _duplicate_of_zhang_wei(tree):
+    from .conftest import make_person
+
+    make_person(tree.grid_a, name="张伟", birth_on=tree.person_a.birth_on, phone="")
+
+
+def _pair(tree):
+    from fangkong.people.models import Person
+
+    dup = Person.objects.filter(name="张伟").exclude(pk=tree.person_a.pk).get()
+    return {"first": tree.person_a.pk, "second": dup.pk, "keep": tree.person_a.pk}
+
+
+def _ledger_file(tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fangkong.common.idnumbers import make
+
+    number = make("430102", dt.date(1992, 2, 2), 55)
+    data = f"姓名,身份证号\n新居民,{number}\n".encode()
+    return {"region": tree.grid_a.code, "file": SimpleUploadedFile("a.csv", data)}
+
+
+UPLOAD_ID = "5b0e2a55-1f7c-4a8e-9a51-3a1e0c2d9f10"
+MATRIX["people:ledger_upload"] = E(
+    lambda t: reverse("people:ledger_upload") + f"?region={t.grid_a.code}", editors
+)
+MATRIX["people:ledger_progress"] = E(
+    lambda t: reverse("people:ledger_progress", args=[UPLOAD_ID]), any_editor
+)
+MATRIX["people:ledger_rejects"] = E(
+    lambda t: reverse("people:ledger_rejects", args=[UPLOAD_ID]),
+    uploader_only,
+    setup=_grid_a_upload,
+)
+MATRIX["people:ledger_export"] = E(
+    lambda t: reverse("people:ledger_export") + f"?region={t.grid_a.code}", registry_detail
+)
+MATRIX["people:duplicates"] = E(
+    lambda t: reverse("people:duplicates") + f"?region={t.grid_a.code}",
+    editors,
+    setup=_duplicate_of_zhang_wei,
+)
+MATRIX["people:duplicates_merge"] = E(
+    lambda t: reverse("people:duplicates_merge"),
+    lambda persona: editors(persona, ok=302),
+    method="post",
+    setup=_duplicate_of_zhang_wei,
+    body=_pair,
+    form=True,
+)
+MATRIX["people:duplicates_dismiss"] = E(
+    lambda t: reverse("people:duplicates_dismiss"),
+    lambda persona: editors(persona, ok=302),
+    method="post",
+    setup=_duplicate_of_zhang_wei,
+    body=_pair,
+    form=True,
+)
+MATRIX["api:import_ledger_file"] = E(
+    lambda t: reverse("api:import_ledger_file"),
+    editors,
+    method="post",
+    body=_ledger_file,
+    form=True,
+)
+MATRIX["api:ledger_rejects"] = E(
+    lambda t: reverse("api:ledger_rejects", args=[UPLOAD_ID]), uploader_only, setup=_grid_a_upload
+)
+MATRIX["api:list_duplicates"] = E(
+    lambda t: reverse("api:list_duplicates") + f"?region={t.grid_a.code}",
+    editors,
+    setup=_duplicate_of_zhang_wei,
+)
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
     "people:home",
@@ -171,6 +275,8 @@ def _names(resolver=None, ns=""):
 
 
 def _call(client, endpoint: Endpoint, tree):
+    if endpoint.body and endpoint.form:
+        return getattr(client, endpoint.method)(endpoint.url(tree), endpoint.body(tree))
     if endpoint.body:
         return getattr(client, endpoint.method)(
             endpoint.url(tree), endpoint.body(tree), content_type="application/json"
@@ -198,7 +304,9 @@ def test_scope_matrix(name, persona, tree, people, login):
 
 
 @pytest.mark.parametrize("name", list(MATRIX))
-def test_anonymous_callers_are_sent_to_log_in_or_refused(name, tree, client):
+def test_anonymous_callers_are_sent_to_log_in_or_refused(name, tree, people, client):
+    if MATRIX[name].setup:
+        MATRIX[name].setup(tree)
     response = _call(client, MATRIX[name], tree)
     if name.startswith("api:"):
         assert response.status_code == 401

@@ -1,16 +1,28 @@
 import datetime as dt
+import uuid
 
+from django.http import FileResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.paging import page_of
 from fangkong.regions.selectors import region_or_404
 
 from . import selectors
-from .choices import IdType, Sex, TagKind
-from .services import PersonInvalid, TagData, check_register_person, reveal_person
+from .choices import IdType, LedgerStatus, Sex, TagKind
+from .ledger import LedgerInvalid
+from .services import (
+    PersonInvalid,
+    TagData,
+    check_register_person,
+    reveal_person,
+    run_ledger_upload,
+)
+from .services.ledger import rejects_name, uploads_dir
 
 router = Router(tags=["persons"])
 PAGE_SIZE = 50
@@ -157,7 +169,7 @@ def region_summary(request, code: str):
     }
 
 
-@router.get("/{person_id}", response=PersonOut)
+@router.get("/{int:person_id}", response=PersonOut)
 def get_person(request, person_id: int, unmasked: bool = False):
     """One person; ``unmasked=true`` shows the full ID and phone to roles allowed (audited)."""
     scope = scope_of(request.user)
@@ -167,3 +179,97 @@ def get_person(request, person_id: int, unmasked: bool = False):
             raise HttpError(403, _("Your role may not see full ID numbers and phones."))
         reveal_person(user=request.user, person=person, request=request)
     return selectors.person_record(person, unmasked=unmasked)
+
+
+class LedgerRejectOut(Schema):
+    row: int
+    reason: str
+
+
+class LedgerUploadOut(Schema):
+    upload_id: uuid.UUID
+    status: str
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejects: list[LedgerRejectOut] = []  # the first 200, with the row numbers Excel shows
+    rejects_url: str | None = None  # the refused rows in the file's own format + 错误原因
+    new_categories: dict[str, int] = {}
+
+
+class MessageOut(Schema):
+    detail: str
+
+
+def _upload_out(request, upload) -> dict:
+    s = upload.summary
+    url = None
+    if upload.rejects_file:
+        url = request.build_absolute_uri(reverse("api:ledger_rejects", args=[upload.upload_id]))
+    return {
+        "upload_id": upload.upload_id,
+        "status": upload.status,
+        **{k: s.get(k, 0) for k in ("read", "created", "updated", "unchanged", "rejected")},
+        "rejects": [{"row": n, "reason": r} for n, r in s.get("rejects", [])],
+        "rejects_url": url,
+        "new_categories": s.get("new_categories", {}),
+    }
+
+
+@router.post("/ledger", response={200: LedgerUploadOut, 422: MessageOut})
+def import_ledger_file(
+    request,
+    file: File[UploadedFile],
+    region: Form[str],
+    upload_id: Form[uuid.UUID | None] = None,
+):
+    """Import a residents' ledger (.xlsx or .csv) into a grid, or into a community when the file
+    has a 网格 column. Every row is created, updated, unchanged or rejected; rejected rows come
+    back with their row numbers and reasons, and as a file to fix. Send the same ``upload_id``
+    again (a retry) and get the first result; the same file under a new id changes nothing."""
+    scope = scope_of(request.user)
+    scope.require(Cap.EDIT_PEOPLE)
+    target = region_or_404(scope, region)
+    try:
+        upload = run_ledger_upload(
+            user=request.user,
+            scope=scope,
+            region=target,
+            upload_id=upload_id or uuid.uuid4(),
+            filename=file.name or "ledger",
+            data=file.read(),
+        )
+    except LedgerInvalid as e:
+        return 422, {"detail": str(e)}
+    if upload.status == LedgerStatus.FAILED:
+        return 422, {"detail": upload.error}
+    return 200, _upload_out(request, upload)
+
+
+@router.get("/ledger/{upload_id}/rejects", url_name="ledger_rejects")
+def ledger_rejects(request, upload_id: uuid.UUID):
+    """The refused rows of the caller's own upload, in the file's own format."""
+    scope_of(request.user).require(Cap.EDIT_PEOPLE)
+    upload = selectors.ledger_upload_or_404(request.user, upload_id)
+    path = uploads_dir() / upload.rejects_file if upload.rejects_file else None
+    if path is None or not path.is_file():
+        raise HttpError(404, _("this upload has no rejected rows"))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=rejects_name(upload.filename))
+
+
+class DuplicatePairOut(Schema):
+    first: int
+    second: int
+    reason: str
+
+
+@router.get("/duplicates", response=list[DuplicatePairOut])
+def list_duplicates(request, region: str):
+    """Possible duplicates in a region (same name and birth date, or same name and phone), for
+    a staff member to merge or dismiss on the duplicates page."""
+    scope = scope_of(request.user)
+    scope.require(Cap.EDIT_PEOPLE)
+    pairs = selectors.possible_duplicates(scope, region_or_404(scope, region))
+    return [{"first": p.first.pk, "second": p.second.pk, "reason": p.reason} for p in pairs]

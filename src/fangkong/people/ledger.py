@@ -308,5 +308,34 @@ def export_titles() -> list[str]:
         Col.CATEGORIES,
         Col.ALONE,
         Col.NOTES,
+        Col.GRID,
     ]
     return [ALIASES[c][0] for c in order]
+
+
+# What the export writes, in the words the import reads back (whatever the page's language).
+ID_EXPORT_WORDS = {
+    IdType.RESIDENT_ID: "居民身份证",
+    IdType.PASSPORT: "护照",
+    IdType.HMT_RESIDENCE: "港澳台居民居住证",
+    IdType.MAINLAND_PERMIT: "往来内地通行证",
+    IdType.OTHER: "其他",
+}
+SEX_EXPORT_WORDS = {Sex.MALE: "男", Sex.FEMALE: "女", Sex.UNKNOWN: ""}
+TAG_EXPORT_WORDS = {
+    TagKind.CLOSE_CONTACT: "密切接触者",
+    TagKind.SECONDARY_CONTACT: "次密接",
+    TagKind.BEDRIDDEN: "卧床",
+    TagKind.DISABLED: "残疾人",
+    TagKind.CHRONIC_CARE: "慢性病",
+    TagKind.PREGNANT: "孕妇",
+}
+
+
+def category_word(kind: str, place: str, label: str) -> str:
+    """A tag as the 人员类别 column writes it (elderly living alone has its own column)."""
+    if kind == TagKind.RETURNEE:
+        return f"{place}返乡" if place else "返乡人员"
+    if kind == TagKind.OTHER:
+        return label
+    return TAG_EXPORT_WORDS.get(kind, "")

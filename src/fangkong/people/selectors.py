@@ -19,7 +19,7 @@ from fangkong.common.idnumbers import normalise as normalise_id
 from fangkong.regions.models import Building, Household, Region
 
 from .choices import TagKind
-from .models import Person, PersonTag, child_cutoff
+from .models import DuplicateDismissal, LedgerUpload, Person, PersonTag, child_cutoff
 
 _ID_TAIL = re.compile(r"^\d*[\dX]$")
 MIN_ID_DIGITS = 4
@@ -276,3 +276,113 @@ def person_record(person: Person, *, unmasked: bool = False) -> dict[str, object
         "tags": [t.kind for t in person.tags.all()],
         "is_child": person.is_child,
     }
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: Person
+    second: Person
+    reason: str
+
+    @property
+    def both(self) -> tuple[Person, Person]:
+        return (self.first, self.second)
+
+
+def possible_duplicates(scope: Scope, region: Region, *, limit: int = 100) -> list[DuplicatePair]:
+    """Records that may be one person: the same name and birth date under different documents,
+    or the same name and phone. Pairs a staff member dismissed are left out."""
+    base = scope.filter(Person.objects.filter(region_path__startswith=region.path))
+    groups: list[tuple[Q, str]] = []
+    for fields, reason in (
+        (("name", "birth_on"), _("same name and birth date")),
+        (("name", "phone"), _("same name and phone")),
+    ):
+        rows = (
+            base.exclude(**{f"{fields[1]}__isnull": True})
+            .exclude(**{fields[1]: ""} if fields[1] == "phone" else {})
+            .values(*fields)
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .order_by(*fields)[:limit]
+        )
+        groups += [(Q(**{f: row[f] for f in fields}), reason) for row in rows]
+    if not groups:
+        return []
+    match = Q()
+    for q, _reason in groups:
+        match |= q
+    members = list(base.filter(match).select_related("household__building").order_by("id"))
+    ids = [p.pk for p in members]
+    dismissed = set(
+        DuplicateDismissal.objects.filter(first_id__in=ids).values_list("first_id", "second_id")
+    )
+    pairs: dict[tuple[int, int], DuplicatePair] = {}
+    for q, reason in groups:
+        key = tuple(sorted(q.children))
+        group = [p for p in members if all(getattr(p, f) == v for f, v in key)]
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if (a.pk, b.pk) not in dismissed and (a.pk, b.pk) not in pairs:
+                    pairs[(a.pk, b.pk)] = DuplicatePair(a, b, reason)
+    return sorted(pairs.values(), key=lambda p: (p.first.name, p.first.pk, p.second.pk))[:limit]
+
+
+def duplicate_pair_or_404(scope: Scope, first: int, second: int) -> tuple[Person, Person]:
+    """Both persons of a pair, each inside the scope (404 otherwise)."""
+    return person_or_404(scope, first), person_or_404(scope, second)
+
+
+def ledger_export_rows(scope: Scope, region: Region, *, unmasked: bool):
+    """The residents of a grid or community in the ledger's layout (see ``ledger.export_titles``),
+    one building after another; identifiers masked unless ``unmasked``."""
+    from .ledger import ID_EXPORT_WORDS, SEX_EXPORT_WORDS, category_word
+
+    qs = (
+        scope.filter(Person.objects.filter(region_path__startswith=region.path))
+        .select_related("household__building", "grid")
+        .prefetch_related("tags")
+        .order_by(
+            "grid__code",
+            "household__building__name",
+            "household__unit",
+            "household__door",
+            "household_id",
+            "id",
+        )
+    )
+    for n, p in enumerate(qs.iterator(chunk_size=2000), 1):
+        h = p.household
+        b = h.building if h is not None else None
+        tags = list(p.tags.all())
+        words = [category_word(t.kind, t.place, t.label) for t in tags]
+        yield [
+            n,
+            p.name,
+            SEX_EXPORT_WORDS.get(p.sex, ""),
+            ID_EXPORT_WORDS.get(p.id_type, ""),
+            p.id_number if unmasked else p.id_masked,
+            p.birth_on.isoformat() if p.birth_on else "",
+            p.phone if unmasked else p.phone_masked,
+            b.name if b else "",
+            h.unit if h and b else "",
+            h.door if h and b else "",
+            h.address if h and not b else "",
+            p.relation,
+            "、".join(w for w in words if w),
+            "是" if any(t.kind == TagKind.ELDERLY_ALONE for t in tags) else "",
+            p.notes,
+            p.grid.code,
+        ]
+
+
+def ledger_uploads(user, *, limit: int = 10) -> QuerySet[LedgerUpload]:
+    """The user's own recent ledger uploads (their rejects files hold full ID numbers)."""
+    return LedgerUpload.objects.filter(user=user).select_related("region")[:limit]
+
+
+def ledger_upload_or_404(user, upload_id) -> LedgerUpload:
+    upload = LedgerUpload.objects.filter(user=user, upload_id=upload_id).first()
+    if upload is None:
+        raise Http404
+    return upload

@@ -1,7 +1,13 @@
 """Every change to the residents' registry: registration, ledger import, duplicates, audit."""
 
 from .dedupe import check_merge_persons, dismiss_duplicate, do_merge_persons
-from .ledger import LedgerImportResult, RejectedRow, import_ledger, write_rejects
+from .ledger import (
+    LedgerImportResult,
+    RejectedRow,
+    import_ledger,
+    run_ledger_upload,
+    write_rejects,
+)
 from .registry import (
     Identity,
     PersonInvalid,
@@ -32,5 +38,6 @@ __all__ = [
     "import_ledger",
     "record_people_export",
     "reveal_person",
+    "run_ledger_upload",
     "write_rejects",
 ]

@@ -11,26 +11,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
-from fangkong.accounts.scope import Scope
+from fangkong.accounts.scope import Cap, Scope
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.db import BulkWriter, reserve_ids
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Building, Household, Region
 
-from ..choices import IdType, TagKind
+from ..choices import IdType, LedgerStatus, TagKind
 from ..ledger import (
     REASON_HEADER,
     Col,
@@ -47,7 +49,7 @@ from ..ledger import (
     parse_date,
     sex_of,
 )
-from ..models import Person, PersonTag
+from ..models import LedgerUpload, Person, PersonTag
 from .registry import Identity, PersonInvalid, clean_identity, clean_name, clean_phone
 
 BATCH = 2000
@@ -527,6 +529,71 @@ def write_rejects(result: LedgerImportResult, target: Path | Any) -> None:
     )
 
 
+def uploads_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_ledger_upload(
+    *,
+    user: User,
+    scope: Scope,
+    region: Region,
+    upload_id: uuid.UUID,
+    filename: str,
+    data: bytes,
+    on_progress: Progress | None = None,
+) -> LedgerUpload:
+    """Import an uploaded ledger once per ``upload_id`` (a resubmitted form gets the first
+    result), keep its summary and rejects file, and return the upload's record."""
+    scope.require(Cap.EDIT_PEOPLE)
+    if not scope.contains(region.path):
+        raise LedgerInvalid(_("the region is outside your area"))
+    upload, created = LedgerUpload.objects.get_or_create(
+        upload_id=upload_id,
+        defaults={
+            "user": user,
+            "region": region,
+            "region_path": region.path,
+            "filename": Path(filename).name[:200],
+        },
+    )
+    if not created:
+        if upload.user_id != user.pk:
+            raise LedgerInvalid(_("this upload belongs to somebody else"))
+        return upload
+    try:
+        result = import_ledger(
+            data=data,
+            filename=filename,
+            region=region,
+            user=user,
+            scope=scope,
+            on_progress=on_progress,
+        )
+    except LedgerInvalid as e:
+        upload.status, upload.error = LedgerStatus.FAILED, str(e)
+    except Exception:
+        upload.status, upload.error = LedgerStatus.FAILED, _("the import failed; nothing was saved")
+        upload.finished_at = timezone.now()
+        upload.save()
+        raise
+    else:
+        if result.rejected:
+            upload.rejects_file = f"{upload_id}-{rejects_name(filename)}"
+            write_rejects(result, uploads_dir() / upload.rejects_file)
+        upload.status = LedgerStatus.DONE
+        upload.summary = {
+            **result.as_dict(upload.rejects_file or None),
+            "new_categories": result.new_categories,
+            "rejects": [[r.number, r.reason] for r in result.rejected[:200]],
+        }
+    upload.finished_at = timezone.now()
+    upload.save()
+    return upload
+
+
 def rejects_name(filename: str) -> str:
     """``ledger.xlsx`` → ``ledger-rejects.xlsx``."""
     path = Path(filename)
@@ -547,5 +614,6 @@ __all__ = [
     "import_ledger",
     "read_ledger",
     "rejects_name",
+    "run_ledger_upload",
     "write_rejects",
 ]

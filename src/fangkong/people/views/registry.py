@@ -14,9 +14,9 @@ from fangkong.common.paging import page_of
 from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404
 
-from . import selectors
-from .forms import PersonForm
-from .services import PersonInvalid, check_register_person, record_people_export, reveal_person
+from .. import selectors
+from ..forms import PersonForm
+from ..services import PersonInvalid, check_register_person, record_people_export, reveal_person
 
 PAGE_SIZE = 50
 HOUSEHOLDS_PER_PAGE = 30

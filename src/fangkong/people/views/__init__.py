@@ -1,0 +1,1 @@
+"""People pages: the registry (registry.py) and the ledger and duplicates (ledger.py)."""
