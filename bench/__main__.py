@@ -34,6 +34,42 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def fresh_postgres() -> str | None:
+    """Re-create DATABASE_URL's database, set Django up and migrate; PostgreSQL's version, or
+    None (with a message) when DATABASE_URL is not PostgreSQL."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        print("benchmarks run on PostgreSQL: set DATABASE_URL (make bench does)", file=sys.stderr)
+        return None
+    recreate_database(url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        return cur.fetchone()[0]
+
+
+def publish(text: str, *, write: bool) -> None:
+    """Print the figures and append them to docs/benchmarks.md."""
+    print(text)
+    if not write:
+        return
+    DOCS.parent.mkdir(exist_ok=True)
+    if not DOCS.exists():
+        DOCS.write_text(
+            "# Benchmarks\n\nFigures from `make bench` (bench/__main__.py), newest last. "
+            "Machines are shared and noisy: compare medians and ratios within one run.\n\n"
+        )
+    with DOCS.open("a") as f:
+        f.write("\n" + text)
+
+
 def raw_copy_baseline(rows: int) -> float:
     """Rows/s of a plain COPY of narrow rows (id, name, code) into a table with a primary key."""
     from django.db import connection, transaction
@@ -178,23 +214,9 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        print("benchmarks run on PostgreSQL: set DATABASE_URL (make bench does)", file=sys.stderr)
+    pg_version = fresh_postgres()
+    if pg_version is None:
         return 2
-    recreate_database(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg_version = cur.fetchone()[0]
-
     copy_rate = raw_copy_baseline(1_000_000)
     seeded = seed(args.residents)
     timings = screens(args.requests)
@@ -216,17 +238,7 @@ def main() -> int:
         "|---|---:|---:|",
     ]
     lines += [f"| {k} | {v['median_ms']:.1f} | {v['p99_ms']:.1f} |" for k, v in timings.items()]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if not args.no_write:
-        DOCS.parent.mkdir(exist_ok=True)
-        if not DOCS.exists():
-            DOCS.write_text(
-                "# Benchmarks\n\nFigures from `make bench` (bench/__main__.py), newest last. "
-                "Machines are shared and noisy: compare medians and ratios within one run.\n\n"
-            )
-        with DOCS.open("a") as f:
-            f.write("\n" + text)
+    publish("\n".join(lines) + "\n", write=not args.no_write)
     return 0
 
 

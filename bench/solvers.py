@@ -14,7 +14,7 @@ import sys
 import time
 from contextlib import contextmanager
 
-from bench.__main__ import DOCS, machine
+from bench.__main__ import machine, publish
 
 
 def allocation_input(rng: random.Random, requests=5_000, items=50) -> dict:
@@ -216,11 +216,7 @@ def main() -> int:
             f"{m['total']:.2f} | < {goal} |"
         )
         print(lines[-1], flush=True)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if not args.no_write:
-        with DOCS.open("a") as f:
-            f.write("\n" + text)
+    publish("\n".join(lines) + "\n", write=not args.no_write)
     return 0
 
 

@@ -73,7 +73,8 @@ class BulkWriter:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-                    copy.write("".join("\t".join(map(copy_text, row)) + "\n" for row in self.rows))
+                    for row in self.rows:  # psycopg formats each value (in C)
+                        copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
                 cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", self.rows)
@@ -100,3 +101,12 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
         first = cursor.fetchone()[0] + 1
     return list(range(first, first + n))
+
+
+def analyze(*models: type[models.Model]) -> None:
+    """Refresh the planner's statistics of these tables (PostgreSQL) after a bulk load."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -7,6 +7,7 @@ men, even for women) and a check digit over ISO 7064 MOD 11-2 (0-9 or X).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,12 +37,14 @@ class ResidentId:
 
 def normalise(raw: str) -> str:
     """Full-width digits to ASCII, spaces and dashes out, a lowercase x upper."""
+    if raw and _SHAPE.match(raw):  # already clean: the common case, checked in one step
+        return raw
     text = unicodedata.normalize("NFKC", raw or "")
     return re.sub(r"[\s\-]", "", text).upper()
 
 
 def check_digit(first17: str) -> str:
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 

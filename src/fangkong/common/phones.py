@@ -16,6 +16,8 @@ class InvalidPhone(ValueError):
 
 def normalise(raw: str) -> str:
     """Return the 11-digit number; accept +86/0086, spaces, dashes and full-width digits."""
+    if raw and _MOBILE.match(raw):
+        return raw
     text = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", raw or ""))
     if text.startswith("+86"):
         text = text[3:]

@@ -25,6 +25,7 @@ FORMATS = (XLSX, CSV)
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97-2003) and other compound documents
+_CSV_MARKS = frozenset("='\t ")
 _SCIENTIFIC = re.compile(r"^-?\d(\.\d+)?[eE]\+?\d+$")
 # Excel keeps 15 significant digits: a longer number typed into a cell has lost its tail.
 EXACT_DIGITS = 15
@@ -71,6 +72,10 @@ def _cell_text(value: object) -> tuple[str, bool]:
 
 def _csv_text(value: str) -> tuple[str, bool]:
     """A CSV cell as text; undo Excel's ways of keeping a long number as text."""
+    if not value:
+        return "", False
+    if value[0] not in _CSV_MARKS and value[-1] not in " \t" and "+" not in value:
+        return value, False  # the common case: nothing to undo, not in scientific notation
     text = value.strip().lstrip("\t").strip()
     if text.startswith('="') and text.endswith('"'):  # ="430102..." keeps the digits in Excel
         text = text[2:-1]

@@ -9,6 +9,7 @@ kept with the person as notes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -73,6 +74,8 @@ ALIASES: dict[Col, tuple[str, ...]] = {
 }
 _ALIAS_TO_COL = {alias: col for col, aliases in ALIASES.items() for alias in aliases}
 REASON_HEADER = ALIASES[Col.REASON][0]
+_NOTHING_LOST: frozenset[Col] = frozenset()
+_NAME_HEADERS = frozenset(ALIASES[Col.NAME]) | {"姓 名", "Name", "NAME"}
 
 ID_TYPE_WORDS: dict[str, str] = {
     "居民身份证": IdType.RESIDENT_ID,
@@ -219,13 +222,17 @@ def data_rows(table: Table, header: Header) -> list[LedgerRow]:
     width = len(header.titles)
     for i in range(header.data_start, len(table.rows)):
         cells = table.rows[i]
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue
         cells = cells + [""] * (width - len(cells))
         values = {col: cells[c].strip() for col, c in header.columns.items() if c < len(cells)}
-        if header_key(values.get(Col.NAME, "")) in ALIASES[Col.NAME]:
-            continue  # the header again
-        lossy = frozenset(col for col, c in header.columns.items() if (i, c) in table.lossy)
+        if values.get(Col.NAME, "") in _NAME_HEADERS:
+            continue  # the header again, as pasted tables have it
+        lossy = (
+            frozenset(col for col, c in header.columns.items() if (i, c) in table.lossy)
+            if table.lossy
+            else _NOTHING_LOST
+        )
         extra = [(header.titles[c].strip(), cells[c].strip()) for c in header.extra if cells[c]]
         out.append(
             LedgerRow(number=i + 1, index=i, cells=cells, values=values, extra=extra, lossy=lossy)
@@ -233,6 +240,7 @@ def data_rows(table: Table, header: Header) -> list[LedgerRow]:
     return out
 
 
+@functools.lru_cache(maxsize=512)
 def id_type_of(text: str) -> str | None:
     """A 证件类型 as written to an IdType value; blank means a resident ID card."""
     key = header_key(text)
@@ -250,10 +258,12 @@ def id_type_words() -> str:
     return "、".join(["居民身份证", "护照", "港澳台居民居住证", "往来内地通行证", "其他"])
 
 
+@functools.lru_cache(maxsize=64)
 def sex_of(text: str) -> str:
     return SEX_WORDS.get(header_key(text)[:1], Sex.UNKNOWN) if text else Sex.UNKNOWN
 
 
+@functools.lru_cache(maxsize=64)
 def is_yes(text: str) -> bool:
     return header_key(text) in YES_WORDS
 
@@ -272,6 +282,17 @@ def parse_date(text: str) -> dt.date | None:
 
 
 def categories_of(text: str) -> list[tuple[str, str, str]]:
+    if not text:
+        return []
+    return list(_categories_of(text))
+
+
+@functools.lru_cache(maxsize=1024)
+def _categories_of(text: str) -> tuple[tuple[str, str, str], ...]:
+    return tuple(_parse_categories(text))
+
+
+def _parse_categories(text: str) -> list[tuple[str, str, str]]:
     """人员类别 words → (tag kind, place, label): known kinds, returnees with the place they
     came from (武汉返乡 → 武汉), and any other category kept under its own words."""
     out = []

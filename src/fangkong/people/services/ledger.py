@@ -1,16 +1,15 @@
 """Importing a ledger: every row created, updated, unchanged or rejected with a reason.
 
-Rows are checked first (in Python, no queries per row); then, in one transaction, the registry's
-matching persons, buildings and households are read in batches and the changes are written with
-COPY (PostgreSQL) or batched inserts. A crash or a kill before the commit leaves the database as
-it was. People are matched by document type and number, so importing the same file again
-changes nothing.
+Rows are checked in Python with no query per row (``ledger_rows``); the writer then reads the
+registry's matching persons, buildings and households per chunk of rows (one join against a
+temporary table of the chunk's documents) and writes with COPY on PostgreSQL or batched
+inserts elsewhere. Everything is one transaction, committed after the last row: a crash or a
+kill before that leaves the database as it was. People are matched by document type and number,
+so importing the same file again changes nothing.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,36 +27,29 @@ from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
-from fangkong.common.db import BulkWriter, reserve_ids
-from fangkong.regions.choices import Level
+from fangkong.common.db import BulkWriter, analyze, reserve_ids
 from fangkong.regions.models import Building, Household, Region
 
-from ..choices import IdType, LedgerStatus, TagKind
+from ..choices import LedgerStatus
 from ..ledger import (
     REASON_HEADER,
     Col,
     Header,
     LedgerInvalid,
     LedgerRow,
-    categories_of,
     data_rows,
     find_header,
     header_key,
-    id_type_of,
-    id_type_words,
-    is_yes,
-    parse_date,
-    sex_of,
 )
 from ..models import LedgerUpload, Person, PersonTag
-from .registry import Identity, PersonInvalid, clean_identity, clean_name, clean_phone
+from .ledger_rows import Candidate, Checker, Rejected
 
 BATCH = 2000
+CHUNK = 20_000  # rows checked before they are handed to the writer
+# A large import changes the tables' statistics: refresh them, or the next lookups by document
+# number plan as if the table were still small (a second import then took 40 s, not 4).
+ANALYZE_AFTER = 10_000
 Progress = Callable[[int, int, int], None]  # rows checked, rejected so far, rows in the file
-
-_BUILDING_NO = re.compile(r"^(\d+)\s*(号楼|号|栋|幢|座)?$")
-_UNIT_NO = re.compile(r"^(\d+)\s*(单元)?$")
-_DOOR_NO = re.compile(r"^(\d+)\s*(室|号|房)?$")
 
 
 @dataclass(frozen=True)
@@ -89,159 +81,57 @@ class LedgerImportResult:
         }
 
 
-@dataclass
-class _Candidate:
-    row: LedgerRow
+_KNOWN = ("id", "name", "phone", "grid_id", "household_id", "relation", "region_path", "notes")
+
+
+@dataclass(slots=True)
+class _Known:
+    """A registered person as the import compares them (values, no model per row)."""
+
+    id: int
     name: str
-    identity: Identity
     phone: str
-    grid: tuple[int, str]  # id, path
-    building: str
-    unit: str
-    door: str
-    address: str
+    grid_id: int
+    household_id: int | None
     relation: str
+    region_path: str
     notes: str
-    tags: list[tuple[str, str, str]]  # kind, place, label
-    household_id: int | None = None
+    tags: set[tuple[str, str]] = field(default_factory=set)
+
+    def values(self) -> tuple:
+        return tuple(getattr(self, name) for name in _KNOWN)
+
+    def fields(self) -> dict[str, Any]:
+        return dict(zip(_KNOWN, self.values(), strict=True))
 
 
-class _Rejected(Exception):
-    pass
+def _column(model, name: str) -> str:
+    return model._meta.get_field(name).column
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
-
-
-def _place_part(text: str, pattern: re.Pattern[str], form: str) -> str:
-    text = _norm(text)
-    m = pattern.match(text)
-    return form.format(m.group(1).lstrip("0") or "0") if m else text
-
-
-class _Checker:
-    """Checks rows one by one against the file's grids and the rows before them."""
-
-    def __init__(self, region: Region, header: Header):
-        self.region = region
-        self.today = timezone.localdate()
-        self.seen: dict[tuple[str, str], int] = {}
-        self.grids: dict[str, tuple[int, str]] = {}
-        if region.level == Level.GRID:
-            self.default: tuple[int, str] | None = (region.pk, region.path)
-        else:
-            self.default = None
-            if Col.GRID not in header.columns:
-                raise LedgerInvalid(
-                    _(
-                        "%(region)s is a %(level)s, and the file has no 网格 column: name a grid, "
-                        "or add a 网格 column with each row's grid code or name"
-                    )
-                    % {"region": region.name, "level": region.get_level_display()}
-                )
-        if Col.GRID in header.columns:
-            grids = Region.objects.filter(level=Level.GRID, path__startswith=region.path)
-            for pk, code, name, path in grids.values_list("id", "code", "name", "path"):
-                self.grids[code] = (pk, path)
-                self.grids.setdefault(_norm(name), (pk, path))
-
-    def grid_of(self, row: LedgerRow) -> tuple[int, str]:
-        text = _norm(row.get(Col.GRID))
-        if not text:
-            if self.default is None:
-                raise PersonInvalid({"grid": _("网格 is empty: this file covers several grids")})
-            return self.default
-        grid = self.grids.get(text)
-        if grid is None:
-            raise PersonInvalid(
-                {
-                    "grid": _("unknown grid %(g)s: not a grid of %(r)s")
-                    % {"g": text, "r": self.region.name}
-                }
-            )
-        return grid
-
-    def identity_of(self, row: LedgerRow) -> Identity:
-        if Col.ID_NUMBER in row.lossy:
-            raise PersonInvalid(
-                {
-                    "id_number": _(
-                        "the ID number was stored as a number in Excel and lost its last digits; "
-                        "format the column as text and type the number again"
-                    )
-                }
-            )
-        id_type = id_type_of(row.get(Col.ID_TYPE))
-        if id_type is None:
-            raise PersonInvalid(
-                {
-                    "id_type": _("unknown document type %(t)s; allowed: %(a)s")
-                    % {"t": row.get(Col.ID_TYPE), "a": id_type_words()}
-                }
-            )
-        try:
-            birth_on = parse_date(row.get(Col.BIRTH_ON))
-        except ValueError:
-            if id_type != IdType.RESIDENT_ID:
-                raise PersonInvalid(
-                    {
-                        "birth_on": _("birth date %(d)s is not a date; write it as 1980-01-31")
-                        % {"d": row.get(Col.BIRTH_ON)}
-                    }
-                ) from None
-            birth_on = None  # the ID number says it
-        return clean_identity(
-            id_type=id_type,
-            id_number=row.get(Col.ID_NUMBER),
-            birth_on=birth_on,
-            sex=sex_of(row.get(Col.SEX)),
+def _rows_of_documents(cursor, documents: list[tuple[str, str]], sql: str) -> list[tuple]:
+    """Run ``sql`` joined to the documents as table ``{docs}``: one COPY into a temporary table
+    and one join on PostgreSQL; batches of literal values elsewhere."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS ledger_documents "
+            "(id_type varchar(20), id_number varchar(30)) ON COMMIT DELETE ROWS"
         )
-
-    def check(self, row: LedgerRow) -> _Candidate:
-        errors: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        for key, fn in (
-            ("name", lambda: clean_name(row.get(Col.NAME))),
-            ("identity", lambda: self.identity_of(row)),
-            ("phone", lambda: clean_phone(row.get(Col.PHONE))),
-            ("grid", lambda: self.grid_of(row)),
-        ):
-            try:
-                values[key] = fn()
-            except PersonInvalid as e:
-                errors.update(e.errors)
-        if errors:
-            raise _Rejected("; ".join(errors.values()))
-        identity: Identity = values["identity"]
-        document = (identity.id_type, identity.id_number)
-        if document in self.seen:
-            raise _Rejected(
-                _("duplicate of row %(n)d (the same document number)") % {"n": self.seen[document]}
-            )
-        self.seen[document] = row.number
-        return self._candidate(row, values)
-
-    def _candidate(self, row: LedgerRow, values: dict[str, Any]) -> _Candidate:
-        tags = categories_of(row.get(Col.CATEGORIES))
-        if is_yes(row.get(Col.ALONE)):
-            tags.append((TagKind.ELDERLY_ALONE.value, "", ""))
-        notes = [_norm(row.get(Col.NOTES))] if row.get(Col.NOTES) else []
-        notes += [f"{title}: {value}" for title, value in row.extra if title != REASON_HEADER]
-        return _Candidate(
-            row=row,
-            name=values["name"],
-            identity=values["identity"],
-            phone=values["phone"],
-            grid=values["grid"],
-            building=_place_part(row.get(Col.BUILDING), _BUILDING_NO, "{}栋")[:50],
-            unit=_place_part(row.get(Col.UNIT), _UNIT_NO, "{}")[:20],
-            door=_place_part(row.get(Col.DOOR), _DOOR_NO, "{}")[:30],
-            address=_norm(row.get(Col.ADDRESS))[:200],
-            relation=_norm(row.get(Col.RELATION))[:20],
-            notes="\n".join(notes),
-            tags=list(dict.fromkeys(tags)),
-        )
+        cursor.execute("TRUNCATE ledger_documents")
+        with cursor.cursor.copy("COPY ledger_documents FROM STDIN") as copy:
+            for document in documents:
+                copy.write_row(document)
+        cursor.execute("ANALYZE ledger_documents")
+        cursor.execute(sql.replace("{docs}", "ledger_documents"))
+        return cursor.fetchall()
+    rows: list[tuple] = []
+    for i in range(0, len(documents), 400):
+        chunk = documents[i : i + 400]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        docs = f"(SELECT column1 AS id_type, column2 AS id_number FROM (VALUES {values}))"
+        cursor.execute(sql.replace("{docs}", docs), [v for doc in chunk for v in doc])
+        rows += cursor.fetchall()
+    return rows
 
 
 def read_ledger(data: bytes, filename: str) -> tuple[spreadsheets.Table, Header, list[LedgerRow]]:
@@ -268,30 +158,29 @@ def import_ledger(
     """Import a ledger file into ``region`` (a grid, or an ancestor when rows name their grid).
 
     ``scope``: a person already registered outside it is refused, not moved (None: no limit,
-    for the command line). Raises LedgerInvalid for a file that is not a ledger.
+    for the command line). Raises LedgerInvalid for a file that is not a ledger. All or
+    nothing: the rows are written in one transaction, committed after the last row.
     """
     progress = on_progress or (lambda checked, rejected, total: None)
     table, header, rows = read_ledger(data, filename)
-    checker = _Checker(region, header)
+    checker = Checker(region, header)
     result = LedgerImportResult(read=len(rows), table=table, header=header)
-    candidates: list[_Candidate] = []
-    for i, row in enumerate(rows, 1):
-        try:
-            candidates.append(checker.check(row))
-        except _Rejected as e:
-            result.rejected.append(RejectedRow(row.number, row.index, str(e)))
-        if i % BATCH == 0:
-            progress(i, len(result.rejected), len(rows))
-    progress(len(rows), len(result.rejected), len(rows))
+    writer = _Writer(result, scope)
+    # Written chunk by chunk as the rows are checked, all in one transaction.
     with transaction.atomic():
-        _Writer(result, scope).write(candidates)
-        record_audit(
-            user=user,
-            action=AuditAction.IMPORT,
-            object_type="ledger",
-            region_path=region.path,
-            detail={"file": filename, "region": region.code, **result.as_dict()},
-        )
+        chunk: list[Candidate] = []
+        for i, row in enumerate(rows, 1):
+            try:
+                chunk.append(checker.check(row))
+            except Rejected as e:
+                result.rejected.append(RejectedRow(row.number, row.index, str(e)))
+            if i % CHUNK == 0:
+                writer.write_chunk(chunk)
+                chunk = []
+                progress(i, len(result.rejected), len(rows))
+        writer.write_chunk(chunk)
+        progress(len(rows), len(result.rejected), len(rows))
+        writer.finish(user=user, region=region, filename=filename)
     result.rejected.sort(key=lambda r: r.number)
     return result
 
@@ -313,46 +202,82 @@ _PERSON_FIELDS = [
     "created_at",
     "updated_at",
 ]
+_HOUSEHOLD_FIELDS = ["id", "grid", "building", "region_path", "unit", "door", "address"]
 _TAG_FIELDS = ["id", "person", "kind", "region_path", "place", "event_on", "note", "label"]
 _TAG_FIELDS += ["created_at"]
 _UPDATED = ["name", "phone", "grid", "household", "relation", "region_path", "notes", "updated_at"]
 
 
 class _Writer:
-    """The database side of one import, inside its transaction."""
+    """The database side of one import, chunk by chunk, inside one transaction."""
 
     def __init__(self, result: LedgerImportResult, scope: Scope | None):
         self.result = result
         self.scope = scope
         self.now = timezone.now()
+        self.loaded_grids: set[int] = set()
+        self.buildings: dict[tuple[int, str], int] = {}
+        self.doors: dict[tuple, int] = {}
+        self.categories: Counter[str] = Counter()
 
-    def write(self, candidates: list[_Candidate]) -> None:
+    def write_chunk(self, candidates: list[Candidate]) -> None:
+        if not candidates:
+            return
         existing = self._existing(candidates)
         candidates = self._in_scope(candidates, existing)
         self._households(candidates)
-        new = [c for c in candidates if (c.identity.id_type, c.identity.id_number) not in existing]
-        self._create(new)
-        self._update([c for c in candidates if c not in new], existing)
-        self.result.created = len(new)
-        self.result.unchanged = len(candidates) - len(new) - self.result.updated
-        others = Counter(label for c in candidates for kind, _p, label in c.tags if label)
-        self.result.new_categories = dict(others)
-
-    def _existing(self, candidates: list[_Candidate]) -> dict[tuple[str, str], Person]:
-        by_type: dict[str, list[str]] = {}
+        new: list[Candidate] = []
+        matched: list[Candidate] = []
         for c in candidates:
-            by_type.setdefault(c.identity.id_type, []).append(c.identity.id_number)
-        found: dict[tuple[str, str], Person] = {}
-        for id_type, numbers in by_type.items():
-            for i in range(0, len(numbers), BATCH):
-                qs = Person.objects.filter(id_type=id_type, id_number__in=numbers[i : i + BATCH])
-                for p in qs.prefetch_related("tags"):
-                    found[(p.id_type, p.id_number)] = p
+            key = (c.identity.id_type, c.identity.id_number)
+            (matched if key in existing else new).append(c)
+        self._create(new)
+        updated = self._update(matched, existing)
+        self.result.created += len(new)
+        self.result.updated += updated
+        self.result.unchanged += len(matched) - updated
+        self.categories.update(label for c in candidates for _k, _p, label in c.tags if label)
+
+    def finish(self, *, user: User | None, region: Region, filename: str) -> None:
+        if self.result.created >= ANALYZE_AFTER:
+            analyze(Person, PersonTag, Household)
+        self.result.new_categories = dict(self.categories)
+        record_audit(
+            user=user,
+            action=AuditAction.IMPORT,
+            object_type="ledger",
+            region_path=region.path,
+            detail={"file": filename, "region": region.code, **self.result.as_dict()},
+        )
+
+    def _existing(self, candidates: list[Candidate]) -> dict[tuple[str, str], _Known]:
+        """The registered persons the rows name, as plain values (no model per row)."""
+        documents = [(c.identity.id_type, c.identity.id_number) for c in candidates]
+        found: dict[tuple[str, str], _Known] = {}
+        by_id: dict[int, _Known] = {}
+        columns = ", ".join(f"p.{_column(Person, f)}" for f in _KNOWN)
+        person_table = Person._meta.db_table
+        with connection.cursor() as cursor:
+            for id_type, id_number, *values in _rows_of_documents(
+                cursor,
+                documents,
+                f"SELECT p.id_type, p.id_number, {columns} FROM {person_table} p "
+                "JOIN {docs} d ON p.id_type = d.id_type AND p.id_number = d.id_number",
+            ):
+                found[(id_type, id_number)] = by_id[values[0]] = _Known(*values)
+            for person_id, kind, label in _rows_of_documents(
+                cursor,
+                documents,
+                f"SELECT t.person_id, t.kind, t.label FROM {PersonTag._meta.db_table} t "
+                f"JOIN {person_table} p ON p.id = t.person_id "
+                "JOIN {docs} d ON p.id_type = d.id_type AND p.id_number = d.id_number",
+            ):
+                by_id[person_id].tags.add((kind, label))
         return found
 
     def _in_scope(
-        self, candidates: list[_Candidate], existing: dict[tuple[str, str], Person]
-    ) -> list[_Candidate]:
+        self, candidates: list[Candidate], existing: dict[tuple[str, str], _Known]
+    ) -> list[Candidate]:
         if self.scope is None:
             return candidates
         kept = []
@@ -373,52 +298,54 @@ class _Writer:
                 kept.append(c)
         return kept
 
-    def _households(self, candidates: list[_Candidate]) -> None:
-        """Find or create the building and household of each row that gives an address."""
-        grid_ids = {c.grid[0] for c in candidates}
-        paths = {c.grid[0]: c.grid[1] for c in candidates}
-        buildings: dict[tuple[int, str], int] = {}
-        for i in range(0, len(grid_ids), BATCH):
-            chunk = list(grid_ids)[i : i + BATCH]
+    def _load_grids(self, grid_ids: set[int]) -> None:
+        """Buildings and households already registered in grids first met in this chunk."""
+        fresh = list(grid_ids - self.loaded_grids)
+        self.loaded_grids.update(fresh)
+        for i in range(0, len(fresh), BATCH):
+            chunk = fresh[i : i + BATCH]
             for pk, grid_id, name in Building.objects.filter(grid_id__in=chunk).values_list(
                 "id", "grid_id", "name"
             ):
-                buildings[(grid_id, name)] = pk
+                self.buildings[(grid_id, name)] = pk
+            qs = Household.objects.filter(grid_id__in=chunk).values_list(
+                "id", "grid_id", "building_id", "unit", "door", "address"
+            )
+            for pk, grid_id, building_id, unit, door, address in qs.iterator(chunk_size=BATCH):
+                self.doors[(building_id, unit, door) if building_id else (grid_id, address)] = pk
+
+    def _households(self, candidates: list[Candidate]) -> None:
+        """Find or create the building and household of each row that gives an address."""
+        self._load_grids({c.grid[0] for c in candidates})
+        paths = {c.grid[0]: c.grid[1] for c in candidates}
+        buildings, doors = self.buildings, self.doors
         missing = {(c.grid[0], c.building) for c in candidates if c.building} - buildings.keys()
         created = Building.objects.bulk_create(
             [Building(grid_id=g, name=n, region_path=paths[g]) for g, n in sorted(missing)],
             batch_size=BATCH,
         )
         buildings.update({(b.grid_id, b.name): b.pk for b in created})
-        doors: dict[tuple, int] = {}
-        qs = Household.objects.filter(grid_id__in=grid_ids).values_list(
-            "id", "grid_id", "building_id", "unit", "door", "address"
-        )
-        for pk, grid_id, building_id, unit, door, address in qs.iterator(chunk_size=BATCH):
-            doors[(building_id, unit, door) if building_id else (grid_id, address)] = pk
-        wanted: dict[tuple, Household] = {}
+        wanted: list[tuple[tuple, Candidate]] = []
         for c in candidates:
             key = self._household_key(c, buildings)
-            if key is not None and key not in doors and key not in wanted:
-                grid_id, path = c.grid
-                if c.building:
-                    wanted[key] = Household(
-                        grid_id=grid_id,
-                        building_id=key[0],
-                        unit=c.unit,
-                        door=c.door,
-                        region_path=path,
-                    )
-                else:
-                    wanted[key] = Household(grid_id=grid_id, address=key[1], region_path=path)
-        Household.objects.bulk_create(list(wanted.values()), batch_size=BATCH)
-        doors.update({key: h.pk for key, h in wanted.items()})
+            if key is not None and key not in doors:
+                doors[key] = 0  # allocated below
+                wanted.append((key, c))
+            c.household_key = key
+        writer = BulkWriter(Household, _HOUSEHOLD_FIELDS)
+        for pk, (key, c) in zip(reserve_ids(Household, len(wanted)), wanted, strict=True):
+            doors[key] = pk
+            grid_id, path = c.grid
+            if c.building:
+                writer.rows.append((pk, grid_id, key[0], path, c.unit, c.door, ""))
+            else:
+                writer.rows.append((pk, grid_id, None, path, "", "", key[1]))
+        writer.flush()
         for c in candidates:
-            found = self._household_key(c, buildings)
-            c.household_id = doors[found] if found is not None else None
+            c.household_id = doors[c.household_key] if c.household_key is not None else None
 
     @staticmethod
-    def _household_key(c: _Candidate, buildings: dict[tuple[int, str], int]) -> tuple | None:
+    def _household_key(c: Candidate, buildings: dict[tuple[int, str], int]) -> tuple | None:
         if c.building:
             return (buildings[(c.grid[0], c.building)], c.unit, c.door)
         address = c.address or c.door
@@ -426,7 +353,7 @@ class _Writer:
             return (c.grid[0], address[:200])
         return None
 
-    def _create(self, new: list[_Candidate]) -> None:
+    def _create(self, new: list[Candidate]) -> None:
         persons = BulkWriter(Person, _PERSON_FIELDS)
         tags = BulkWriter(PersonTag, _TAG_FIELDS)
         ids = reserve_ids(Person, len(new))
@@ -456,12 +383,10 @@ class _Writer:
             )
             for kind, place, label in c.tags:
                 tags.rows.append((next(tag_ids), pk, kind, path, place, None, "", label, now))
-            if len(persons.rows) >= BATCH * 5:
-                persons.flush()
         persons.flush()
         tags.flush()
 
-    def _update(self, matched: list[_Candidate], existing: dict[tuple[str, str], Person]) -> None:
+    def _update(self, matched: list[Candidate], existing: dict[tuple[str, str], _Known]) -> int:
         """Phones, addresses, relation, notes and tags from the ledger; blanks keep what is there.
 
         Tags are only added: a stale ledger must not clear a close-contact mark set since.
@@ -469,24 +394,27 @@ class _Writer:
         changed: list[Person] = []
         new_tags: list[PersonTag] = []
         for c in matched:
-            person = existing[(c.identity.id_type, c.identity.id_number)]
-            before = [getattr(person, f) for f in _UPDATED[:-1]]
-            person.name = c.name
-            person.phone = c.phone or person.phone
-            if c.household_id is not None or person.grid_id != c.grid[0]:
-                person.household_id = c.household_id
-            person.grid_id, person.region_path = c.grid
-            person.relation = c.relation or person.relation
-            person.notes = c.notes or person.notes
-            have = {(t.kind, t.label) for t in person.tags.all()}
+            known = existing[(c.identity.id_type, c.identity.id_number)]
+            household_id = known.household_id
+            if c.household_id is not None or known.grid_id != c.grid[0]:
+                household_id = c.household_id
+            after = _Known(
+                known.id,
+                c.name,
+                c.phone or known.phone,
+                c.grid[0],
+                household_id,
+                c.relation or known.relation,
+                c.grid[1],
+                c.notes or known.notes,
+            )
             added = [
-                PersonTag(person=person, kind=k, place=p, label=lb, region_path=c.grid[1])
+                PersonTag(person_id=known.id, kind=k, place=p, label=lb, region_path=c.grid[1])
                 for k, p, lb in c.tags
-                if (k, lb) not in have
+                if (k, lb) not in known.tags
             ]
-            if added or before != [getattr(person, f) for f in _UPDATED[:-1]]:
-                person.updated_at = self.now
-                changed.append(person)
+            if added or after.values() != known.values():
+                changed.append(Person(updated_at=self.now, **after.fields()))
                 new_tags += added
         Person.objects.bulk_update(changed, _UPDATED, batch_size=500)
         PersonTag.objects.bulk_create(new_tags, batch_size=BATCH)
@@ -499,7 +427,7 @@ class _Writer:
                 PersonTag.objects.filter(person_id__in=pks[i : i + BATCH]).exclude(
                     region_path=path
                 ).update(region_path=path)
-        self.result.updated = len(changed)
+        return len(changed)
 
 
 def write_rejects(result: LedgerImportResult, target: Path | Any) -> None:

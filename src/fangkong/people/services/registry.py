@@ -23,6 +23,8 @@ from ..choices import IdType, Sex, TagKind
 from ..models import Person, PersonTag
 
 _OTHER_DOCUMENT = re.compile(r"^[A-Z0-9]{5,30}$")
+_ID_TYPES = frozenset(IdType.values)
+_SEXES = frozenset(Sex.values)
 
 
 class PersonInvalid(ValueError):
@@ -52,28 +54,34 @@ class Identity:
 
 
 def clean_identity(
-    *, id_type: str, id_number: str, birth_on: dt.date | None = None, sex: str = ""
+    *,
+    id_type: str,
+    id_number: str,
+    birth_on: dt.date | None = None,
+    sex: str = "",
+    today: dt.date | None = None,
 ) -> Identity:
     """Validate a document by its own rules; a resident ID also gives birth date and sex."""
-    if id_type not in IdType.values:
+    today = today or timezone.localdate()
+    if id_type not in _ID_TYPES:
         allowed = ", ".join(str(label) for label in IdType.labels)
         raise PersonInvalid({"id_type": _("unknown ID type; allowed: %(a)s") % {"a": allowed}})
     if id_type == IdType.RESIDENT_ID:
         try:
-            parsed = idnumbers.parse(id_number, today=timezone.localdate())
+            parsed = idnumbers.parse(id_number, today=today)
         except idnumbers.InvalidIdNumber as e:
             raise PersonInvalid({"id_number": str(e)}) from None
         return Identity(id_type, parsed.number, parsed.birth_on, parsed.sex)
     number = idnumbers.normalise(id_number)
     if not _OTHER_DOCUMENT.match(number):
         raise PersonInvalid({"id_number": _("document number must be 5 to 30 letters or digits")})
-    if birth_on is not None and birth_on > timezone.localdate():
+    if birth_on is not None and birth_on > today:
         raise PersonInvalid({"birth_on": _("birth date cannot be in the future")})
-    return Identity(id_type, number, birth_on, sex if sex in Sex.values else Sex.UNKNOWN)
+    return Identity(id_type, number, birth_on, sex if sex in _SEXES else Sex.UNKNOWN)
 
 
 def clean_name(name: str) -> str:
-    name = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name or "")).strip()
+    name = " ".join(unicodedata.normalize("NFKC", name or "").split())
     if not name:
         raise PersonInvalid({"name": _("name is missing")})
     if len(name) > 50:

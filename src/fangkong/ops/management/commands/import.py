@@ -74,10 +74,8 @@ class Command(BaseCommand):
             bar.total = total
             bar.update(checked - bar.n)
             bar.set_postfix(rejected=rejected, refresh=False)
-            if bar.disable and (checked % 20_000 == 0 or checked == total):  # a log
+            if bar.disable:  # a log, not a terminal: a line per chunk written
                 self.stderr.write(f"checked {checked} of {total} rows, {rejected} rejected")
-            if checked == total:
-                self.stderr.write("writing to the database")
 
         try:
             result = import_ledger(
