@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "fangkong.accounts",
     "fangkong.regions",
     "fangkong.people",
+    "fangkong.health",
     "fangkong.ops",
 ]
 

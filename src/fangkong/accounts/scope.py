@@ -26,27 +26,42 @@ class Cap(StrEnum):
     EXPORT_PEOPLE = "export_people"  # download lists of persons (audited)
     VIEW_AUDIT = "view_audit"  # read who revealed or exported whom, in the region
     EDIT_PEOPLE = "edit_people"  # register residents
+    HEALTH_VIEW = "health_view"  # check-ins, alerts, observation, cases: lists and counts
+    HEALTH_RECORD = "health_record"  # enter check-ins, close alerts, put people under watch
+    CASES = "cases"  # report cases and trace their contacts
+    CHECKPOINT = "checkpoint"  # staff a checkpoint: log passages
 
 
-_REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE})
-_SUPERVISORS = _REGISTRY_STAFF | {Cap.VIEW_AUDIT}
-_FRONT_LINE = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.UNMASK, Cap.EDIT_PEOPLE})
+_REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
+_SUPERVISORS = _REGISTRY_STAFF | {Cap.VIEW_AUDIT, Cap.CASES}
+_FRONT_LINE = frozenset(
+    {
+        Cap.VIEW_PEOPLE,
+        Cap.EXPORT_PEOPLE,
+        Cap.UNMASK,
+        Cap.EDIT_PEOPLE,
+        Cap.HEALTH_VIEW,
+        Cap.HEALTH_RECORD,
+        Cap.CHECKPOINT,
+    }
+)
 
 # Grid workers and community staff call and register residents, so they may register them and
-# reveal identifiers;
+# reveal identifiers, and they enter check-ins and follow people under observation; community,
+# street and above report cases and trace contacts; volunteers staff checkpoints;
 # street, district and city staff work with masked data, and district and city staff read the
 # audit log of their region. Warehouse, lab, hospital and volunteer accounts see no part of the
 # residents' registry.
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.HEADQUARTERS: _SUPERVISORS,
     Role.DISTRICT: _SUPERVISORS,
-    Role.STREET: _REGISTRY_STAFF,
-    Role.COMMUNITY: _FRONT_LINE,
+    Role.STREET: _REGISTRY_STAFF | {Cap.CASES, Cap.CHECKPOINT},
+    Role.COMMUNITY: _FRONT_LINE | {Cap.CASES},
     Role.GRID_WORKER: _FRONT_LINE,
     Role.WAREHOUSE: frozenset(),
     Role.LAB: frozenset(),
     Role.HOSPITAL: frozenset(),
-    Role.VOLUNTEER: frozenset(),
+    Role.VOLUNTEER: frozenset({Cap.CHECKPOINT}),  # volunteers staff checkpoints
 }
 
 

@@ -17,6 +17,7 @@ from .registry import (
     clean_name,
     clean_phone,
     do_register_person,
+    do_tag_person,
     record_people_export,
     reveal_person,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "dismiss_duplicate",
     "do_merge_persons",
     "do_register_person",
+    "do_tag_person",
     "import_ledger",
     "record_people_export",
     "reveal_person",

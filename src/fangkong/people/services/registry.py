@@ -239,3 +239,22 @@ def record_people_export(
         request=request,
         detail={"region": region.code, "unmasked": unmasked, **query},
     )
+
+
+def do_tag_person(*, person: Person, tag: TagData) -> PersonTag:
+    """Mark a person (one tag of each kind); a later date replaces an earlier one."""
+    found, created = PersonTag.objects.get_or_create(
+        person=person,
+        kind=tag.kind,
+        label="",
+        defaults={
+            "region_path": person.region_path,
+            "place": tag.place[:100],
+            "event_on": tag.event_on,
+            "note": tag.note[:200],
+        },
+    )
+    if not created and tag.event_on and (found.event_on is None or tag.event_on > found.event_on):
+        found.event_on = tag.event_on
+        found.save(update_fields=["event_on"])
+    return found

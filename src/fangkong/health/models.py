@@ -1,0 +1,281 @@
+"""Daily health monitoring: check-ins, alerts, observation periods, cases and contacts,
+checkpoints, and the building links residents report through. Every row carries the person's
+(or checkpoint's) region path, so scope is one indexed prefix match."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.common.db import prefix_index
+from fangkong.people.models import Person
+from fangkong.regions.models import Building, Region
+
+from .choices import (
+    AlertLevel,
+    AlertReason,
+    CaseClass,
+    ContactKind,
+    Direction,
+    ObservationKind,
+    Outcome,
+    PassageOutcome,
+    Source,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class HealthRule(models.Model):
+    """A region's settings; a blank field takes the nearest ancestor's value, else the default."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="health_rule")
+    fever_threshold = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    alert_minutes = models.PositiveIntegerField(null=True, blank=True)
+    universal_reporting = models.BooleanField(null=True, blank=True)
+    close_contact_kind = models.CharField(
+        max_length=20, choices=ObservationKind.choices, blank=True
+    )
+    close_contact_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    close_contact_home_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    secondary_contact_kind = models.CharField(
+        max_length=20, choices=ObservationKind.choices, blank=True
+    )
+    secondary_contact_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    observation_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.region}"
+
+
+class CheckIn(models.Model):
+    """One temperature (and symptoms) of one person; ``client_id`` makes a retry harmless."""
+
+    client_id = models.UUIDField(unique=True)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="check_ins")
+    region_path = models.CharField(max_length=255)
+    measured_at = models.DateTimeField()
+    on = models.DateField()  # local date of measured_at: "today" is one indexed range
+    temperature = models.DecimalField(max_digits=3, decimal_places=1)
+    symptoms = models.JSONField(default=list, blank=True)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["on", "region_path"],
+                name="checkin_day_region",
+                opclasses=["date_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["person", "on"], name="checkin_person_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.temperature} {self.measured_at:%Y-%m-%d %H:%M}"
+
+
+class Alert(models.Model):
+    """A fever or red-flag symptom waiting for a named person to act, with a deadline."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="alerts")
+    region_path = models.CharField(max_length=255)
+    check_in = models.ForeignKey(CheckIn, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=10, choices=AlertReason.choices)
+    temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True)
+    symptoms = models.JSONField(default=list, blank=True)
+    opened_at = models.DateTimeField()
+    deadline_at = models.DateTimeField()
+    level = models.CharField(max_length=10, choices=AlertLevel.choices, default=AlertLevel.GRID)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=14, choices=Outcome.choices, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["deadline_at"]
+        indexes = [prefix_index("region_path", "alert_region")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(closed_at__isnull=True),
+                name="alert_one_open_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.get_reason_display()}"
+
+
+class Observation(models.Model):
+    """A period under watch (居家观察, 居家隔离, 集中隔离, 健康监测) with its end set by rule."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="observations")
+    region_path = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20, choices=ObservationKind.choices)
+    reason = models.CharField(_("reason"), max_length=200)
+    start_on = models.DateField()
+    end_on = models.DateField()  # the last day under watch
+    ended_on = models.DateField(null=True, blank=True)  # ended early
+    end_reason = models.CharField(max_length=200, blank=True)
+    hotel = models.CharField(_("quarantine hotel"), max_length=100, blank=True)
+    room = models.CharField(_("room"), max_length=20, blank=True)
+    responsible = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
+    )
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="followed_by"
+    )
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_on", "id"]
+        indexes = [
+            prefix_index("region_path", "observation_region"),
+            models.Index(fields=["end_on", "start_on"], name="observation_days"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_on__gte=models.F("start_on")), name="observation_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.get_kind_display()} {self.start_on}–{self.end_on}"
+
+    @property
+    def last_day(self) -> dt.date:
+        return min(self.end_on, self.ended_on) if self.ended_on else self.end_on
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.start_on <= day <= self.last_day
+
+
+class Extension(models.Model):
+    observation = models.ForeignKey(
+        Observation, on_delete=models.CASCADE, related_name="extensions"
+    )
+    days = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=200)
+    previous_end_on = models.DateField()
+    by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"+{self.days}"
+
+
+class Case(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    region_path = models.CharField(max_length=255)
+    classification = models.CharField(max_length=12, choices=CaseClass.choices)
+    onset_on = models.DateField(null=True, blank=True)
+    report_on = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report_on", "id"]
+        indexes = [prefix_index("region_path", "case_region")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.get_classification_display()}"
+
+
+class Contact(models.Model):
+    """A person exposed to a case (close) or to a close contact (secondary)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    via = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="secondary"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="contacts")
+    region_path = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=ContactKind.choices)
+    last_exposure_on = models.DateField()
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [prefix_index("region_path", "contact_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "person"], name="contact_once_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.get_kind_display()}"
+
+
+class Checkpoint(models.Model):
+    """A checkpoint (卡口) in a region, staffed between its hours."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="checkpoints")
+    region_path = models.CharField(max_length=255)
+    name = models.CharField(_("name"), max_length=100)
+    opens_at = models.TimeField(default=dt.time(7, 0))
+    closes_at = models.TimeField(default=dt.time(22, 0))
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [prefix_index("region_path", "checkpoint_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Passage(models.Model):
+    """Someone or some vehicle through a checkpoint: measured, allowed or turned back."""
+
+    client_id = models.UUIDField(unique=True)
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="passages")
+    region_path = models.CharField(max_length=255)
+    passed_at = models.DateTimeField()
+    on = models.DateField()
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="passages"
+    )
+    plate = models.CharField(_("vehicle plate"), max_length=12, blank=True)
+    temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=PassageOutcome.choices)
+    reason = models.CharField(max_length=100, blank=True)
+    operator = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-passed_at"]
+        indexes = [
+            models.Index(
+                fields=["on", "region_path"],
+                name="passage_day_region",
+                opclasses=["date_ops", "varchar_pattern_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id} {self.passed_at:%H:%M}"
+
+
+class BuildingLink(models.Model):
+    """The link behind a building's QR code: residents report through it with no account."""
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [prefix_index("region_path", "building_link_region")]
+
+    def __str__(self) -> str:
+        return f"{self.building_id} #{self.pk}"

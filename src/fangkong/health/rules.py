@@ -1,0 +1,54 @@
+"""A region's health rules: its own settings, else its nearest ancestor's, else the defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal
+
+from django.core.cache import cache
+
+from .choices import ObservationKind
+from .models import HealthRule
+
+CACHE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Rules:
+    fever_threshold: Decimal = Decimal("37.3")
+    alert_minutes: int = 120  # the grid worker's deadline; each escalation gets as long again
+    universal_reporting: bool = False  # every resident reports daily, not only those watched
+    close_contact_kind: str = ObservationKind.CENTRAL_QUARANTINE
+    close_contact_days: int = 7  # counted from the last exposure
+    close_contact_home_days: int = 7  # then at home ("7 + 7"); 0 for none
+    secondary_contact_kind: str = ObservationKind.HOME_OBSERVATION
+    secondary_contact_days: int = 7
+    observation_days: int = 14  # a period started by hand
+
+
+DEFAULTS = Rules()
+_NAMES = [f.name for f in fields(Rules)]
+
+
+def rules_for(path: str) -> Rules:
+    """The rules in force at a region path (cached for a minute: they change rarely)."""
+    key = f"health-rules:{path}"
+    found = cache.get(key)
+    if found is None:
+        codes = [c for c in path.split("/") if c]
+        rows = sorted(
+            HealthRule.objects.filter(region__code__in=codes).select_related("region"),
+            key=lambda r: r.region.depth,
+        )
+        found = DEFAULTS
+        for row in rows:  # deeper regions override
+            found = replace(
+                found,
+                **{
+                    name: getattr(row, name)
+                    for name in _NAMES
+                    if getattr(row, name) not in (None, "")
+                },
+            )
+        cache.set(key, found, CACHE_SECONDS)
+    return found

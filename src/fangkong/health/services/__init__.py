@@ -1,0 +1,45 @@
+"""Every change in health monitoring: check-ins and alerts, observation, cases and contacts,
+checkpoints, and residents' QR links."""
+
+from .cases import check_add_contact, check_report_case
+from .checkins import (
+    MAX_BATCH,
+    CheckInData,
+    CheckInInvalid,
+    CheckInResult,
+    check_close_alert,
+    clean_temperature,
+    escalate_overdue_alerts,
+    record_check_ins,
+)
+from .checkpoints import check_create_checkpoint, check_log_passage
+from .links import issue_building_link, link_from_token, link_token, revoke_building_links
+from .observation import (
+    check_end_observation,
+    check_extend_observation,
+    check_start_observation,
+    follow_up,
+)
+
+__all__ = [
+    "MAX_BATCH",
+    "CheckInData",
+    "CheckInInvalid",
+    "CheckInResult",
+    "check_add_contact",
+    "check_close_alert",
+    "check_create_checkpoint",
+    "check_end_observation",
+    "check_extend_observation",
+    "check_log_passage",
+    "check_report_case",
+    "check_start_observation",
+    "clean_temperature",
+    "escalate_overdue_alerts",
+    "follow_up",
+    "issue_building_link",
+    "link_from_token",
+    "link_token",
+    "record_check_ins",
+    "revoke_building_links",
+]

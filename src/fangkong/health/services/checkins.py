@@ -1,0 +1,270 @@
+"""Check-ins and the alerts they raise.
+
+One function records any number of check-ins (a resident's one, a grid worker's household, a
+batch of 1,000 from another system): every record is checked, the good ones are inserted in one
+statement that skips client ids already stored (a retry never doubles), and the rows actually
+inserted raise alerts when the temperature reaches the region's threshold or a red-flag symptom
+is reported. An alert not closed by its deadline escalates to the community, then the street.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.models import User
+from fangkong.accounts.scope import Cap, Scope
+
+from ..choices import RED_FLAGS, AlertLevel, AlertReason, Outcome, Source, Symptom
+from ..models import Alert, CheckIn
+from ..rules import rules_for
+
+MIN_TEMPERATURE = Decimal("35.0")
+MAX_TEMPERATURE = Decimal("42.0")
+MAX_BATCH = 1000
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
+MAX_AGE = dt.timedelta(days=30)
+_SYMPTOMS = frozenset(Symptom.values)
+_SOURCES = frozenset(Source.values)
+
+
+class CheckInInvalid(ValueError):
+    """Field name → what is wrong and what is allowed."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class CheckInData:
+    client_id: uuid.UUID
+    person_id: int
+    temperature: Decimal | str | float
+    measured_at: dt.datetime | None = None  # None: now
+    symptoms: Sequence[str] = ()
+    source: str = Source.SELF
+
+
+@dataclass
+class CheckInResult:
+    created: int = 0
+    duplicates: int = 0  # client ids already stored: retries, nothing written
+    rejected: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # (index, errors)
+    alerts: list[int] = field(default_factory=list)  # person ids with a new alert
+
+
+def clean_temperature(value: Decimal | str | float) -> Decimal:
+    try:
+        t = Decimal(str(value).strip()).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise CheckInInvalid(
+            {"temperature": _("temperature must be a number such as 36.5")}
+        ) from None
+    if not MIN_TEMPERATURE <= t <= MAX_TEMPERATURE:
+        raise CheckInInvalid(
+            {
+                "temperature": _("temperature %(t)s °C is outside 35.0–42.0 °C; measure again")
+                % {"t": t}
+            }
+        )
+    return t
+
+
+def _clean(item: CheckInData, now: dt.datetime) -> tuple[Decimal, dt.datetime, list[str]]:
+    errors: dict[str, str] = {}
+    temperature = Decimal(0)
+    try:
+        temperature = clean_temperature(item.temperature)
+    except CheckInInvalid as e:
+        errors.update(e.errors)
+    measured_at = item.measured_at or now
+    if timezone.is_naive(measured_at):
+        measured_at = timezone.make_aware(measured_at)
+    if measured_at > now + CLOCK_SKEW:
+        errors["measured_at"] = _("the time of measurement is in the future")
+    elif measured_at < now - MAX_AGE:
+        errors["measured_at"] = _("the time of measurement is more than 30 days ago")
+    unknown = [s for s in item.symptoms if s not in _SYMPTOMS]
+    if unknown:
+        errors["symptoms"] = _("unknown symptoms %(s)s; allowed: %(a)s") % {
+            "s": ", ".join(map(str, unknown)),
+            "a": ", ".join(Symptom.values),
+        }
+    if item.source not in _SOURCES:
+        errors["source"] = _("unknown source; allowed: %(a)s") % {"a": ", ".join(Source.values)}
+    if errors:
+        raise CheckInInvalid(errors)
+    return temperature, measured_at, sorted(set(item.symptoms))
+
+
+def record_check_ins(
+    *,
+    items: Sequence[CheckInData],
+    persons: dict[int, str],
+    recorded_by: User | None = None,
+) -> CheckInResult:
+    """Check and store check-ins; ``persons`` maps each person the caller may report for to
+    their region path (a person not in it is refused as unknown)."""
+    if len(items) > MAX_BATCH:
+        raise CheckInInvalid({"records": _("at most %(n)d records a request") % {"n": MAX_BATCH}})
+    now = timezone.now()
+    result = CheckInResult()
+    rows: list[tuple] = []
+    seen: set[uuid.UUID] = set()
+    for i, item in enumerate(items):
+        path = persons.get(item.person_id)
+        try:
+            if path is None:
+                raise CheckInInvalid({"person": _("no such person in your area")})
+            temperature, measured_at, symptoms = _clean(item, now)
+        except CheckInInvalid as e:
+            result.rejected.append((i, e.errors))
+            continue
+        if item.client_id in seen:
+            result.duplicates += 1
+            continue
+        seen.add(item.client_id)
+        on = timezone.localtime(measured_at).date()
+        rows.append(
+            (
+                item.client_id,
+                item.person_id,
+                path,
+                measured_at,
+                on,
+                temperature,
+                symptoms,
+                item.source,
+            )
+        )
+    if not rows:
+        return result
+    with transaction.atomic():
+        inserted = _insert(rows, recorded_by.pk if recorded_by and recorded_by.pk else None, now)
+        result.created = len(inserted)
+        result.duplicates += len(rows) - len(inserted)
+        result.alerts = _open_alerts(inserted, now)
+    return result
+
+
+def _insert(rows: list[tuple], user_id: int | None, now: dt.datetime) -> list[tuple]:
+    """One INSERT for the rows, skipping client ids already stored; the rows inserted."""
+    table = CheckIn._meta.db_table
+    marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    params: list[Any] = []
+    json_symptoms = connection.vendor != "postgresql"
+    for client_id, person_id, path, measured_at, on, temperature, symptoms, source in rows:
+        params += [
+            client_id.hex if json_symptoms else client_id,
+            person_id,
+            path,
+            measured_at,
+            on,
+            temperature,
+            _json(symptoms),
+            source,
+            user_id,
+            now,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (client_id, person_id, region_path, measured_at, "on", '
+            "temperature, symptoms, source, recorded_by_id, created_at) "
+            f"VALUES {marks} ON CONFLICT (client_id) DO NOTHING "
+            "RETURNING id, person_id, region_path, temperature, symptoms",
+            params,
+        )
+        return cursor.fetchall()
+
+
+def _json(symptoms: list[str]) -> str:
+    return "[" + ", ".join(f'"{s}"' for s in symptoms) + "]"
+
+
+def _symptoms(value: object) -> list[str]:
+    if isinstance(value, list):
+        return value
+    return [s.strip(' "') for s in str(value).strip("[]").split(",") if s.strip(' "')]
+
+
+def _open_alerts(inserted: Iterable[tuple], now: dt.datetime) -> list[int]:
+    """An alert for each new check-in at or above the threshold or with a red flag, unless the
+    person already has one open (the database allows one open alert per person)."""
+    alerts = []
+    for check_in_id, person_id, path, temperature, symptoms in inserted:
+        rules = rules_for(path)
+        symptoms = _symptoms(symptoms)
+        if Decimal(str(temperature)) >= rules.fever_threshold:
+            reason = AlertReason.FEVER
+        elif RED_FLAGS.intersection(symptoms):
+            reason = AlertReason.RED_FLAG
+        else:
+            continue
+        alerts.append(
+            Alert(
+                person_id=person_id,
+                region_path=path,
+                check_in_id=check_in_id,
+                reason=reason,
+                temperature=temperature,
+                symptoms=symptoms,
+                opened_at=now,
+                deadline_at=now + dt.timedelta(minutes=rules.alert_minutes),
+            )
+        )
+    if alerts:
+        Alert.objects.bulk_create(alerts, ignore_conflicts=True)
+    return [a.person_id for a in alerts]
+
+
+def check_close_alert(
+    *, user: User, scope: Scope, alert: Alert, outcome: str, note: str = ""
+) -> Alert:
+    """A named user closes an open alert with what was done."""
+    scope.require(Cap.HEALTH_RECORD)
+    if outcome not in Outcome.values:
+        raise CheckInInvalid(
+            {
+                "outcome": _("choose what was done; allowed: %(a)s")
+                % {"a": ", ".join(Outcome.values)}
+            }
+        )
+    updated = Alert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), closed_by=user, outcome=outcome, note=note.strip()[:200]
+    )
+    if not updated:
+        raise CheckInInvalid({"alert": _("this alert is already closed")})
+    alert.refresh_from_db()
+    return alert
+
+
+NEXT_LEVEL = {AlertLevel.GRID: AlertLevel.COMMUNITY, AlertLevel.COMMUNITY: AlertLevel.STREET}
+
+
+def escalate_overdue_alerts(*, now: dt.datetime | None = None) -> int:
+    """Open alerts past their deadline go up one level with a new deadline; how many moved.
+
+    A step of the ``fangkong escalate`` command (run every few minutes by a timer)."""
+    now = now or timezone.now()
+    moved = 0
+    for level, up in NEXT_LEVEL.items():
+        overdue = list(
+            Alert.objects.filter(
+                closed_at__isnull=True, level=level, deadline_at__lt=now
+            ).values_list("id", "region_path")
+        )
+        for alert_id, path in overdue:
+            minutes = rules_for(path).alert_minutes
+            moved += Alert.objects.filter(pk=alert_id, level=level, closed_at__isnull=True).update(
+                level=up, escalated_at=now, deadline_at=now + dt.timedelta(minutes=minutes)
+            )
+    return moved

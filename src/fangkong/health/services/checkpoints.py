@@ -1,0 +1,91 @@
+"""Checkpoints (卡口) and the passage log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.models import User
+from fangkong.accounts.scope import Cap, Scope
+from fangkong.people.models import Person
+from fangkong.regions.models import Region
+
+from ..choices import Direction, PassageOutcome
+from ..models import Checkpoint, Passage
+from .checkins import CLOCK_SKEW, CheckInInvalid, clean_temperature
+
+
+def check_create_checkpoint(
+    *, scope: Scope, region: Region, name: str, opens_at: dt.time, closes_at: dt.time
+) -> Checkpoint:
+    scope.require(Cap.CHECKPOINT)
+    if not name.strip():
+        raise CheckInInvalid({"name": _("name the checkpoint")})
+    return Checkpoint.objects.create(
+        region=region,
+        region_path=region.path,
+        name=name.strip()[:100],
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+
+
+def check_log_passage(
+    *,
+    user: User,
+    scope: Scope,
+    checkpoint: Checkpoint,
+    client_id: uuid.UUID,
+    direction: str,
+    outcome: str,
+    temperature: Decimal | str | None = None,
+    person: Person | None = None,
+    plate: str = "",
+    reason: str = "",
+    passed_at: dt.datetime | None = None,
+) -> tuple[Passage, bool]:
+    """Log one passage; the same ``client_id`` again returns the first (created False)."""
+    scope.require(Cap.CHECKPOINT)
+    now = timezone.now()
+    passed_at = passed_at or now
+    errors: dict[str, str] = {}
+    t = None
+    if temperature not in (None, ""):
+        try:
+            t = clean_temperature(temperature)  # type: ignore[arg-type]
+        except CheckInInvalid as e:
+            errors.update(e.errors)
+    if direction not in Direction.values:
+        errors["direction"] = _("in or out")
+    if outcome not in PassageOutcome.values:
+        errors["outcome"] = _("allowed or turned back")
+    if outcome == PassageOutcome.TURNED_BACK and not reason.strip():
+        errors["reason"] = _("say why the person was turned back")
+    if passed_at > now + CLOCK_SKEW:
+        errors["passed_at"] = _("the time is in the future")
+    if errors:
+        raise CheckInInvalid(errors)
+    try:
+        with transaction.atomic():
+            passage = Passage.objects.create(
+                client_id=client_id,
+                checkpoint=checkpoint,
+                region_path=checkpoint.region_path,
+                passed_at=passed_at,
+                on=timezone.localtime(passed_at).date(),
+                direction=direction,
+                person=person,
+                plate=plate.strip().upper()[:12],
+                temperature=t,
+                outcome=outcome,
+                reason=reason.strip()[:100],
+                operator=user,
+            )
+    except IntegrityError:
+        return Passage.objects.get(client_id=client_id), False
+    return passage, True

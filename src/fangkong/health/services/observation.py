@@ -1,0 +1,222 @@
+"""Observation periods: started by hand or by a contact's rule, extended with a reason, ended
+early with a reason, and otherwise over by themselves on their last day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.models import User
+from fangkong.accounts.scope import Cap, Scope
+from fangkong.people.models import Person
+
+from ..choices import FollowUp, ObservationKind
+from ..models import CheckIn, Extension, Observation
+from ..rules import rules_for
+from .checkins import CheckInInvalid
+
+MAX_DAYS = 60
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    day: dt.date
+    status: str  # FollowUp
+    temperature: object = None
+
+
+def _check_period(kind: str, start_on: dt.date, days: int, today: dt.date) -> dict[str, str]:
+    errors = {}
+    if kind not in ObservationKind.values:
+        errors["kind"] = _("unknown kind; allowed: %(a)s") % {
+            "a": ", ".join(str(k.label) for k in ObservationKind)
+        }
+    if start_on > today:
+        errors["start_on"] = _("the start date is in the future")
+    if not 1 <= days <= MAX_DAYS:
+        errors["days"] = _("a period lasts 1 to %(n)d days") % {"n": MAX_DAYS}
+    return errors
+
+
+def check_start_observation(
+    *,
+    user: User,
+    scope: Scope,
+    person: Person,
+    kind: str,
+    reason: str,
+    start_on: dt.date | None = None,
+    days: int | None = None,
+    hotel: str = "",
+    room: str = "",
+) -> Observation:
+    """Put any person under watch (not only a contact); the end date follows the region's rule
+    unless ``days`` is given."""
+    scope.require(Cap.HEALTH_RECORD)
+    today = timezone.localdate()
+    start_on = start_on or today
+    days = days or rules_for(person.region_path).observation_days
+    errors = _check_period(kind, start_on, days, today)
+    if not reason.strip():
+        errors["reason"] = _("say why the person is under watch")
+    if kind == ObservationKind.CENTRAL_QUARANTINE and not hotel.strip():
+        errors["hotel"] = _("central quarantine needs the hotel (and room)")
+    end_on = start_on + dt.timedelta(days=days - 1)
+    clash = _overlapping(person, start_on, end_on)
+    if clash is not None:
+        errors["start_on"] = _("already under %(kind)s until %(end)s") % {
+            "kind": clash.get_kind_display(),
+            "end": clash.last_day,
+        }
+    if errors:
+        raise CheckInInvalid(errors)
+    return Observation.objects.create(
+        person=person,
+        region_path=person.region_path,
+        kind=kind,
+        reason=reason.strip()[:200],
+        start_on=start_on,
+        end_on=end_on,
+        hotel=hotel.strip()[:100],
+        room=room.strip()[:20],
+        responsible=user,
+        created_by=user,
+    )
+
+
+def _overlapping(person: Person, start_on: dt.date, end_on: dt.date) -> Observation | None:
+    for o in Observation.objects.filter(person=person, start_on__lte=end_on, end_on__gte=start_on):
+        if o.last_day >= start_on:
+            return o
+    return None
+
+
+def do_observe_contact(
+    *,
+    person: Person,
+    contact,
+    last_exposure_on: dt.date,
+    kind: str,
+    days: int,
+    home_days: int,
+    user: User | None,
+    reason: str,
+) -> list[Observation]:
+    """A contact's period(s) by rule, counted from the last exposure: ``days`` of ``kind``, then
+    ``home_days`` at home ("7 + 7"). Nothing when the whole period is already over."""
+    today = timezone.localdate()
+    first_end = last_exposure_on + dt.timedelta(days=days)
+    periods: list[Observation] = []
+    if first_end >= today:
+        periods.append(
+            Observation(
+                person=person,
+                region_path=person.region_path,
+                kind=kind,
+                reason=reason,
+                start_on=max(today, last_exposure_on),
+                end_on=first_end,
+                contact=contact,
+                created_by=user,
+            )
+        )
+    if home_days:
+        home_end = first_end + dt.timedelta(days=home_days)
+        if home_end >= today:
+            periods.append(
+                Observation(
+                    person=person,
+                    region_path=person.region_path,
+                    kind=ObservationKind.HOME_OBSERVATION,
+                    reason=reason,
+                    start_on=max(today, first_end + dt.timedelta(days=1)),
+                    end_on=home_end,
+                    contact=contact,
+                    created_by=user,
+                )
+            )
+    for p in periods:
+        p.save()
+    if len(periods) == 2:
+        periods[1].follows = periods[0]
+        periods[1].save(update_fields=["follows"])
+    return periods
+
+
+@transaction.atomic
+def check_extend_observation(
+    *, user: User, scope: Scope, observation: Observation, days: int, reason: str
+) -> Observation:
+    """Add days to a period, with the reason (kept, with who and the previous end)."""
+    scope.require(Cap.HEALTH_RECORD)
+    errors = {}
+    if not 1 <= days <= MAX_DAYS:
+        errors["days"] = _("extend by 1 to %(n)d days") % {"n": MAX_DAYS}
+    if not reason.strip():
+        errors["reason"] = _("say why the period is extended")
+    if observation.ended_on is not None:
+        errors["observation"] = _("this period was ended early; start a new one")
+    if errors:
+        raise CheckInInvalid(errors)
+    observation = Observation.objects.select_for_update().get(pk=observation.pk)
+    Extension.objects.create(
+        observation=observation,
+        days=days,
+        reason=reason.strip()[:200],
+        previous_end_on=observation.end_on,
+        by=user,
+    )
+    observation.end_on += dt.timedelta(days=days)
+    observation.save(update_fields=["end_on"])
+    return observation
+
+
+def check_end_observation(
+    *, user: User, scope: Scope, observation: Observation, reason: str
+) -> Observation:
+    """End a period early (released by the doctor, moved to hospital, ...)."""
+    scope.require(Cap.HEALTH_RECORD)
+    if not reason.strip():
+        raise CheckInInvalid({"reason": _("say why the period ends early")})
+    today = timezone.localdate()
+    updated = Observation.objects.filter(pk=observation.pk, ended_on__isnull=True).update(
+        ended_on=today, end_reason=reason.strip()[:200]
+    )
+    if not updated:
+        raise CheckInInvalid({"observation": _("this period has already ended")})
+    observation.refresh_from_db()
+    return observation
+
+
+def follow_up(observation: Observation, *, today: dt.date | None = None) -> list[DayStatus]:
+    """Each day of the period: normal, abnormal (fever or symptoms), missed, or still to come."""
+    today = today or timezone.localdate()
+    threshold = rules_for(observation.region_path).fever_threshold
+    by_day: dict[dt.date, tuple] = {}
+    for on, temperature, symptoms in CheckIn.objects.filter(
+        person_id=observation.person_id,
+        on__gte=observation.start_on,
+        on__lte=observation.last_day,
+    ).values_list("on", "temperature", "symptoms"):
+        worst = by_day.get(on)
+        if worst is None or temperature > worst[0] or symptoms:
+            by_day[on] = (temperature, symptoms or (worst[1] if worst else []))
+    days = []
+    day = observation.start_on
+    while day <= observation.last_day:
+        seen = by_day.get(day)
+        if seen is not None:
+            bad = seen[0] >= threshold or bool(seen[1])
+            days.append(DayStatus(day, FollowUp.ABNORMAL if bad else FollowUp.NORMAL, seen[0]))
+        elif day < today:
+            days.append(DayStatus(day, FollowUp.MISSED))
+        elif day == today:
+            days.append(DayStatus(day, FollowUp.PENDING))
+        else:
+            days.append(DayStatus(day, FollowUp.FUTURE))
+        day += dt.timedelta(days=1)
+    return days
