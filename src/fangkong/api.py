@@ -8,6 +8,7 @@ from ninja.security import SessionAuth
 
 from fangkong.accounts.api import TokenAuth
 from fangkong.accounts.api import router as auth_router
+from fangkong.health.api import router as health_router
 from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
 
@@ -30,6 +31,7 @@ api = NinjaAPI(
 api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/regions", regions_router)
 api.add_router("/v1/persons", people_router)
+api.add_router("/v1/health", health_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,0 +1,302 @@
+"""Reads of health monitoring for screens and the API; every function takes the scope first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from fangkong.accounts.scope import Cap, Scope
+from fangkong.people.models import Person
+from fangkong.regions.models import Building, Household, Region
+
+from .choices import ObservationKind, PassageOutcome
+from .models import Alert, BuildingLink, Case, CheckIn, Checkpoint, Contact, Observation, Passage
+from .rules import rules_for
+
+
+def _get(scope: Scope, qs: QuerySet, cap: Cap | None, **lookup):
+    return scope.get_or_404(qs, cap=cap, **lookup)
+
+
+def person_or_404(scope: Scope, pk: int) -> Person:
+    return _get(scope, Person.objects.select_related("household__building"), Cap.HEALTH_VIEW, pk=pk)
+
+
+def alert_or_404(scope: Scope, pk: int) -> Alert:
+    return _get(scope, Alert.objects.select_related("person"), Cap.HEALTH_VIEW, pk=pk)
+
+
+def observation_or_404(scope: Scope, pk: int) -> Observation:
+    return _get(scope, Observation.objects.select_related("person"), Cap.HEALTH_VIEW, pk=pk)
+
+
+def case_or_404(scope: Scope, pk: int) -> Case:
+    return _get(scope, Case.objects.select_related("person"), Cap.HEALTH_VIEW, pk=pk)
+
+
+def contact_or_404(scope: Scope, pk: int) -> Contact:
+    return _get(scope, Contact.objects.select_related("person"), Cap.HEALTH_VIEW, pk=pk)
+
+
+def checkpoint_or_404(scope: Scope, pk: int) -> Checkpoint:
+    """For those who staff checkpoints and those who read the figures."""
+    if not (scope.can(Cap.CHECKPOINT) or scope.can(Cap.HEALTH_VIEW)):
+        raise PermissionDenied
+    return scope.get_or_404(Checkpoint.objects.select_related("region"), cap=None, pk=pk)
+
+
+def building_or_404(scope: Scope, pk: int) -> Building:
+    return _get(scope, Building.objects.select_related("grid"), Cap.HEALTH_RECORD, pk=pk)
+
+
+def household_or_404(scope: Scope, pk: int) -> Household:
+    return _get(scope, Household.objects.select_related("building"), Cap.HEALTH_RECORD, pk=pk)
+
+
+def live_link(scope: Scope, building: Building) -> BuildingLink | None:
+    return scope.filter(
+        BuildingLink.objects.filter(building=building, revoked_at__isnull=True)
+    ).first()
+
+
+def open_alerts(scope: Scope, region: Region) -> QuerySet[Alert]:
+    """Open alerts, the escalated and the most overdue first."""
+    scope.require(Cap.HEALTH_VIEW)
+    level_order = {"street": 0, "community": 1, "grid": 2}
+    qs = scope.filter(
+        Alert.objects.filter(closed_at__isnull=True, region_path__startswith=region.path)
+    ).select_related("person", "person__household__building")
+    return sorted(qs, key=lambda a: (level_order[a.level], a.deadline_at))  # type: ignore[return-value]
+
+
+def watched_on(scope: Scope, region: Region, day: dt.date) -> QuerySet[Observation]:
+    """Observation periods running on ``day`` in the region."""
+    return scope.filter(
+        Observation.objects.filter(
+            region_path__startswith=region.path, start_on__lte=day, end_on__gte=day
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    )
+
+
+def missing_today(scope: Scope, grid: Region, day: dt.date | None = None) -> list[Person]:
+    """Who has not checked in on ``day``: everyone under watch, or every resident of the grid
+    when the region has universal reporting; a call list, by building and door."""
+    scope.require(Cap.HEALTH_VIEW)
+    day = day or timezone.localdate()
+    reported = CheckIn.objects.filter(on=day, region_path__startswith=grid.path).values("person_id")
+    people = scope.filter(Person.objects.filter(region_path__startswith=grid.path))
+    if not rules_for(grid.path).universal_reporting:
+        people = people.filter(id__in=watched_on(scope, grid, day).values("person_id"))
+    return list(
+        people.exclude(id__in=reported)
+        .select_related("household__building")
+        .order_by("household__building__name", "household__unit", "household__door", "id")
+    )
+
+
+@dataclass
+class DayFigures:
+    expected: int = 0
+    reported: int = 0
+    alerts_open: int = 0
+    alerts_closed: int = 0
+    watched: dict[str, int] = field(default_factory=dict)
+    cases: int = 0
+    contacts: int = 0
+    passages: int = 0
+    turned_back: int = 0
+
+    @property
+    def coverage(self) -> float | None:
+        return None if not self.expected else min(1.0, self.reported / self.expected)
+
+    @property
+    def watched_total(self) -> int:
+        return sum(self.watched.values())
+
+    def add(self, other: DayFigures) -> None:
+        for name in ("expected", "reported", "alerts_open", "alerts_closed", "cases"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("contacts", "passages", "turned_back"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for kind, n in other.watched.items():
+            self.watched[kind] = self.watched.get(kind, 0) + n
+
+
+@dataclass
+class StaffView:
+    region: Region
+    day: dt.date
+    total: DayFigures
+    children: list[tuple[Region, DayFigures]]
+
+
+def _by_path(rows, target: dict[str, DayFigures], name: str) -> None:
+    for path, n in rows:
+        setattr(target[path], name, getattr(target[path], name) + n)
+
+
+def staff_view(scope: Scope, region: Region, day: dt.date) -> StaffView:
+    """The day's figures for a region and each region below it: check-in coverage, alerts,
+    people under watch by kind, new cases and contacts, checkpoint passages and turn-backs."""
+    scope.require(Cap.HEALTH_VIEW)
+    if not scope.contains(region.path):
+        raise Http404
+    inside = {"region_path__startswith": region.path}
+    by: dict[str, DayFigures] = defaultdict(DayFigures)
+
+    def grouped(qs, **annotate):
+        return qs.filter(**inside).values("region_path").annotate(**annotate).order_by()
+
+    for row in grouped(CheckIn.objects.filter(on=day), n=Count("person", distinct=True)):
+        by[row["region_path"]].reported += row["n"]
+    watched = grouped(watched_on(scope, region, day).values("region_path", "kind"), n=Count("id"))
+    for row in watched.values("region_path", "kind", "n"):
+        w = by[row["region_path"]].watched
+        w[row["kind"]] = w.get(row["kind"], 0) + row["n"]
+    for row in grouped(
+        Alert.objects.filter(opened_at__date__lte=day),
+        open=Count("id", filter=Q(closed_at__isnull=True)),
+        closed=Count("id", filter=Q(closed_at__date=day)),
+    ):
+        by[row["region_path"]].alerts_open += row["open"]
+        by[row["region_path"]].alerts_closed += row["closed"]
+    _by_path(
+        (
+            (r["region_path"], r["n"])
+            for r in grouped(Case.objects.filter(report_on=day), n=Count("id"))
+        ),
+        by,
+        "cases",
+    )
+    _by_path(
+        (
+            (r["region_path"], r["n"])
+            for r in grouped(Contact.objects.filter(created_at__date=day), n=Count("id"))
+        ),
+        by,
+        "contacts",
+    )
+    for row in grouped(
+        Passage.objects.filter(on=day),
+        n=Count("id"),
+        back=Count("id", filter=Q(outcome=PassageOutcome.TURNED_BACK)),
+    ):
+        by[row["region_path"]].passages += row["n"]
+        by[row["region_path"]].turned_back += row["back"]
+    _expected(scope, region, by)
+    children = list(scope.filter(region.children.all(), field="path").order_by("code"))
+    child_figures = {c.path: DayFigures() for c in children}
+    total = DayFigures()
+    segments = region.depth + 2
+    for path, figures in by.items():
+        total.add(figures)
+        child = child_figures.get("/".join(path.split("/")[:segments]) + "/")
+        if child is not None:
+            child.add(figures)
+    return StaffView(region, day, total, [(c, child_figures[c.path]) for c in children])
+
+
+def _expected(scope: Scope, region: Region, by: dict[str, DayFigures]) -> None:
+    """Who should report: everyone under watch, or every resident where reporting is universal."""
+    for figures in by.values():
+        figures.expected = figures.watched_total
+    if not any(rules_for(p).universal_reporting for p in [region.path, *by]):
+        return
+    rows = (
+        scope.filter(Person.objects.filter(region_path__startswith=region.path))
+        .values("region_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        if rules_for(row["region_path"]).universal_reporting:
+            by[row["region_path"]].expected = row["n"]
+
+
+def watched_list(
+    scope: Scope, region: Region, day: dt.date, kind: str = ""
+) -> QuerySet[Observation]:
+    """The people behind a "under watch" figure."""
+    scope.require(Cap.HEALTH_VIEW)
+    qs = watched_on(scope, region, day).select_related("person")
+    if kind in ObservationKind.values:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("end_on", "id")
+
+
+def checked_in_list(scope: Scope, region: Region, day: dt.date) -> QuerySet[CheckIn]:
+    scope.require(Cap.HEALTH_VIEW)
+    return (
+        scope.filter(CheckIn.objects.filter(on=day, region_path__startswith=region.path))
+        .select_related("person")
+        .order_by("-measured_at")[:500]
+    )
+
+
+def cases_in(scope: Scope, region: Region) -> QuerySet[Case]:
+    scope.require(Cap.HEALTH_VIEW)
+    return (
+        scope.filter(Case.objects.filter(region_path__startswith=region.path))
+        .select_related("person")
+        .order_by("-report_on", "-id")
+    )
+
+
+@dataclass
+class ChainNode:
+    """A case with its contacts; a contact who became a case carries that case's node."""
+
+    case: Case
+    contacts: list[tuple[Contact, ChainNode | None, list[Contact]]] = field(default_factory=list)
+
+
+def transmission_chains(scope: Scope, region: Region) -> list[ChainNode]:
+    """Cases and contacts of a region as trees: case → close contacts (→ their secondary
+    contacts); a contact later reported as a case continues the chain under it."""
+    cases = list(cases_in(scope, region))
+    contacts = list(Contact.objects.filter(case__in=cases).select_related("person").order_by("id"))
+    case_of_person = {c.person_id: c for c in cases}
+    nodes = {c.pk: ChainNode(c) for c in cases}
+    secondary: dict[int, list[Contact]] = defaultdict(list)
+    for contact in contacts:
+        if contact.via_id:
+            secondary[contact.via_id].append(contact)
+    children: set[int] = set()
+    for contact in contacts:
+        if contact.via_id:
+            continue
+        became = case_of_person.get(contact.person_id)
+        if became is not None and became.pk != contact.case_id:
+            children.add(became.pk)
+        nodes[contact.case_id].contacts.append(
+            (contact, nodes.get(became.pk) if became is not None else None, secondary[contact.pk])
+        )
+    return [n for pk, n in nodes.items() if pk not in children]
+
+
+def checkpoints_in(scope: Scope, region: Region) -> QuerySet[Checkpoint]:
+    return scope.filter(Checkpoint.objects.filter(region_path__startswith=region.path))
+
+
+def passages_on(scope: Scope, checkpoint: Checkpoint, day: dt.date) -> QuerySet[Passage]:
+    return scope.filter(Passage.objects.filter(checkpoint=checkpoint, on=day)).select_related(
+        "person", "operator"
+    )
+
+
+def passage_counts(scope: Scope, checkpoint: Checkpoint, days: int = 7) -> list[dict]:
+    """Passages and turn-backs per day, the last ``days`` days."""
+    since = timezone.localdate() - dt.timedelta(days=days - 1)
+    return list(
+        scope.filter(Passage.objects.filter(checkpoint=checkpoint, on__gte=since))
+        .values("on")
+        .annotate(n=Count("id"), back=Count("id", filter=Q(outcome=PassageOutcome.TURNED_BACK)))
+        .order_by("-on")
+    )

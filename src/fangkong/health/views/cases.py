@@ -1,0 +1,122 @@
+"""Cases, their contacts, and the transmission chains of a region."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fangkong.accounts.scope import Cap, scope_of
+from fangkong.people.selectors import SearchTooShort, search
+from fangkong.regions.selectors import breadcrumbs
+
+from .. import selectors
+from ..choices import CaseClass, ContactKind
+from ..services import CheckInInvalid, check_add_contact, check_report_case
+from .staff import _region
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _find(scope, request):
+    """People matching the ?q= search (name prefix, phone, ID tail), for picking one."""
+    q = request.GET.get("q", "").strip()
+    if not q:
+        return q, []
+    try:
+        return q, list(search(scope, q)[:20])
+    except SearchTooShort:
+        return q, []
+
+
+@login_required
+def cases_page(request):
+    scope = scope_of(request.user)
+    scope.require(Cap.HEALTH_VIEW)
+    region = _region(request, scope)
+    q, found = _find(scope, request)
+    return render(
+        request,
+        "health/cases.html",
+        {
+            "region": region,
+            "crumbs": breadcrumbs(scope, region),
+            "chains": selectors.transmission_chains(scope, region),
+            "classes": CaseClass.choices,
+            "q": q,
+            "found": found,
+            "can_report": scope.can(Cap.CASES),
+            "errors": request.session.pop("health_errors", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_new(request):
+    scope = scope_of(request.user)
+    person = selectors.person_or_404(scope, int(request.POST.get("person") or 0))
+    try:
+        case = check_report_case(
+            user=request.user,
+            scope=scope,
+            person=person,
+            classification=request.POST.get("classification", ""),
+            onset_on=_date(request.POST.get("onset_on")),
+            report_on=_date(request.POST.get("report_on")),
+            note=request.POST.get("note", ""),
+        )
+    except CheckInInvalid as e:
+        request.session["health_errors"] = e.errors
+        return redirect("health:cases")
+    return redirect("health:case", pk=case.pk)
+
+
+@login_required
+def case_page(request, pk):
+    scope = scope_of(request.user)
+    case = selectors.case_or_404(scope, pk)
+    q, found = _find(scope, request)
+    return render(
+        request,
+        "health/case.html",
+        {
+            "case": case,
+            "contacts": case.contacts.select_related("person", "via__person").order_by("id"),
+            "kinds": ContactKind.choices,
+            "q": q,
+            "found": found,
+            "can_report": scope.can(Cap.CASES),
+            "errors": request.session.pop("health_errors", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def contact_new(request, pk):
+    """Add a contact to the case: tagged and put under watch by the region's rule."""
+    scope = scope_of(request.user)
+    case = selectors.case_or_404(scope, pk)
+    person = selectors.person_or_404(scope, int(request.POST.get("person") or 0))
+    via = request.POST.get("via")
+    try:
+        check_add_contact(
+            user=request.user,
+            scope=scope,
+            case=case,
+            person=person,
+            kind=request.POST.get("kind", ""),
+            last_exposure_on=_date(request.POST.get("last_exposure_on")) or dt.date.min,
+            via=selectors.contact_or_404(scope, int(via)) if via else None,
+        )
+    except CheckInInvalid as e:
+        request.session["health_errors"] = e.errors
+    return redirect("health:case", pk=pk)

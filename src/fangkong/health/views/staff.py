@@ -1,0 +1,245 @@
+"""Staff pages: the day's figures per region, the alert queue, who is missing today, a
+person's periods under watch with their day-by-day follow-up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fangkong.accounts.choices import AuditAction
+from fangkong.accounts.scope import Cap, scope_of
+from fangkong.accounts.services import record_audit
+from fangkong.regions.choices import Level
+from fangkong.regions.selectors import breadcrumbs, region_or_404
+
+from .. import selectors
+from ..choices import ObservationKind, Outcome
+from ..models import CheckIn
+from ..services import (
+    CheckInInvalid,
+    check_close_alert,
+    check_end_observation,
+    check_extend_observation,
+    check_start_observation,
+    follow_up,
+)
+
+
+def _region(request, scope):
+    code = request.GET.get("region") or request.POST.get("region") or ""
+    if code:
+        return region_or_404(scope, code)
+    if request.user.scope_region is None:
+        raise Http404
+    return request.user.scope_region
+
+
+def _day(request) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return timezone.localdate()
+    return min(day, timezone.localdate())
+
+
+@login_required
+def staff_page(request):
+    """Per region and day: coverage, alerts, people under watch, cases and contacts, checkpoint
+    passages; each figure opens the regions below and the people behind it."""
+    scope = scope_of(request.user)
+    scope.require(Cap.HEALTH_VIEW)
+    region = _region(request, scope)
+    day = _day(request)
+    view = selectors.staff_view(scope, region, day)
+    return render(
+        request,
+        "health/staff.html",
+        {
+            "view": view,
+            "region": region,
+            "crumbs": breadcrumbs(scope, region),
+            "kinds": ObservationKind.choices,
+            "today": timezone.localdate(),
+            "previous": day - dt.timedelta(days=1),
+        },
+    )
+
+
+@login_required
+def people_page(request):
+    """The people behind a figure: under watch (by kind), checked in, or missing."""
+    scope = scope_of(request.user)
+    scope.require(Cap.HEALTH_VIEW)
+    region = _region(request, scope)
+    day = _day(request)
+    what = request.GET.get("what", "watched")
+    context = {"region": region, "day": day, "what": what, "crumbs": breadcrumbs(scope, region)}
+    if what == "checked_in":
+        context["check_ins"] = selectors.checked_in_list(scope, region, day)
+    else:
+        kind = request.GET.get("kind", "")
+        context["observations"] = selectors.watched_list(scope, region, day, kind)
+        context["kind"] = dict(ObservationKind.choices).get(kind, "")
+    return render(request, "health/people.html", context)
+
+
+@login_required
+def alerts_page(request):
+    scope = scope_of(request.user)
+    scope.require(Cap.HEALTH_VIEW)
+    region = _region(request, scope)
+    return render(
+        request,
+        "health/alerts.html",
+        {
+            "region": region,
+            "crumbs": breadcrumbs(scope, region),
+            "alerts": selectors.open_alerts(scope, region),
+            "outcomes": Outcome.choices,
+            "now": timezone.now(),
+            "can_close": scope.can(Cap.HEALTH_RECORD),
+            "errors": request.session.pop("health_errors", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def alert_close(request, pk):
+    scope = scope_of(request.user)
+    alert = selectors.alert_or_404(scope, pk)
+    try:
+        check_close_alert(
+            user=request.user,
+            scope=scope,
+            alert=alert,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
+    except CheckInInvalid as e:
+        request.session["health_errors"] = e.errors
+    return redirect(reverse("health:alerts") + f"?region={request.POST.get('region', '')}")
+
+
+@login_required
+def missing_page(request, code):
+    """A grid's call list: who has not checked in today, with a tap-to-call number."""
+    scope = scope_of(request.user)
+    scope.require(Cap.HEALTH_VIEW)
+    grid = region_or_404(scope, code)
+    if grid.level != Level.GRID:
+        raise Http404
+    people = selectors.missing_today(scope, grid)
+    unmasked = scope.can(Cap.UNMASK)
+    if unmasked and people:
+        # the numbers are shown to be called: on record, like any unmasked view
+        record_audit(
+            user=request.user,
+            action=AuditAction.VIEW_UNMASKED,
+            object_type="missing_list",
+            object_id=grid.code,
+            region_path=grid.path,
+            request=request,
+            detail={"persons": len(people)},
+        )
+    return render(
+        request,
+        "health/missing.html",
+        {
+            "grid": grid,
+            "crumbs": breadcrumbs(scope, grid),
+            "people": people,
+            "unmasked": unmasked,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def person_health(request, pk):
+    """A person's periods under watch (day by day), recent check-ins, alerts and contacts."""
+    scope = scope_of(request.user)
+    person = selectors.person_or_404(scope, pk)
+    periods = [(o, follow_up(o)) for o in person.observations.order_by("-start_on")]
+    return render(
+        request,
+        "health/person.html",
+        {
+            "person": person,
+            "periods": periods,
+            "check_ins": CheckIn.objects.filter(person=person).order_by("-measured_at")[:14],
+            "alerts": person.alerts.order_by("-opened_at")[:10],
+            "contacts": person.contacts.select_related("case__person"),
+            "kinds": ObservationKind.choices,
+            "can_record": scope.can(Cap.HEALTH_RECORD),
+            "errors": request.session.pop("health_errors", None),
+        },
+    )
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _date(value):
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def observe(request, pk):
+    """Put the person under watch (any person, for any reason)."""
+    scope = scope_of(request.user)
+    person = selectors.person_or_404(scope, pk)
+    try:
+        check_start_observation(
+            user=request.user,
+            scope=scope,
+            person=person,
+            kind=request.POST.get("kind", ""),
+            reason=request.POST.get("reason", ""),
+            start_on=_date(request.POST.get("start_on")),
+            days=_int(request.POST.get("days")),
+            hotel=request.POST.get("hotel", ""),
+            room=request.POST.get("room", ""),
+        )
+    except CheckInInvalid as e:
+        request.session["health_errors"] = e.errors
+    return redirect("health:person", pk=pk)
+
+
+@login_required
+@require_POST
+def observation_change(request, pk):
+    """Extend a period (``days`` and a reason) or end it early (``end`` and a reason)."""
+    scope = scope_of(request.user)
+    observation = selectors.observation_or_404(scope, pk)
+    reason = request.POST.get("reason", "")
+    try:
+        if request.POST.get("action") == "end":
+            check_end_observation(
+                user=request.user, scope=scope, observation=observation, reason=reason
+            )
+        else:
+            check_extend_observation(
+                user=request.user,
+                scope=scope,
+                observation=observation,
+                days=_int(request.POST.get("days"), 0),
+                reason=reason,
+            )
+    except CheckInInvalid as e:
+        request.session["health_errors"] = e.errors
+    return redirect("health:person", pk=observation.person_id)
