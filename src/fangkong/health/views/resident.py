@@ -115,7 +115,8 @@ def _resident_report(request, link, building) -> dict:
 
 @login_required
 def building_qr(request, pk):
-    """The building's QR code to print and post in the stairwell (issued on first visit)."""
+    """The building's QR code to print and post in the stairwell; POST issues a new one (the
+    old stops working), or withdraws it (``action=revoke``)."""
     scope = scope_of(request.user)
     building = selectors.building_or_404(scope, pk)
     link = selectors.live_link(scope, building)
