@@ -66,7 +66,12 @@ def _english_outside_requests():
 def _clear_cache():
     from django.core.cache import cache
 
+    from fangkong.accounts.services import forget_tokens
+    from fangkong.health.rules import forget_rules
+
     cache.clear()
+    forget_rules()
+    forget_tokens()
 
 
 def make_person(grid: Region, **overrides) -> Person:

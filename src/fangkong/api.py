@@ -26,7 +26,9 @@ api = NinjaAPI(
     description="Fangkong (防控) — every call is scoped to the caller's role and region.",
     urls_namespace="api",
     docs_url="/docs",
-    auth=[SessionAuth(), TokenAuth()],
+    # The bearer token first: ninja's SessionAuth checks CSRF before it looks for a session,
+    # so tried first it refused every POST from other systems (which send no CSRF cookie).
+    auth=[TokenAuth(), SessionAuth()],
 )
 api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/regions", regions_router)

@@ -132,3 +132,28 @@ def test_an_administrator_adds_a_grid_worker_from_the_command_line(tree, monkeyp
         )
     with pytest.raises(CommandError, match="no region"):
         call_command("adduser", "li", "--role", "street", "--region", "999")
+
+
+def test_another_system_posts_with_a_token_and_no_csrf_cookie(tree, people):
+    """Real clients send no CSRF token: a bearer token is enough; a session cookie is not."""
+    import uuid
+
+    from django.test import Client
+
+    from fangkong.accounts.services import issue_token
+
+    token = issue_token(user=people.grid_a)
+    strict = Client(enforce_csrf_checks=True)
+    body = {
+        "records": [
+            {"client_id": str(uuid.uuid4()), "person_id": tree.person_a.pk, "temperature": "36.5"}
+        ]
+    }
+    url = reverse("api:post_check_ins")
+    r = strict.post(
+        url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert r.status_code == 200 and r.json()["created"] == 1
+    strict.force_login(people.grid_a)
+    r = strict.post(url, body, content_type="application/json")  # a cookie without CSRF
+    assert r.status_code == 403

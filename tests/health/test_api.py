@@ -47,3 +47,15 @@ def test_the_missing_list_and_alerts_are_in_the_api(tree, people, login):
     assert [a["person_id"] for a in alerts] == [tree.person_a.pk]
     missing = client.get(reverse("api:list_missing", args=[tree.grid_a.code])).json()
     assert missing == []  # nobody under watch, no universal reporting
+
+
+def test_a_large_batch_is_stored_once_with_its_alerts(tree, people, login):
+    """Large batches take the staging path on PostgreSQL: same answers as small ones."""
+    client = login(people.community)
+    records = [rec(tree.person_a) for _ in range(70)] + [rec(tree.child_a, temperature="39.0")]
+    body = post(client, records).json()
+    assert (body["created"], body["alerts"], body["rejected"]) == (71, 1, [])
+    again = post(client, records).json()
+    assert (again["created"], again["duplicates"], again["alerts"]) == (0, 71, 0)
+    assert CheckIn.objects.count() == 71
+    assert CheckIn.objects.filter(temperature="39.0").get().symptoms == []

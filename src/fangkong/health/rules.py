@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
-
-from django.core.cache import cache
 
 from .choices import ObservationKind
 from .models import HealthRule
@@ -30,25 +29,33 @@ DEFAULTS = Rules()
 _NAMES = [f.name for f in fields(Rules)]
 
 
+# path -> (expires, rules): kept in the process, since a batch of 1,000 check-ins asks once per
+# record and a shared cache would cost a network round trip each time. A changed rule reaches
+# every process within CACHE_SECONDS.
+_memo: dict[str, tuple[float, Rules]] = {}
+
+
 def rules_for(path: str) -> Rules:
-    """The rules in force at a region path (cached for a minute: they change rarely)."""
-    key = f"health-rules:{path}"
-    found = cache.get(key)
-    if found is None:
-        codes = [c for c in path.split("/") if c]
-        rows = sorted(
-            HealthRule.objects.filter(region__code__in=codes).select_related("region"),
-            key=lambda r: r.region.depth,
+    """The rules in force at a region path (remembered for a minute: they change rarely)."""
+    now = time.monotonic()
+    hit = _memo.get(path)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    codes = [c for c in path.split("/") if c]
+    rows = sorted(
+        HealthRule.objects.filter(region__code__in=codes).select_related("region"),
+        key=lambda r: r.region.depth,
+    )
+    found = DEFAULTS
+    for row in rows:  # deeper regions override
+        found = replace(
+            found,
+            **{name: getattr(row, name) for name in _NAMES if getattr(row, name) not in (None, "")},
         )
-        found = DEFAULTS
-        for row in rows:  # deeper regions override
-            found = replace(
-                found,
-                **{
-                    name: getattr(row, name)
-                    for name in _NAMES
-                    if getattr(row, name) not in (None, "")
-                },
-            )
-        cache.set(key, found, CACHE_SECONDS)
+    _memo[path] = (now + CACHE_SECONDS, found)
     return found
+
+
+def forget_rules() -> None:
+    """Drop the remembered rules (after a rule changes, and between tests)."""
+    _memo.clear()

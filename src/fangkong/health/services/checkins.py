@@ -9,6 +9,7 @@ is reported. An alert not closed by its deadline escalates to the community, the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
@@ -148,23 +149,82 @@ def record_check_ins(
         )
     if not rows:
         return result
-    with transaction.atomic():
-        inserted = _insert(rows, recorded_by.pk if recorded_by and recorded_by.pk else None, now)
+    user_id = recorded_by.pk if recorded_by and recorded_by.pk else None
+    # One INSERT is atomic by itself; a transaction (two more round trips) only when alerts
+    # must be stored with their check-ins.
+    alarming = any(
+        _alert_reason(path, t, symptoms) for _c, _p, path, _m, _o, t, symptoms, _s in rows
+    )
+    with transaction.atomic() if alarming else contextlib.nullcontext():
+        inserted = _insert(rows, user_id, now)
         result.created = len(inserted)
         result.duplicates += len(rows) - len(inserted)
-        result.alerts = _open_alerts(inserted, now)
+        if alarming:
+            result.alerts = _open_alerts(inserted, now)
     return result
+
+
+def _alert_reason(path: str, temperature: Decimal, symptoms: Iterable[str]) -> str | None:
+    if temperature >= rules_for(path).fever_threshold:
+        return AlertReason.FEVER
+    if RED_FLAGS.intersection(symptoms):
+        return AlertReason.RED_FLAG
+    return None
+
+
+_STAGED_FROM = 50  # rows: from here a COPY into a staging table beats a long VALUES list
+_COLUMNS = (
+    'client_id, person_id, region_path, measured_at, "on", temperature, symptoms, source, '
+    "recorded_by_id, created_at"
+)
+
+
+def _insert_staged(rows: list[tuple], user_id: int | None, now: dt.datetime) -> list[tuple]:
+    """PostgreSQL, many rows: COPY them into a temporary table (values formatted in C), then
+    one INSERT ... SELECT that skips client ids already stored."""
+    table = CheckIn._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS checkin_batch (client_id uuid, "
+            'person_id bigint, region_path varchar(255), measured_at timestamptz, "on" date, '
+            "temperature numeric(3, 1), symptoms jsonb, source varchar(12), "
+            "recorded_by_id bigint, created_at timestamptz) ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(f"COPY checkin_batch ({_COLUMNS}) FROM STDIN") as copy:
+            for client_id, person_id, path, measured_at, on, t, symptoms, source in rows:
+                copy.write_row(
+                    (
+                        client_id,
+                        person_id,
+                        path,
+                        measured_at,
+                        on,
+                        t,
+                        _json(symptoms),
+                        source,
+                        user_id,
+                        now,
+                    )
+                )
+        cursor.execute(
+            f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM checkin_batch "
+            "ON CONFLICT (client_id) DO NOTHING "
+            "RETURNING id, person_id, region_path, temperature, symptoms"
+        )
+        return cursor.fetchall()
 
 
 def _insert(rows: list[tuple], user_id: int | None, now: dt.datetime) -> list[tuple]:
     """One INSERT for the rows, skipping client ids already stored; the rows inserted."""
+    if connection.vendor == "postgresql" and len(rows) >= _STAGED_FROM:
+        return _insert_staged(rows, user_id, now)
     table = CheckIn._meta.db_table
     marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list[Any] = []
-    json_symptoms = connection.vendor != "postgresql"
+    hex_ids = connection.vendor != "postgresql"  # SQLite keeps a UUID as 32 hex characters
     for client_id, person_id, path, measured_at, on, temperature, symptoms, source in rows:
         params += [
-            client_id.hex if json_symptoms else client_id,
+            client_id.hex if hex_ids else client_id,
             person_id,
             path,
             measured_at,
@@ -177,9 +237,7 @@ def _insert(rows: list[tuple], user_id: int | None, now: dt.datetime) -> list[tu
         ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO {table} (client_id, person_id, region_path, measured_at, "on", '
-            "temperature, symptoms, source, recorded_by_id, created_at) "
-            f"VALUES {marks} ON CONFLICT (client_id) DO NOTHING "
+            f"INSERT INTO {table} ({_COLUMNS}) VALUES {marks} ON CONFLICT (client_id) DO NOTHING "
             "RETURNING id, person_id, region_path, temperature, symptoms",
             params,
         )
@@ -201,14 +259,11 @@ def _open_alerts(inserted: Iterable[tuple], now: dt.datetime) -> list[int]:
     person already has one open (the database allows one open alert per person)."""
     alerts = []
     for check_in_id, person_id, path, temperature, symptoms in inserted:
-        rules = rules_for(path)
         symptoms = _symptoms(symptoms)
-        if Decimal(str(temperature)) >= rules.fever_threshold:
-            reason = AlertReason.FEVER
-        elif RED_FLAGS.intersection(symptoms):
-            reason = AlertReason.RED_FLAG
-        else:
+        reason = _alert_reason(path, Decimal(str(temperature)), symptoms)
+        if reason is None:
             continue
+        rules = rules_for(path)
         alerts.append(
             Alert(
                 person_id=person_id,

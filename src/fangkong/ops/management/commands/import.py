@@ -5,13 +5,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from fangkong.health.imports import CheckInFileInvalid, import_check_ins
 from fangkong.people.ledger import LedgerInvalid
 from fangkong.people.services import import_ledger, write_rejects
 from fangkong.people.services.ledger import rejects_name
 from fangkong.regions.models import Region
 from fangkong.regions.services import RegionInvalid, import_regions, read_regions_csv
 
-KINDS = ("regions", "residents")
+KINDS = ("regions", "residents", "checkins")
 
 
 class Command(BaseCommand):
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         "duplicates. 'import residents FILE --grid CODE': a residents' ledger (.xlsx or .csv in "
         "UTF-8 or GB18030) as communities keep it; --grid names the grid, or the community when "
         "the file has a 网格 column. Every row is created, updated, unchanged or rejected; "
-        "rejected rows go to FILE-rejects.xlsx/.csv with a 错误原因 column. All or nothing."
+        "rejected rows go to FILE-rejects.xlsx/.csv with a 错误原因 column. All or nothing. "
+        "'import checkins FILE': check-ins from another system (证件号码 or person_id, 体温, "
+        "测量时间, 症状); importing the same file again stores nothing new."
     )
 
     def add_arguments(self, parser):
@@ -44,8 +47,27 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {file}")
         if kind == "regions":
             self._regions(file, as_json)
+        elif kind == "checkins":
+            self._check_ins(file, as_json)
         else:
             self._residents(file, grid, rejects, as_json)
+
+    def _check_ins(self, file: Path, as_json: bool) -> None:
+        try:
+            result = import_check_ins(data=file.read_bytes(), filename=file.name)
+        except CheckInFileInvalid as e:
+            raise CommandError(f"{file.name}: {e}") from None
+        for number, reason in sorted(result.rejected):
+            self.stderr.write(f"row {number}: {reason}")
+        self._summary(
+            {
+                "read": result.read,
+                "created": result.created,
+                "duplicates": result.duplicates,
+                "rejected": len(result.rejected),
+            },
+            as_json,
+        )
 
     def _regions(self, file: Path, as_json: bool) -> None:
         try:

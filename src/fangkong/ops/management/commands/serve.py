@@ -2,17 +2,29 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve Fangkong with waitress (a production WSGI server) on HOST:PORT."
+    help = (
+        "Serve Fangkong with granian (a production WSGI server) on HOST:PORT. With more than one "
+        "worker process, set FANGKONG_CACHE_URL to a Redis server so that login limits, "
+        "residents' report limits and upload progress are shared between the workers."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--workers", type=int, default=1, help="worker processes")
+        parser.add_argument("--threads", type=int, default=8, help="threads per worker")
 
-    def handle(self, *args, host, port, threads, **options):
-        from waitress import serve
-
-        from fangkong.wsgi import application
+    def handle(self, *args, host, port, workers, threads, **options):
+        from granian import Granian
+        from granian.constants import Interfaces
 
         self.stdout.write(f"Fangkong on http://{host}:{port}/  (Ctrl+C stops)")
-        serve(application, host=host, port=port, threads=threads)
+        Granian(
+            "fangkong.wsgi:application",
+            interface=Interfaces.WSGI,
+            address=host,
+            port=port,
+            workers=workers,
+            blocking_threads=threads,
+            websockets=False,
+        ).serve()

@@ -1,0 +1,24 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from fangkong.health.services import escalate_overdue_alerts
+
+
+class Command(BaseCommand):
+    help = (
+        "Escalate open alerts past their deadline: the grid worker's go to the community, the "
+        "community's to the street, each with a new deadline. Run it every few minutes from a "
+        "timer (cron, systemd), or keep it running with --every SECONDS."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, help="repeat every N seconds")
+
+    def handle(self, *args, every, **options):
+        while True:
+            moved = escalate_overdue_alerts()
+            self.stdout.write(f"escalated {moved} alerts")
+            if not every:
+                return
+            time.sleep(every)
