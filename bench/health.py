@@ -321,15 +321,22 @@ def views(requests: int) -> dict[str, dict[str, float]]:
     district.force_login(users.get(username="district"))
     d = accounts["district"].region
     c = accounts["hq"].region
+    staff = reverse("health:staff")
     return {
         "missing list of a grid (grid worker, universal reporting)": time_requests(
             worker, reverse("health:missing", args=[grid.code]), requests
         ),
-        f"staff view of the district {d.name} (district staff)": time_requests(
-            district, reverse("health:staff") + f"?region={d.code}", requests
+        f"staff view of the district {d.name} (district staff), figures cached": time_requests(
+            district, staff + f"?region={d.code}", requests
         ),
-        f"staff view of the city {c.name} (headquarters)": time_requests(
-            hq, reverse("health:staff") + f"?region={c.code}", requests
+        f"staff view of the district {d.name}, figures recomputed": time_requests(
+            district, staff + f"?region={d.code}", requests, cold=True
+        ),
+        f"staff view of the city {c.name} (headquarters), figures cached": time_requests(
+            hq, staff + f"?region={c.code}", requests
+        ),
+        f"staff view of the city {c.name}, figures recomputed": time_requests(
+            hq, staff + f"?region={c.code}", requests, cold=True
         ),
     }
 

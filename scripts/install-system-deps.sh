@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Debian packages the project needs beyond Python: npm (front-end assets), chromium and CJK
 # fonts (browser tests), gettext (translations). Installs only what is missing; needs root.
-# Usage: scripts/install-system-deps.sh [npm]   (npm alone is what `make demo` needs)
+# Usage: scripts/install-system-deps.sh [npm|wrk]   (npm alone is what `make demo` needs;
+# wrk, the HTTP load generator, only `make bench`)
 set -euo pipefail
 
 want=()
-command -v npm >/dev/null || want+=(npm)
-if [ "${1:-all}" != npm ]; then
+case "${1:-all}" in
+    wrk) command -v wrk >/dev/null || want+=(wrk) ;;
+    *) command -v npm >/dev/null || want+=(npm) ;;
+esac
+if [ "${1:-all}" = all ]; then
     [ -x /usr/bin/chromium ] || want+=(chromium)
     fc-list 2>/dev/null | grep -qi "cjk" || want+=(fonts-noto-cjk)
     command -v msgfmt >/dev/null || want+=(gettext)

@@ -165,3 +165,40 @@ def test_a_case_reported_in_the_future_is_refused(tree, people):
             classification="confirmed",
             report_on=TODAY() + dt.timedelta(days=1),
         )
+
+
+def test_merging_two_records_carries_their_health_records(tree, people):
+    from fangkong.health.models import CheckIn
+    from fangkong.people.services import check_merge_persons
+
+    from ..conftest import make_person
+
+    twin = make_person(tree.grid_a, name="张伟", birth_on=tree.person_a.birth_on, phone="")
+    record_check_ins(
+        items=[CheckInData(uuid.uuid4(), p.pk, "36.6") for p in (tree.person_a, twin)],
+        persons={p.pk: p.region_path for p in (tree.person_a, twin)},
+    )
+    start(people, twin)
+    check_merge_persons(
+        user=people.grid_a, scope=scope_of(people.grid_a), keep=tree.person_a, drop=twin
+    )
+    assert CheckIn.objects.filter(person=tree.person_a).count() == 2
+    assert Observation.objects.get().person == tree.person_a
+
+
+def test_two_records_with_open_alerts_are_not_merged_silently(tree, people):
+    from fangkong.health.models import Alert
+    from fangkong.people.services import PersonInvalid, check_merge_persons
+
+    from ..conftest import make_person
+
+    twin = make_person(tree.grid_a, name="张伟", birth_on=tree.person_a.birth_on, phone="")
+    record_check_ins(
+        items=[CheckInData(uuid.uuid4(), p.pk, "38.6") for p in (tree.person_a, twin)],
+        persons={p.pk: p.region_path for p in (tree.person_a, twin)},
+    )
+    with pytest.raises(PersonInvalid, match="alerts"):
+        check_merge_persons(
+            user=people.grid_a, scope=scope_of(people.grid_a), keep=tree.person_a, drop=twin
+        )
+    assert Alert.objects.filter(person=twin).count() == 1

@@ -70,6 +70,8 @@ class CheckIn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
         indexes = [
             models.Index(
                 fields=["on", "region_path"],
@@ -104,6 +106,8 @@ class Alert(models.Model):
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
         ordering = ["deadline_at"]
         indexes = [prefix_index("region_path", "alert_region")]
         constraints = [
@@ -144,6 +148,8 @@ class Observation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("observation period")
+        verbose_name_plural = _("observation periods")
         ordering = ["start_on", "id"]
         indexes = [
             prefix_index("region_path", "observation_region"),
@@ -191,6 +197,8 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         ordering = ["report_on", "id"]
         indexes = [prefix_index("region_path", "case_region")]
 
@@ -213,6 +221,8 @@ class Contact(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         indexes = [prefix_index("region_path", "contact_region")]
         constraints = [
             models.UniqueConstraint(fields=["case", "person"], name="contact_once_per_case")
@@ -258,6 +268,8 @@ class Passage(models.Model):
     operator = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
         ordering = ["-passed_at"]
         indexes = [
             models.Index(

@@ -7,7 +7,7 @@ record, so a new app's rows are carried along without changes here.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -74,7 +74,21 @@ def do_merge_persons(
         if not isinstance(model, type) or model in (PersonTag, DuplicateDismissal):
             continue
         if rel.field.concrete and (rel.one_to_many or rel.one_to_one):
-            model._base_manager.filter(**{rel.field.name: drop}).update(**{rel.field.name: keep})
+            try:
+                with transaction.atomic():
+                    model._base_manager.filter(**{rel.field.name: drop}).update(
+                        **{rel.field.name: keep}
+                    )
+            except IntegrityError:  # e.g. both have an open alert: a person has one at most
+                raise PersonInvalid(
+                    {
+                        "pair": _(
+                            "both records have %(what)s that cannot be joined; settle one "
+                            "(close it, or remove it) and merge again"
+                        )
+                        % {"what": model._meta.verbose_name_plural}
+                    }
+                ) from None
     for name in _FILLED_FROM_DROPPED:
         if not getattr(keep, name) and getattr(drop, name):
             setattr(keep, name, getattr(drop, name))
