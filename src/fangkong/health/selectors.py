@@ -66,14 +66,14 @@ def live_link(scope: Scope, building: Building) -> BuildingLink | None:
     ).first()
 
 
-def open_alerts(scope: Scope, region: Region) -> QuerySet[Alert]:
+def open_alerts(scope: Scope, region: Region) -> list[Alert]:
     """Open alerts, the escalated and the most overdue first."""
     scope.require(Cap.HEALTH_VIEW)
     level_order = {"street": 0, "community": 1, "grid": 2}
     qs = scope.filter(
         Alert.objects.filter(closed_at__isnull=True, region_path__startswith=region.path)
     ).select_related("person", "person__household__building")
-    return sorted(qs, key=lambda a: (level_order[a.level], a.deadline_at))  # type: ignore[return-value]
+    return sorted(qs, key=lambda a: (level_order[a.level], a.deadline_at))
 
 
 def watched_on(scope: Scope, region: Region, day: dt.date) -> QuerySet[Observation]:
