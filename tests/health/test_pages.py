@@ -238,3 +238,9 @@ def test_a_checkpoint_logs_passages_once_and_turn_backs_need_a_reason(tree, peop
     assert Passage.objects.get(outcome="turned_back").plate == "湘A12345"
     page = client.get(url)
     assert "非本小区人员".encode() in page.content
+
+
+def test_a_case_for_nobody_is_not_found_not_a_crash(tree, people, login):
+    client = login(people.community)
+    response = client.post(reverse("health:case_new"), {"person": "abc", "classification": "x"})
+    assert response.status_code == 404

@@ -65,7 +65,9 @@ def post_check_ins(request, data: CheckInBatchIn):
     if len(data.records) > MAX_BATCH:
         return 422, {"detail": {"records": f"at most {MAX_BATCH} records a request"}}
     ids = {r.person_id for r in data.records}
-    persons = dict(scope.filter(Person.objects.filter(id__in=ids)).values_list("id", "region_path"))
+    persons = dict(  # no ORDER BY: compiling Person's default ordering costs a third of a ms
+        scope.filter(Person.objects.filter(id__in=ids)).order_by().values_list("id", "region_path")
+    )
     try:
         result = record_check_ins(
             items=[

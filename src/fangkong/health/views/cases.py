@@ -18,6 +18,13 @@ from ..services import CheckInInvalid, check_add_contact, check_report_case
 from .staff import _region
 
 
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0  # no such person: 404
+
+
 def _date(value):
     try:
         return dt.date.fromisoformat(value)
@@ -62,7 +69,7 @@ def cases_page(request):
 @require_POST
 def case_new(request):
     scope = scope_of(request.user)
-    person = selectors.person_or_404(scope, int(request.POST.get("person") or 0))
+    person = selectors.person_or_404(scope, _int(request.POST.get("person")))
     try:
         case = check_report_case(
             user=request.user,
@@ -105,7 +112,7 @@ def contact_new(request, pk):
     """Add a contact to the case: tagged and put under watch by the region's rule."""
     scope = scope_of(request.user)
     case = selectors.case_or_404(scope, pk)
-    person = selectors.person_or_404(scope, int(request.POST.get("person") or 0))
+    person = selectors.person_or_404(scope, _int(request.POST.get("person")))
     via = request.POST.get("via")
     try:
         check_add_contact(
@@ -115,7 +122,7 @@ def contact_new(request, pk):
             person=person,
             kind=request.POST.get("kind", ""),
             last_exposure_on=_date(request.POST.get("last_exposure_on")) or dt.date.min,
-            via=selectors.contact_or_404(scope, int(via)) if via else None,
+            via=selectors.contact_or_404(scope, _int(via)) if via else None,
         )
     except CheckInInvalid as e:
         request.session["health_errors"] = e.errors
