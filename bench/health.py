@@ -59,6 +59,8 @@ def _server(env: dict[str, str]) -> subprocess.Popen:
             str(PORT),
             "--workers",
             "2",
+            "--threads",
+            "2",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -391,7 +393,7 @@ def main() -> int:
     lines = [
         f"## {stamp} — health monitoring — {machine()}, PostgreSQL {pg_version}",
         "",
-        "Single check-ins over HTTP (`fangkong serve --workers 2`, granian; wrk, 16 "
+        "Single check-ins over HTTP (`fangkong serve --workers 2 --threads 2`, granian; wrk, 16 "
         f"connections, {args.seconds} s; bearer token, validation, scope, idempotent insert, "
         "alert rule), beside one-row INSERTs straight into PostgreSQL from 16 connections:",
         "",
