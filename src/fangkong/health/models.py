@@ -59,14 +59,20 @@ class CheckIn(models.Model):
     """One temperature (and symptoms) of one person; ``client_id`` makes a retry harmless."""
 
     client_id = models.UUIDField(unique=True)
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="check_ins")
+    # Indexes cost every insert (a city writes millions a day): the person is found through
+    # checkin_person_day, and nothing looks check-ins up by who typed them in.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="check_ins", db_index=False
+    )
     region_path = models.CharField(max_length=255)
     measured_at = models.DateTimeField()
     on = models.DateField()  # local date of measured_at: "today" is one indexed range
     temperature = models.DecimalField(max_digits=3, decimal_places=1)
     symptoms = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=12, choices=Source.choices)
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
