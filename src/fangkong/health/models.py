@@ -54,6 +54,13 @@ class HealthRule(models.Model):
 
         forget_rules()
 
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from .rules import forget_rules
+
+        forget_rules()
+        return result
+
 
 class CheckIn(models.Model):
     """One temperature (and symptoms) of one person; ``client_id`` makes a retry harmless."""
