@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import connection, models
 
 # PostgreSQL: an index usable by LIKE 'prefix%' whatever the database collation; other
@@ -33,23 +31,6 @@ class CodePointCharField(models.CharField):
         if connection.vendor == "postgresql":
             params["collation"] = "C"
         return params
-
-
-def copy_text(value: object) -> str:
-    """A value in PostgreSQL COPY text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
 
 
 class BulkWriter:

@@ -154,10 +154,6 @@ def _columns_of(cells: list[str]) -> dict[Col, int]:
     return found
 
 
-def looked_for() -> str:
-    return "、".join([ALIASES[Col.NAME][0], *ALIASES[Col.ID_NUMBER][:3]])
-
-
 def find_header(table: Table) -> Header:
     """The first row naming both a name and a document-number column, within the first rows."""
     for r, cells in enumerate(table.rows[:HEADER_SEARCH_ROWS]):

@@ -529,16 +529,10 @@ def rejects_name(filename: str) -> str:
     return f"{path.stem}-rejects{suffix}"
 
 
-def header_names(header: Header) -> dict[str, str]:
-    """Which column became what (for the summary): header as written → field."""
-    return {header.titles[c]: col.value for col, c in header.columns.items()}
-
-
 __all__ = [
     "LedgerImportResult",
     "RejectedRow",
     "header_key",
-    "header_names",
     "import_ledger",
     "read_ledger",
     "rejects_name",
