@@ -202,3 +202,25 @@ def test_two_records_with_open_alerts_are_not_merged_silently(tree, people):
             user=people.grid_a, scope=scope_of(people.grid_a), keep=tree.person_a, drop=twin
         )
     assert Alert.objects.filter(person=twin).count() == 1
+
+
+def test_a_contacts_rule_replaces_the_periods_the_person_was_under(tree, people):
+    home = start(people, tree.person_a, start_on=TODAY() - dt.timedelta(days=3))
+    scope = scope_of(people.community)
+    case = check_report_case(
+        user=people.community, scope=scope, person=tree.person_b, classification="confirmed"
+    )
+    _, periods = check_add_contact(
+        user=people.community,
+        scope=scope,
+        case=case,
+        person=tree.person_a,
+        kind="close",
+        last_exposure_on=TODAY(),
+    )
+    home.refresh_from_db()
+    assert home.last_day == TODAY() - dt.timedelta(days=1) and "replaced" in home.end_reason
+    running = [
+        o.kind for o in Observation.objects.filter(person=tree.person_a) if o.active_on(TODAY())
+    ]
+    assert running == ["central_quarantine"]

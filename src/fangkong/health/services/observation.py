@@ -139,12 +139,26 @@ def do_observe_contact(
                     created_by=user,
                 )
             )
+    if periods:
+        _supersede(person, periods[0].start_on, reason)
     for p in periods:
         p.save()
     if len(periods) == 2:
         periods[1].follows = periods[0]
         periods[1].save(update_fields=["follows"])
     return periods
+
+
+def _supersede(person: Person, start_on: dt.date, reason: str) -> None:
+    """A contact's rule replaces the person's periods from ``start_on``: those already running
+    end the day before, those not yet begun are dropped."""
+    for o in Observation.objects.filter(person=person, end_on__gte=start_on, ended_on__isnull=True):
+        if o.start_on < start_on:
+            o.ended_on = start_on - dt.timedelta(days=1)
+            o.end_reason = _("replaced: %(reason)s") % {"reason": reason}
+            o.save(update_fields=["ended_on", "end_reason"])
+        else:
+            o.delete()
 
 
 @transaction.atomic

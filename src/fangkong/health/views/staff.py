@@ -19,7 +19,7 @@ from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404
 
 from .. import selectors
-from ..choices import ObservationKind, Outcome
+from ..choices import ObservationKind, Outcome, Symptom
 from ..models import CheckIn
 from ..services import (
     CheckInInvalid,
@@ -167,13 +167,17 @@ def person_health(request, pk):
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, pk)
     periods = [(o, follow_up(o)) for o in person.observations.order_by("-start_on")]
+    symptom_names = dict(Symptom.choices)
     return render(
         request,
         "health/person.html",
         {
             "person": person,
             "periods": periods,
-            "check_ins": CheckIn.objects.filter(person=person).order_by("-measured_at")[:14],
+            "check_ins": [
+                (c, [symptom_names.get(s, s) for s in c.symptoms])
+                for c in CheckIn.objects.filter(person=person).order_by("-measured_at")[:14]
+            ],
             "alerts": person.alerts.order_by("-opened_at")[:10],
             "contacts": person.contacts.select_related("case__person"),
             "kinds": ObservationKind.choices,
