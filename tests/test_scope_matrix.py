@@ -163,7 +163,7 @@ def uploader_only(persona: str):
 def _grid_a_upload(tree):
     from fangkong.accounts.models import User
     from fangkong.people.models import LedgerUpload
-    from fangkong.people.services.ledger import uploads_dir
+    from fangkong.people.services.ledger_upload import uploads_dir
 
     (uploads_dir() / f"{UPLOAD_ID}-a-rejects.csv").write_text("姓名,身份证号,错误原因\n", "utf-8")
     LedgerUpload.objects.create(

@@ -45,10 +45,14 @@ def contact_or_404(scope: Scope, pk: int) -> Contact:
     return _get(scope, Contact.objects.select_related("person"), Cap.HEALTH_VIEW, pk=pk)
 
 
-def checkpoint_or_404(scope: Scope, pk: int) -> Checkpoint:
-    """For those who staff checkpoints and those who read the figures."""
+def require_checkpoints(scope: Scope) -> None:
+    """Checkpoints are for those who staff them and those who read the figures."""
     if not (scope.can(Cap.CHECKPOINT) or scope.can(Cap.HEALTH_VIEW)):
         raise PermissionDenied
+
+
+def checkpoint_or_404(scope: Scope, pk: int) -> Checkpoint:
+    require_checkpoints(scope)
     return scope.get_or_404(Checkpoint.objects.select_related("region"), cap=None, pk=pk)
 
 
@@ -300,6 +304,7 @@ def transmission_chains(scope: Scope, region: Region) -> list[ChainNode]:
 
 
 def checkpoints_in(scope: Scope, region: Region) -> QuerySet[Checkpoint]:
+    require_checkpoints(scope)
     return scope.filter(Checkpoint.objects.filter(region_path__startswith=region.path))
 
 

@@ -16,8 +16,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from fangkong.common.db import BulkWriter
-from fangkong.people.models import Person, PersonTag
-from fangkong.regions.models import Building, Household, Region
+from fangkong.people.models import BULK_PERSON_FIELDS, BULK_TAG_FIELDS, Person, PersonTag
+from fangkong.regions.models import BULK_HOUSEHOLD_FIELDS, Building, Household, Region
 
 from .city import GridBundle
 
@@ -53,43 +53,9 @@ class CityLoader:
             Region, ["id", "code", "name", "level", "parent", "path", "depth"]
         )
         self.w_building = BulkWriter(Building, ["id", "grid", "region_path", "name", "address"])
-        self.w_household = BulkWriter(
-            Household, ["id", "grid", "building", "region_path", "unit", "door", "address"]
-        )
-        self.w_person = BulkWriter(
-            Person,
-            [
-                "id",
-                "name",
-                "sex",
-                "id_type",
-                "id_number",
-                "id_rev",
-                "birth_on",
-                "phone",
-                "grid",
-                "household",
-                "relation",
-                "region_path",
-                "notes",
-                "created_at",
-                "updated_at",
-            ],
-        )
-        self.w_tag = BulkWriter(
-            PersonTag,
-            [
-                "id",
-                "person",
-                "kind",
-                "region_path",
-                "place",
-                "event_on",
-                "note",
-                "label",
-                "created_at",
-            ],
-        )
+        self.w_household = BulkWriter(Household, BULK_HOUSEHOLD_FIELDS)
+        self.w_person = BulkWriter(Person, BULK_PERSON_FIELDS)
+        self.w_tag = BulkWriter(PersonTag, BULK_TAG_FIELDS)
 
     def _take(self, model: type[models.Model], n: int = 1) -> int:
         first = self.next[model]

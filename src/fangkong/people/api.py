@@ -19,10 +19,11 @@ from .services import (
     PersonInvalid,
     TagData,
     check_register_person,
+    rejects_name,
+    rejects_path,
     reveal_person,
     run_ledger_upload,
 )
-from .services.ledger import rejects_name, uploads_dir
 
 router = Router(tags=["persons"])
 PAGE_SIZE = 50
@@ -253,8 +254,8 @@ def ledger_rejects(request, upload_id: uuid.UUID):
     """The refused rows of the caller's own upload, in the file's own format."""
     scope_of(request.user).require(Cap.EDIT_PEOPLE)
     upload = selectors.ledger_upload_or_404(request.user, upload_id)
-    path = uploads_dir() / upload.rejects_file if upload.rejects_file else None
-    if path is None or not path.is_file():
+    path = rejects_path(upload)
+    if path is None:
         raise HttpError(404, _("this upload has no rejected rows"))
     return FileResponse(path.open("rb"), as_attachment=True, filename=rejects_name(upload.filename))
 

@@ -26,6 +26,37 @@ def child_cutoff(today: dt.date) -> dt.date:
         return today.replace(year=today.year - CHILD_AGE, day=28)
 
 
+# The columns bulk loaders (the synthetic city, the ledger import) write with COPY, in order.
+BULK_PERSON_FIELDS = [
+    "id",
+    "name",
+    "sex",
+    "id_type",
+    "id_number",
+    "id_rev",
+    "birth_on",
+    "phone",
+    "grid",
+    "household",
+    "relation",
+    "region_path",
+    "notes",
+    "created_at",
+    "updated_at",
+]
+BULK_TAG_FIELDS = [
+    "id",
+    "person",
+    "kind",
+    "region_path",
+    "place",
+    "event_on",
+    "note",
+    "label",
+    "created_at",
+]
+
+
 class Person(models.Model):
     """A resident or a member of the floating population (no household)."""
 

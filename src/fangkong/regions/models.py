@@ -60,6 +60,10 @@ class Building(models.Model):
         return self.name
 
 
+# The columns bulk loaders write with COPY, in order.
+BULK_HOUSEHOLD_FIELDS = ["id", "grid", "building", "region_path", "unit", "door", "address"]
+
+
 class Household(models.Model):
     """A household (户): a door in a building, or an address (rural homes)."""
 

@@ -1,6 +1,7 @@
 """Reads of the region tree; every function takes the user's scope first."""
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from fangkong.accounts.scope import Scope
 
@@ -17,6 +18,16 @@ def region_or_404(scope: Scope, code: str) -> Region:
     return scope.get_or_404(
         Region.objects.select_related("parent"), cap=None, field="path", code=code
     )
+
+
+def region_or_home(scope: Scope, code: str, home: Region | None) -> Region:
+    """The region a page asks for (``?region=``), else the user's own region; 404 outside the
+    scope or when the user has none."""
+    if code:
+        return region_or_404(scope, code)
+    if home is None:
+        raise Http404
+    return home
 
 
 def breadcrumbs(scope: Scope, region: Region) -> list[Region]:

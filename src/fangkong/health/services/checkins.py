@@ -312,14 +312,13 @@ def escalate_overdue_alerts(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     moved = 0
     for level, up in NEXT_LEVEL.items():
-        overdue = list(
-            Alert.objects.filter(
-                closed_at__isnull=True, level=level, deadline_at__lt=now
-            ).values_list("id", "region_path")
-        )
-        for alert_id, path in overdue:
-            minutes = rules_for(path).alert_minutes
-            moved += Alert.objects.filter(pk=alert_id, level=level, closed_at__isnull=True).update(
+        by_minutes: dict[int, list[int]] = {}  # the new deadline depends on the region's rule
+        for alert_id, path in Alert.objects.filter(
+            closed_at__isnull=True, level=level, deadline_at__lt=now
+        ).values_list("id", "region_path"):
+            by_minutes.setdefault(rules_for(path).alert_minutes, []).append(alert_id)
+        for minutes, ids in by_minutes.items():
+            moved += Alert.objects.filter(pk__in=ids, level=level, closed_at__isnull=True).update(
                 level=up, escalated_at=now, deadline_at=now + dt.timedelta(minutes=minutes)
             )
     return moved

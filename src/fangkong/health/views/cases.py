@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
+from fangkong.common.params import date_or, int_or
 from fangkong.people.selectors import SearchTooShort, search
 from fangkong.regions.selectors import breadcrumbs
 
@@ -16,20 +17,6 @@ from .. import selectors
 from ..choices import CaseClass, ContactKind
 from ..services import CheckInInvalid, check_add_contact, check_report_case
 from .staff import _region
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0  # no such person: 404
-
-
-def _date(value):
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _find(scope, request):
@@ -69,15 +56,15 @@ def cases_page(request):
 @require_POST
 def case_new(request):
     scope = scope_of(request.user)
-    person = selectors.person_or_404(scope, _int(request.POST.get("person")))
+    person = selectors.person_or_404(scope, int_or(request.POST.get("person"), 0))
     try:
         case = check_report_case(
             user=request.user,
             scope=scope,
             person=person,
             classification=request.POST.get("classification", ""),
-            onset_on=_date(request.POST.get("onset_on")),
-            report_on=_date(request.POST.get("report_on")),
+            onset_on=date_or(request.POST.get("onset_on")),
+            report_on=date_or(request.POST.get("report_on")),
             note=request.POST.get("note", ""),
         )
     except CheckInInvalid as e:
@@ -112,7 +99,7 @@ def contact_new(request, pk):
     """Add a contact to the case: tagged and put under watch by the region's rule."""
     scope = scope_of(request.user)
     case = selectors.case_or_404(scope, pk)
-    person = selectors.person_or_404(scope, _int(request.POST.get("person")))
+    person = selectors.person_or_404(scope, int_or(request.POST.get("person"), 0))
     via = request.POST.get("via")
     try:
         check_add_contact(
@@ -121,8 +108,8 @@ def contact_new(request, pk):
             case=case,
             person=person,
             kind=request.POST.get("kind", ""),
-            last_exposure_on=_date(request.POST.get("last_exposure_on")) or dt.date.min,
-            via=selectors.contact_or_404(scope, _int(via)) if via else None,
+            last_exposure_on=date_or(request.POST.get("last_exposure_on")) or dt.date.min,
+            via=selectors.contact_or_404(scope, int_or(via, 0)) if via else None,
         )
     except CheckInInvalid as e:
         request.session["health_errors"] = e.errors

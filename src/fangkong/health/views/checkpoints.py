@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.idnumbers import normalise
+from fangkong.common.params import time_or
 from fangkong.people.models import Person
 from fangkong.regions.selectors import breadcrumbs
 
@@ -20,18 +21,10 @@ from ..services import CheckInInvalid, check_create_checkpoint, check_log_passag
 from .staff import _region
 
 
-def _time(value, default):
-    try:
-        return dt.time.fromisoformat(value)
-    except (TypeError, ValueError):
-        return default
-
-
 @login_required
 def checkpoints_page(request):
     scope = scope_of(request.user)
-    if not (scope.can(Cap.CHECKPOINT) or scope.can(Cap.HEALTH_VIEW)):
-        scope.require(Cap.CHECKPOINT)
+    selectors.require_checkpoints(scope)
     region = _region(request, scope)
     errors = None
     if request.method == "POST":
@@ -40,8 +33,8 @@ def checkpoints_page(request):
                 scope=scope,
                 region=region,
                 name=request.POST.get("name", ""),
-                opens_at=_time(request.POST.get("opens_at"), dt.time(7)),
-                closes_at=_time(request.POST.get("closes_at"), dt.time(22)),
+                opens_at=time_or(request.POST.get("opens_at"), dt.time(7)),
+                closes_at=time_or(request.POST.get("closes_at"), dt.time(22)),
             )
         except CheckInInvalid as e:
             errors = e.errors

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.accounts.services import record_audit
+from fangkong.common.params import date_or, int_or
 from fangkong.regions.choices import Level
-from fangkong.regions.selectors import breadcrumbs, region_or_404
+from fangkong.regions.selectors import breadcrumbs, region_or_404, region_or_home
 
 from .. import selectors
 from ..choices import ObservationKind, Outcome, Symptom
@@ -33,19 +34,12 @@ from ..services import (
 
 def _region(request, scope):
     code = request.GET.get("region") or request.POST.get("region") or ""
-    if code:
-        return region_or_404(scope, code)
-    if request.user.scope_region is None:
-        raise Http404
-    return request.user.scope_region
+    return region_or_home(scope, code, request.user.scope_region)
 
 
 def _day(request) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
-    return min(day, timezone.localdate())
+    today = timezone.localdate()
+    return min(date_or(request.GET.get("day"), today), today)
 
 
 @login_required
@@ -166,7 +160,10 @@ def person_health(request, pk):
     """A person's periods under watch (day by day), recent check-ins, alerts and contacts."""
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, pk)
-    periods = [(o, follow_up(o)) for o in person.observations.order_by("-start_on")]
+    periods = [
+        (o, follow_up(o))
+        for o in person.observations.prefetch_related("extensions").order_by("-start_on")
+    ]
     symptom_names = dict(Symptom.choices)
     return render(
         request,
@@ -187,20 +184,6 @@ def person_health(request, pk):
     )
 
 
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _date(value):
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_POST
 def observe(request, pk):
@@ -214,8 +197,8 @@ def observe(request, pk):
             person=person,
             kind=request.POST.get("kind", ""),
             reason=request.POST.get("reason", ""),
-            start_on=_date(request.POST.get("start_on")),
-            days=_int(request.POST.get("days")),
+            start_on=date_or(request.POST.get("start_on")),
+            days=int_or(request.POST.get("days"), None),
             hotel=request.POST.get("hotel", ""),
             room=request.POST.get("room", ""),
         )
@@ -241,7 +224,7 @@ def observation_change(request, pk):
                 user=request.user,
                 scope=scope,
                 observation=observation,
-                days=_int(request.POST.get("days"), 0),
+                days=int_or(request.POST.get("days"), 0),
                 reason=reason,
             )
     except CheckInInvalid as e:

@@ -1,13 +1,8 @@
 """Every change to the residents' registry: registration, ledger import, duplicates, audit."""
 
 from .dedupe import check_merge_persons, dismiss_duplicate, do_merge_persons
-from .ledger import (
-    LedgerImportResult,
-    RejectedRow,
-    import_ledger,
-    run_ledger_upload,
-    write_rejects,
-)
+from .ledger import LedgerImportResult, RejectedRow, import_ledger
+from .ledger_upload import rejects_name, rejects_path, run_ledger_upload, write_rejects
 from .registry import (
     Identity,
     PersonInvalid,
@@ -39,6 +34,8 @@ __all__ = [
     "do_tag_person",
     "import_ledger",
     "record_people_export",
+    "rejects_name",
+    "rejects_path",
     "reveal_person",
     "run_ledger_upload",
     "write_rejects",

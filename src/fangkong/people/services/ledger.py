@@ -10,30 +10,24 @@ so importing the same file again changes nothing.
 
 from __future__ import annotations
 
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
-from fangkong.accounts.scope import Cap, Scope
+from fangkong.accounts.scope import Scope
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.db import BulkWriter, analyze, reserve_ids
-from fangkong.regions.models import Building, Household, Region
+from fangkong.regions.models import BULK_HOUSEHOLD_FIELDS, Building, Household, Region
 
-from ..choices import LedgerStatus
 from ..ledger import (
-    REASON_HEADER,
-    Col,
     Header,
     LedgerInvalid,
     LedgerRow,
@@ -41,7 +35,7 @@ from ..ledger import (
     find_header,
     header_key,
 )
-from ..models import LedgerUpload, Person, PersonTag
+from ..models import BULK_PERSON_FIELDS, BULK_TAG_FIELDS, Person, PersonTag
 from .ledger_rows import Candidate, Checker, Rejected
 
 BATCH = 2000
@@ -185,26 +179,6 @@ def import_ledger(
     return result
 
 
-_PERSON_FIELDS = [
-    "id",
-    "name",
-    "sex",
-    "id_type",
-    "id_number",
-    "id_rev",
-    "birth_on",
-    "phone",
-    "grid",
-    "household",
-    "relation",
-    "region_path",
-    "notes",
-    "created_at",
-    "updated_at",
-]
-_HOUSEHOLD_FIELDS = ["id", "grid", "building", "region_path", "unit", "door", "address"]
-_TAG_FIELDS = ["id", "person", "kind", "region_path", "place", "event_on", "note", "label"]
-_TAG_FIELDS += ["created_at"]
 _UPDATED = ["name", "phone", "grid", "household", "relation", "region_path", "notes", "updated_at"]
 
 
@@ -332,7 +306,7 @@ class _Writer:
                 doors[key] = 0  # allocated below
                 wanted.append((key, c))
             c.household_key = key
-        writer = BulkWriter(Household, _HOUSEHOLD_FIELDS)
+        writer = BulkWriter(Household, BULK_HOUSEHOLD_FIELDS)
         for pk, (key, c) in zip(reserve_ids(Household, len(wanted)), wanted, strict=True):
             doors[key] = pk
             grid_id, path = c.grid
@@ -354,8 +328,8 @@ class _Writer:
         return None
 
     def _create(self, new: list[Candidate]) -> None:
-        persons = BulkWriter(Person, _PERSON_FIELDS)
-        tags = BulkWriter(PersonTag, _TAG_FIELDS)
+        persons = BulkWriter(Person, BULK_PERSON_FIELDS)
+        tags = BulkWriter(PersonTag, BULK_TAG_FIELDS)
         ids = reserve_ids(Person, len(new))
         tag_ids = iter(reserve_ids(PersonTag, sum(len(c.tags) for c in new)))
         now = self.now
@@ -430,112 +404,10 @@ class _Writer:
         return len(changed)
 
 
-def write_rejects(result: LedgerImportResult, target: Path | Any) -> None:
-    """The refused rows in the input's own format and columns, plus a 错误原因 column."""
-    table, header = result.table, result.header
-    assert table is not None and header is not None
-    titles: list[object] = list(header.titles)
-    reason_col = header.columns.get(Col.REASON)
-    if reason_col is None:
-        titles.append(REASON_HEADER)
-    rows: list[list[object]] = [titles]
-    for rejected in result.rejected:
-        source = table.rows[rejected.index]
-        cells: list[object] = [*source, *[""] * (len(header.titles) - len(source))]
-        cells = cells[: len(header.titles)]
-        if reason_col is None:
-            cells.append(rejected.reason)
-        else:
-            cells[reason_col] = rejected.reason
-        rows.append(cells)
-    spreadsheets.write_table(
-        target,
-        rows,
-        format=table.format,
-        encoding=table.encoding if table.encoding != "utf-8" else "utf-8-sig",
-        sheet=table.sheet or "Sheet1",
-    )
-
-
-def uploads_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def run_ledger_upload(
-    *,
-    user: User,
-    scope: Scope,
-    region: Region,
-    upload_id: uuid.UUID,
-    filename: str,
-    data: bytes,
-    on_progress: Progress | None = None,
-) -> LedgerUpload:
-    """Import an uploaded ledger once per ``upload_id`` (a resubmitted form gets the first
-    result), keep its summary and rejects file, and return the upload's record."""
-    scope.require(Cap.EDIT_PEOPLE)
-    if not scope.contains(region.path):
-        raise LedgerInvalid(_("the region is outside your area"))
-    upload, created = LedgerUpload.objects.get_or_create(
-        upload_id=upload_id,
-        defaults={
-            "user": user,
-            "region": region,
-            "region_path": region.path,
-            "filename": Path(filename).name[:200],
-        },
-    )
-    if not created:
-        if upload.user_id != user.pk:
-            raise LedgerInvalid(_("this upload belongs to somebody else"))
-        return upload
-    try:
-        result = import_ledger(
-            data=data,
-            filename=filename,
-            region=region,
-            user=user,
-            scope=scope,
-            on_progress=on_progress,
-        )
-    except LedgerInvalid as e:
-        upload.status, upload.error = LedgerStatus.FAILED, str(e)
-    except Exception:
-        upload.status, upload.error = LedgerStatus.FAILED, _("the import failed; nothing was saved")
-        upload.finished_at = timezone.now()
-        upload.save()
-        raise
-    else:
-        if result.rejected:
-            upload.rejects_file = f"{upload_id}-{rejects_name(filename)}"
-            write_rejects(result, uploads_dir() / upload.rejects_file)
-        upload.status = LedgerStatus.DONE
-        upload.summary = {
-            **result.as_dict(upload.rejects_file or None),
-            "new_categories": result.new_categories,
-            "rejects": [[r.number, r.reason] for r in result.rejected[:200]],
-        }
-    upload.finished_at = timezone.now()
-    upload.save()
-    return upload
-
-
-def rejects_name(filename: str) -> str:
-    """``ledger.xlsx`` → ``ledger-rejects.xlsx``."""
-    path = Path(filename)
-    suffix = ".xlsx" if path.suffix.lower() == ".xlsx" else ".csv"
-    return f"{path.stem}-rejects{suffix}"
-
-
 __all__ = [
     "LedgerImportResult",
     "RejectedRow",
     "header_key",
     "import_ledger",
     "read_ledger",
-    "rejects_name",
-    "run_ledger_upload",
-    "write_rejects",
 ]

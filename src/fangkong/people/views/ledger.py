@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common import spreadsheets
 from fangkong.regions.choices import Level
-from fangkong.regions.selectors import breadcrumbs, region_or_404
+from fangkong.regions.selectors import breadcrumbs, region_or_404, region_or_home
 
 from .. import selectors
 from ..ledger import LedgerInvalid, export_titles
@@ -24,9 +24,10 @@ from ..services import (
     check_merge_persons,
     dismiss_duplicate,
     record_people_export,
+    rejects_name,
+    rejects_path,
     run_ledger_upload,
 )
-from ..services.ledger import rejects_name, uploads_dir
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PROGRESS_SECONDS = 3600
@@ -38,11 +39,9 @@ def _progress_key(user, upload_id) -> str:
     return f"ledger-progress:{user.pk}:{upload_id}"
 
 
-def _upload_region(request, scope):
+def _region(request, scope):
     code = request.POST.get("region") or request.GET.get("region") or ""
-    if code:
-        return region_or_404(scope, code)
-    return request.user.scope_region
+    return region_or_home(scope, code, request.user.scope_region)
 
 
 @login_required
@@ -50,9 +49,7 @@ def ledger_upload(request):
     """Upload a ledger: the summary when done, the progress meanwhile (polled by htmx)."""
     scope = scope_of(request.user)
     scope.require(Cap.EDIT_PEOPLE)
-    region = _upload_region(request, scope)
-    if region is None:
-        raise Http404
+    region = _region(request, scope)
     context = {
         "region": region,
         "crumbs": breadcrumbs(scope, region),
@@ -119,8 +116,8 @@ def ledger_rejects(request, upload_id):
     """The refused rows of the user's own upload, in the file's own format."""
     scope_of(request.user).require(Cap.EDIT_PEOPLE)
     upload = selectors.ledger_upload_or_404(request.user, upload_id)
-    path = uploads_dir() / upload.rejects_file if upload.rejects_file else None
-    if path is None or not path.is_file():
+    path = rejects_path(upload)
+    if path is None:
         raise Http404
     return FileResponse(path.open("rb"), as_attachment=True, filename=rejects_name(upload.filename))
 
@@ -168,9 +165,7 @@ def duplicates_page(request):
     """Possible duplicates in a region, for a staff member to merge or dismiss."""
     scope = scope_of(request.user)
     scope.require(Cap.EDIT_PEOPLE)
-    region = _upload_region(request, scope)
-    if region is None:
-        raise Http404
+    region = _region(request, scope)
     return render(
         request,
         "people/duplicates.html",

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.paging import page_of
+from fangkong.common.params import int_or
 from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404
 
@@ -65,7 +66,7 @@ def building_page(request, pk):
             "building": building,
             "units": units,
             "unit": unit,
-            "page": page_of(households, _int(request.GET.get("page"), 1), HOUSEHOLDS_PER_PAGE),
+            "page": page_of(households, int_or(request.GET.get("page"), 1), HOUSEHOLDS_PER_PAGE),
             "crumbs": breadcrumbs(scope, building.grid),
         },
     )
@@ -152,7 +153,7 @@ def person_new(request):
 
 def _where_to_register(request, scope):
     if request.GET.get("household"):
-        household = selectors.household_or_404(scope, _int(request.GET["household"], 0))
+        household = selectors.household_or_404(scope, int_or(request.GET["household"], 0))
         return household, household.grid
     grid = region_or_404(scope, request.GET.get("grid", ""))
     if grid.level != Level.GRID:
@@ -180,7 +181,7 @@ def search_page(request):
     if q or tag or region:
         try:
             qs = selectors.search(scope, q, region=region, tag=tag, unhoused=unhoused)
-            page = page_of(qs, _int(request.GET.get("page"), 1), PAGE_SIZE)
+            page = page_of(qs, int_or(request.GET.get("page"), 1), PAGE_SIZE)
         except selectors.SearchTooShort as e:
             error = str(e)
     template = "people/_results.html" if request.headers.get("HX-Request") else "people/search.html"
@@ -261,10 +262,3 @@ def export_csv(request):
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="persons-{region.code}-{stamp}.csv"'
     return response
-
-
-def _int(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default

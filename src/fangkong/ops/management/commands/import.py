@@ -7,8 +7,7 @@ from tqdm import tqdm
 
 from fangkong.health.imports import CheckInFileInvalid, import_check_ins
 from fangkong.people.ledger import LedgerInvalid
-from fangkong.people.services import import_ledger, write_rejects
-from fangkong.people.services.ledger import rejects_name
+from fangkong.people.services import import_ledger, rejects_name, write_rejects
 from fangkong.regions.models import Region
 from fangkong.regions.services import RegionInvalid, import_regions, read_regions_csv
 
