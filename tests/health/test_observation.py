@@ -31,6 +31,16 @@ def start(people, person, **kw):
     )
 
 
+def case_of_li_na(tree, people):
+    """李娜 (grid B) reported as a confirmed case by community staff."""
+    return check_report_case(
+        user=people.community,
+        scope=scope_of(people.community),
+        person=tree.person_b,
+        classification="confirmed",
+    )
+
+
 def test_any_person_can_be_put_under_watch_for_the_regions_days(tree, people):
     o = start(people, tree.person_a)
     assert (o.start_on, o.end_on) == (TODAY(), TODAY() + dt.timedelta(days=13))
@@ -81,10 +91,7 @@ def test_follow_up_shows_each_day_normal_abnormal_missed_or_to_come(tree, people
 
 
 def test_a_close_contact_is_tagged_and_watched_seven_central_then_seven_at_home(tree, people):
-    scope = scope_of(people.community)
-    case = check_report_case(
-        user=people.community, scope=scope, person=tree.person_b, classification="confirmed"
-    )
+    scope, case = scope_of(people.community), case_of_li_na(tree, people)
     exposed = TODAY() - dt.timedelta(days=2)
     contact, periods = check_add_contact(
         user=people.community,
@@ -105,10 +112,7 @@ def test_a_close_contact_is_tagged_and_watched_seven_central_then_seven_at_home(
 
 def test_a_secondary_contact_follows_the_regions_rule_and_needs_the_close_contact(tree, people):
     HealthRule.objects.create(region=tree.street, secondary_contact_days=10)
-    scope = scope_of(people.community)
-    case = check_report_case(
-        user=people.community, scope=scope, person=tree.person_b, classification="confirmed"
-    )
+    scope, case = scope_of(people.community), case_of_li_na(tree, people)
     close, _ = check_add_contact(
         user=people.community,
         scope=scope,
@@ -141,10 +145,7 @@ def test_a_secondary_contact_follows_the_regions_rule_and_needs_the_close_contac
 
 
 def test_a_contact_whose_period_is_already_over_is_not_watched(tree, people):
-    scope = scope_of(people.community)
-    case = check_report_case(
-        user=people.community, scope=scope, person=tree.person_b, classification="confirmed"
-    )
+    scope, case = scope_of(people.community), case_of_li_na(tree, people)
     _, periods = check_add_contact(
         user=people.community,
         scope=scope,
@@ -206,10 +207,7 @@ def test_two_records_with_open_alerts_are_not_merged_silently(tree, people):
 
 def test_a_contacts_rule_replaces_the_periods_the_person_was_under(tree, people):
     home = start(people, tree.person_a, start_on=TODAY() - dt.timedelta(days=3))
-    scope = scope_of(people.community)
-    case = check_report_case(
-        user=people.community, scope=scope, person=tree.person_b, classification="confirmed"
-    )
+    scope, case = scope_of(people.community), case_of_li_na(tree, people)
     _, periods = check_add_contact(
         user=people.community,
         scope=scope,

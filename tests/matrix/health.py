@@ -1,0 +1,186 @@
+"""Rows for health monitoring: pages and API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+
+from .common import (
+    RECORDERS,
+    E,
+    Endpoint,
+    case_staff,
+    checkpoint_staff,
+    health_view,
+    recorders,
+    viewers_then_recorders,
+)
+
+ROWS: dict[str, Endpoint] = {}
+
+
+def _watch_zhang_wei(tree):
+    from fangkong.health.models import Observation
+
+    today = dt.date.today()
+    Observation.objects.create(
+        person=tree.person_a,
+        region_path=tree.person_a.region_path,
+        kind="home_observation",
+        reason="返乡",
+        start_on=today,
+        end_on=today + dt.timedelta(days=13),
+    )
+
+
+def _zhang_wei_fever(tree):
+    import uuid
+
+    from fangkong.health.services import CheckInData, record_check_ins
+
+    record_check_ins(
+        items=[CheckInData(uuid.uuid4(), tree.person_a.pk, "38.6")],
+        persons={tree.person_a.pk: tree.person_a.region_path},
+    )
+
+
+def _alert_id(tree):
+    from fangkong.health.models import Alert
+
+    return Alert.objects.get(person=tree.person_a).pk
+
+
+def _observation_id(tree):
+    from fangkong.health.models import Observation
+
+    return Observation.objects.get(person=tree.person_a).pk
+
+
+def _case_of_child(tree):
+    from fangkong.health.models import Case
+
+    Case.objects.create(
+        person=tree.child_a,
+        region_path=tree.child_a.region_path,
+        classification="confirmed",
+        report_on=dt.date.today(),
+    )
+
+
+def _case_id(tree):
+    from fangkong.health.models import Case
+
+    return Case.objects.get(person=tree.child_a).pk
+
+
+def _checkpoint(tree):
+    from fangkong.health.models import Checkpoint
+
+    Checkpoint.objects.create(region=tree.grid_a, region_path=tree.grid_a.path, name="东门")
+
+
+def _checkpoint_id(tree):
+    from fangkong.health.models import Checkpoint
+
+    return Checkpoint.objects.get(name="东门").pk
+
+
+def _check_ins(tree):
+    import uuid
+
+    return {
+        "records": [
+            {"client_id": str(uuid.uuid4()), "person_id": tree.person_a.pk, "temperature": "36.6"}
+        ]
+    }
+
+
+def _grid(t):
+    return f"?region={t.grid_a.code}"
+
+
+ROWS["health:staff"] = E(lambda t: reverse("health:staff") + _grid(t), health_view)
+ROWS["health:people"] = E(
+    lambda t: reverse("health:people") + _grid(t), health_view, setup=_watch_zhang_wei
+)
+ROWS["health:alerts"] = E(
+    lambda t: reverse("health:alerts") + _grid(t), health_view, setup=_zhang_wei_fever
+)
+ROWS["health:alert_close"] = E(
+    lambda t: reverse("health:alert_close", args=[_alert_id(t)]),
+    viewers_then_recorders,
+    method="post",
+    setup=_zhang_wei_fever,
+    body=lambda t: {"outcome": "normal"},
+    form=True,
+)
+ROWS["health:missing"] = E(
+    lambda t: reverse("health:missing", args=[t.grid_a.code]), health_view, setup=_watch_zhang_wei
+)
+ROWS["health:person"] = E(lambda t: reverse("health:person", args=[t.person_a.pk]), health_view)
+ROWS["health:observe"] = E(
+    lambda t: reverse("health:observe", args=[t.person_a.pk]),
+    viewers_then_recorders,
+    method="post",
+    body=lambda t: {"kind": "home_observation", "reason": "返乡"},
+    form=True,
+)
+ROWS["health:observation"] = E(
+    lambda t: reverse("health:observation", args=[_observation_id(t)]),
+    viewers_then_recorders,
+    method="post",
+    setup=_watch_zhang_wei,
+    body=lambda t: {"action": "extend", "days": "2", "reason": "复查"},
+    form=True,
+)
+ROWS["health:building_qr"] = E(
+    lambda t: reverse("health:building_qr", args=[t.building_a.pk]), recorders
+)
+ROWS["health:quick_entry"] = E(
+    lambda t: reverse("health:quick_entry", args=[t.building_a.pk]), recorders
+)
+ROWS["health:cases"] = E(lambda t: reverse("health:cases") + _grid(t), health_view)
+ROWS["health:case_new"] = E(
+    lambda t: reverse("health:case_new"),
+    case_staff,
+    method="post",
+    body=lambda t: {"person": t.person_a.pk, "classification": "suspected"},
+    form=True,
+)
+ROWS["health:case"] = E(
+    lambda t: reverse("health:case", args=[_case_id(t)]), health_view, setup=_case_of_child
+)
+ROWS["health:contact_new"] = E(
+    lambda t: reverse("health:contact_new", args=[_case_id(t)]),
+    case_staff,
+    method="post",
+    setup=_case_of_child,
+    body=lambda t: {
+        "person": t.person_a.pk,
+        "kind": "close",
+        "last_exposure_on": dt.date.today().isoformat(),
+    },
+    form=True,
+)
+ROWS["health:checkpoints"] = E(lambda t: reverse("health:checkpoints") + _grid(t), checkpoint_staff)
+ROWS["health:checkpoint"] = E(
+    lambda t: reverse("health:checkpoint", args=[_checkpoint_id(t)]),
+    checkpoint_staff,
+    setup=_checkpoint,
+)
+# A batch answers 200 to any recorder; a person outside the caller's area is a refused
+# record in it (tests/health/test_api.py), not a refused request.
+ROWS["api:post_check_ins"] = E(
+    lambda t: reverse("api:post_check_ins"),
+    lambda persona: 200 if persona in RECORDERS | {"grid_b"} else 403,
+    method="post",
+    body=_check_ins,
+)
+ROWS["api:list_alerts"] = E(
+    lambda t: reverse("api:list_alerts") + _grid(t), health_view, setup=_zhang_wei_fever
+)
+ROWS["api:list_missing"] = E(
+    lambda t: reverse("api:list_missing", args=[t.grid_a.code]), health_view
+)
+ROWS["api:summary"] = E(lambda t: reverse("api:summary") + _grid(t), health_view)
