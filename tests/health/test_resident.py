@@ -341,3 +341,17 @@ def test_another_grids_worker_cannot_read_the_household_codes(block, people, log
 def test_household_tokens_are_bound_to_their_link(block):
     h = household_token(block.link, block.li)
     assert signing.loads(h, salt=f"{HOUSEHOLD_SALT}:{block.link.pk}") == ["1", "101"]
+
+
+def test_quick_entry_lists_units_and_doors_in_natural_order(block, people, login):
+    grid = block.building.grid
+    for unit in ("10", "3"):
+        Household.objects.create(
+            grid=grid, building=block.building, region_path=grid.path, unit=unit, door="101"
+        )
+    client = login(people.grid_a)
+    page = client.get(
+        reverse("health:quick_entry", args=[block.building.pk]) + "?unit=1"
+    ).content.decode()
+    assert page.index("?unit=2") < page.index("?unit=3") < page.index("?unit=10")
+    assert page.index("1-101") < page.index("1-201") < page.index("1-1001")

@@ -396,9 +396,12 @@ def quick_entry(request, pk):
     """A unit of a building on one phone screen: each member's temperature, sent at once."""
     scope = scope_of(request.user)
     building = selectors.building_or_404(scope, pk)
-    units = sorted(set(Household.objects.filter(building=building).values_list("unit", flat=True)))
+    units = sorted(
+        set(Household.objects.filter(building=building).values_list("unit", flat=True)),
+        key=natural_key,
+    )
     unit = request.GET.get("unit") or (units[0] if units else "")
-    households = list(_households(building, unit))
+    households = sorted(_households(building, unit), key=lambda h: natural_key(h.door))
     members = [p for h in households for p in h.members.all()]
     result = None
     errors: dict[int, dict[str, str]] = {}
