@@ -1,7 +1,7 @@
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from fangkong.accounts.scope import scope_of
+from fangkong.common.scope import reach_of
 
 from .choices import Level
 from .selectors import region_or_404, regions
@@ -25,7 +25,7 @@ class RegionOut(Schema):
 @paginate(PageNumberPagination, page_size=100)
 def list_regions(request, parent: str | None = None, level: Level | None = None, q: str = ""):
     """Regions inside the caller's scope, optionally the children of ``parent`` or one level."""
-    qs = regions(scope_of(request.user))
+    qs = regions(reach_of(request.user))
     if parent:
         qs = qs.filter(parent__code=parent)
     if level:
@@ -37,4 +37,4 @@ def list_regions(request, parent: str | None = None, level: Level | None = None,
 
 @router.get("/{code}", response=RegionOut)
 def get_region(request, code: str):
-    return region_or_404(scope_of(request.user), code)
+    return region_or_404(reach_of(request.user), code)

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from fangkong.accounts.scope import Scope
+from fangkong.common.scope import Scope
 
 from .models import Region
 
