@@ -4,6 +4,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from fangkong.common.scope import reach_of
 
 from .choices import Level
+from .codes import canonical_code
 from .selectors import region_or_404, regions
 
 router = Router(tags=["regions"])
@@ -27,7 +28,7 @@ def list_regions(request, parent: str | None = None, level: Level | None = None,
     """Regions inside the caller's scope, optionally the children of ``parent`` or one level."""
     qs = regions(reach_of(request.user))
     if parent:
-        qs = qs.filter(parent__code=parent)
+        qs = qs.filter(parent__code=canonical_code(parent))
     if level:
         qs = qs.filter(level=level)
     if q:
