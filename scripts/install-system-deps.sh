@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Debian packages the project needs beyond Python: npm (front-end assets), chromium and CJK
 # fonts (browser tests), gettext (translations). Installs only what is missing; needs root.
-# Usage: scripts/install-system-deps.sh [npm|wrk]   (npm alone is what `make demo` needs;
-# wrk, the HTTP load generator, only `make bench`)
+# Usage: scripts/install-system-deps.sh [npm|browser|wrk]   (npm alone is what `make demo`
+# needs; browser, chromium and CJK fonts, what `make test` needs for tests/browser/; wrk, the
+# HTTP load generator, only `make bench`)
 set -euo pipefail
 
 want=()
 case "${1:-all}" in
     wrk) command -v wrk >/dev/null || want+=(wrk) ;;
+    browser) ;;
     *) command -v npm >/dev/null || want+=(npm) ;;
 esac
+case "${1:-all}" in
+    all | browser)
+        [ -x /usr/bin/chromium ] || want+=(chromium)
+        fc-list 2>/dev/null | grep -qi "cjk" || want+=(fonts-noto-cjk)
+        ;;
+esac
 if [ "${1:-all}" = all ]; then
-    [ -x /usr/bin/chromium ] || want+=(chromium)
-    fc-list 2>/dev/null | grep -qi "cjk" || want+=(fonts-noto-cjk)
     command -v msgfmt >/dev/null || want+=(gettext)
 fi
 

@@ -1,7 +1,8 @@
 """Playwright driving Debian's chromium (the project never downloads a browser).
 
-Without /usr/bin/chromium these tests skip, unless FANGKONG_REQUIRE_BROWSER=1 (as in CI),
-where a missing browser is a failure.
+`make test` installs Debian's chromium first when it is missing and it runs as root. Without
+it these tests skip, and the end of the run names each one and says why, unless
+FANGKONG_REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
 """
 
 import os
@@ -10,6 +11,11 @@ import shutil
 import pytest
 
 CHROMIUM = os.environ.get("FANGKONG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+MISSING = (
+    f"chromium is not installed at {CHROMIUM}: `make test` installs it when run as root "
+    "(scripts/install-system-deps.sh browser, Debian's package); set FANGKONG_CHROMIUM to use "
+    "another, or FANGKONG_REQUIRE_BROWSER=1 to fail instead of skipping"
+)
 # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -26,8 +32,10 @@ PHONE = {
 def browser():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("FANGKONG_REQUIRE_BROWSER"):
-            pytest.fail(f"chromium not found at {CHROMIUM}; run `make browser`")
-        pytest.skip("chromium is not installed (make browser installs it)")
+            pytest.fail(MISSING)
+        pytest.skip(
+            f"chromium is not installed at {CHROMIUM} (why and how: 'browser tests skipped')"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -46,3 +54,18 @@ def phone(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name the browser tests that did not run, so a green run does not hide them."""
+    skipped = [
+        r.nodeid
+        for r in terminalreporter.stats.get("skipped", [])
+        if r.nodeid.startswith("tests/browser/")
+    ]
+    if not skipped:
+        return
+    terminalreporter.write_sep("=", f"{len(skipped)} browser tests skipped", yellow=True)
+    for nodeid in skipped:
+        terminalreporter.write_line(nodeid)
+    terminalreporter.write_line(f"why: {MISSING}")

@@ -5,6 +5,8 @@ from hypothesis import strategies as st
 from fangkong.common.masking import mask_id_number, mask_name, mask_phone
 from fangkong.common.phones import InvalidPhone, normalise
 
+from ..strategies import phones, typed_variants
+
 
 @pytest.mark.parametrize(
     "raw",
@@ -45,3 +47,14 @@ def test_a_masked_id_never_shows_its_middle(number):
     masked = mask_id_number(number)
     assert len(masked) == len(number)
     assert masked[4:-4] == "*" * (len(number) - 8)
+
+
+def test_a_phone_typed_half_full_width_is_stored_as_ascii():
+    assert normalise("13８００１３８０９９") == "13800138099"
+
+
+@given(typed_variants(phones()))
+def test_any_typed_form_of_a_phone_normalises_to_it(pair):
+    canonical, raw = pair
+    assert normalise(raw) == canonical
+    assert normalise("+86 " + raw) == canonical

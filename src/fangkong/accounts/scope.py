@@ -2,22 +2,21 @@
 
 Every list, detail, export, count and API call asks ``scope_of(user)`` and filters through
 ``Scope.filter`` (rows carry a materialised ``region_path``), so a record outside the user's
-subtree simply does not exist for them: lists leave it out, details answer 404.
+subtree simply does not exist for them: lists leave it out, details answer 404. ``Scope``
+itself lives in ``fangkong.common.scope`` (the region tree filters by it without knowing of
+users or roles); this module decides the capabilities of each role.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from enum import StrEnum
-from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
-from django.http import Http404
+from fangkong.common.scope import NOBODY, Scope, reach_of
 
 from .choices import Role
 
-M = TypeVar("M", bound=Model)
+__all__ = ["NOBODY", "ROLE_CAPS", "Cap", "Scope", "scope_of"]
 
 
 class Cap(StrEnum):
@@ -65,59 +64,14 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
 }
 
 
-@dataclass(frozen=True)
-class Scope:
-    """A user's reach: a region path prefix (None: nothing) and capabilities."""
-
-    user_id: int | None
-    role: str
-    path: str | None
-    caps: frozenset[Cap]
-
-    def can(self, cap: Cap) -> bool:
-        return self.path is not None and cap in self.caps
-
-    def require(self, cap: Cap) -> None:
-        if not self.can(cap):
-            raise PermissionDenied
-
-    def contains(self, path: str) -> bool:
-        return self.path is not None and path.startswith(self.path)
-
-    def filter(self, qs: QuerySet[M], field: str = "region_path") -> QuerySet[M]:
-        if self.path is None:
-            return qs.none()
-        return qs.filter(**{f"{field}__startswith": self.path})
-
-    def get_or_404(
-        self, qs: QuerySet[M], *, cap: Cap | None, field: str = "region_path", **lookup: object
-    ) -> M:
-        """The object if it exists inside the scope and the user has ``cap`` (None: any role);
-        else 404, or 403 for a role without ``cap``."""
-        if cap is not None:
-            self.require(cap)
-        obj = self.filter(qs, field).filter(**lookup).first()
-        if obj is None:
-            raise Http404
-        return obj
-
-
-NOBODY = Scope(user_id=None, role="", path=None, caps=frozenset())
-
-
 def scope_of(user) -> Scope:
     """The scope of a (possibly anonymous) user; cached on the user object for the request."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    reach = reach_of(user)
+    if reach is NOBODY:
         return NOBODY
     cached = getattr(user, "_fangkong_scope", None)
     if cached is not None:
         return cached
-    region = user.scope_region
-    scope = Scope(
-        user_id=user.pk,
-        role=user.role,
-        path=region.path if region is not None else None,
-        caps=ROLE_CAPS.get(user.role, frozenset()),
-    )
+    scope = replace(reach, caps=ROLE_CAPS.get(user.role, frozenset()))
     user._fangkong_scope = scope
     return scope

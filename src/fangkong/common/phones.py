@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.utils.translation import gettext as _
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+from .digits import compact
+
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 class InvalidPhone(ValueError):
@@ -15,10 +16,11 @@ class InvalidPhone(ValueError):
 
 
 def normalise(raw: str) -> str:
-    """Return the 11-digit number; accept +86/0086, spaces, dashes and full-width digits."""
-    if raw and _MOBILE.match(raw):
+    """Return the 11-digit number; accept +86/0086, spaces, dashes, brackets and any
+    script's digits."""
+    if raw and _MOBILE.match(raw):  # already clean (ASCII only)
         return raw
-    text = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", raw or ""))
+    text = compact(raw, remove="()")
     if text.startswith("+86"):
         text = text[3:]
     elif text.startswith("0086"):

@@ -26,7 +26,7 @@ FORMATS = (XLSX, CSV)
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97-2003) and other compound documents
 _CSV_MARKS = frozenset("='\t ")
-_SCIENTIFIC = re.compile(r"^-?\d(\.\d+)?[eE]\+?\d+$")
+_SCIENTIFIC = re.compile(r"^-?[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
 # Excel keeps 15 significant digits: a longer number typed into a cell has lost its tail.
 EXACT_DIGITS = 15
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.common import spreadsheets
+from fangkong.common.digits import ascii_digits, is_ascii_number
 from fangkong.common.idnumbers import normalise
 from fangkong.people.models import Person
 
@@ -94,10 +95,10 @@ def _batch(rows: list[tuple[int, list[str]]], cols: dict[str, int], result) -> N
     by_number = dict(Person.objects.filter(id_number__in=numbers).values_list("id_number", "id"))
     items, row_numbers = [], []
     for number, row in rows:
-        raw_id = _cell(row, cols, "person_id")
+        raw_id = ascii_digits(_cell(row, cols, "person_id"))
         person_id = (
             int(raw_id)
-            if raw_id.isdigit()
+            if is_ascii_number(raw_id)
             else by_number.get(normalise(_cell(row, cols, "id_number")))
         )
         if person_id is None:

@@ -48,19 +48,6 @@ class HealthRule(models.Model):
     def __str__(self) -> str:
         return f"{self.region}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from .rules import forget_rules  # this process sees the change at once
-
-        forget_rules()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        from .rules import forget_rules
-
-        forget_rules()
-        return result
-
 
 class CheckIn(models.Model):
     """One temperature (and symptoms) of one person; ``client_id`` makes a retry harmless."""

@@ -6,6 +6,9 @@ import time
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
 from .choices import ObservationKind
 from .models import HealthRule
 
@@ -59,3 +62,12 @@ def rules_for(path: str) -> Rules:
 def forget_rules() -> None:
     """Drop the remembered rules (after a rule changes, and between tests)."""
     _memo.clear()
+
+
+# A rule saved or deleted in this process is seen here at once. Connected here, not in the
+# model's save(), so that the model does not import this module back; a process that never
+# imported this module has remembered nothing to forget.
+@receiver(post_save, sender=HealthRule, dispatch_uid="health-rules-forget-saved")
+@receiver(post_delete, sender=HealthRule, dispatch_uid="health-rules-forget-deleted")
+def _forget_on_change(**kwargs) -> None:
+    forget_rules()

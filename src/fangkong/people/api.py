@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fangkong.accounts.scope import Cap, scope_of
+from fangkong.common import idnumbers
 from fangkong.common.paging import page_of
 from fangkong.regions.selectors import region_or_404
 
@@ -44,6 +45,10 @@ class PersonOut(Schema):
     relation: str
     tags: list[TagKind]
     is_child: bool
+
+
+class PersonCreatedOut(PersonOut):
+    unknown_area: bool  # a resident ID whose county code no list knows: worth a second look
 
 
 class PersonIn(Schema):
@@ -110,7 +115,7 @@ class FieldErrorsOut(Schema):
     detail: dict[str, str]  # field -> what is wrong and what is allowed
 
 
-@router.post("", response={201: PersonOut, 422: FieldErrorsOut})
+@router.post("", response={201: PersonCreatedOut, 422: FieldErrorsOut})
 def create_person(request, data: PersonIn):
     """Register a resident in a grid (and a household of it): grid workers and community staff.
 
@@ -141,7 +146,9 @@ def create_person(request, data: PersonIn):
         )
     except PersonInvalid as e:
         return 422, {"detail": e.errors}
-    return 201, selectors.person_record(selectors.person_or_404(scope, person.pk))
+    record = selectors.person_record(selectors.person_or_404(scope, person.pk))
+    unknown = person.id_type == IdType.RESIDENT_ID and idnumbers.unknown_area(person.id_number)
+    return 201, {**record, "unknown_area": unknown}
 
 
 @router.get("/summary/{code}", response=RegionSummaryOut)

@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
+from fangkong.common.digits import ascii_digits
 from fangkong.common.spreadsheets import Table
 
 from .choices import IdType, Sex, TagKind
@@ -117,7 +118,7 @@ CATEGORY_WORDS: dict[str, TagKind] = {
 }
 _RETURNEE = re.compile(r"^(?P<place>.*?)(返乡|返回|返岗|返城|回乡|入境)(人员)?$")
 _CATEGORY_SPLIT = re.compile(r"[、,，;；/|\s]+")
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s.*)?$")
+_DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?(\s.*)?$")
 
 
 class LedgerInvalid(ValueError):
@@ -266,10 +267,10 @@ def is_yes(text: str) -> bool:
 
 def parse_date(text: str) -> dt.date | None:
     """1980-01-02, 1980/1/2, 1980.1.2, 1980年1月2日 or 19800102; ValueError if not a date."""
-    text = text.strip()
+    text = ascii_digits(text).strip()
     if not text:
         return None
-    if re.fullmatch(r"\d{8}", text):
+    if re.fullmatch(r"[0-9]{8}", text):
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     m = _DATE.match(text)
     if not m:

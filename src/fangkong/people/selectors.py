@@ -21,7 +21,7 @@ from fangkong.regions.models import Building, Household, Region
 from .choices import TagKind
 from .models import DuplicateDismissal, LedgerUpload, Person, PersonTag, child_cutoff
 
-_ID_TAIL = re.compile(r"^\d*[\dX]$")
+_ID_TAIL = re.compile(r"^[0-9]*[0-9X]$")
 MIN_ID_DIGITS = 4
 
 

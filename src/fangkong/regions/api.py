@@ -1,9 +1,10 @@
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from fangkong.accounts.scope import scope_of
+from fangkong.common.scope import reach_of
 
 from .choices import Level
+from .codes import canonical_code
 from .selectors import region_or_404, regions
 
 router = Router(tags=["regions"])
@@ -25,9 +26,9 @@ class RegionOut(Schema):
 @paginate(PageNumberPagination, page_size=100)
 def list_regions(request, parent: str | None = None, level: Level | None = None, q: str = ""):
     """Regions inside the caller's scope, optionally the children of ``parent`` or one level."""
-    qs = regions(scope_of(request.user))
+    qs = regions(reach_of(request.user))
     if parent:
-        qs = qs.filter(parent__code=parent)
+        qs = qs.filter(parent__code=canonical_code(parent))
     if level:
         qs = qs.filter(level=level)
     if q:
@@ -37,4 +38,4 @@ def list_regions(request, parent: str | None = None, level: Level | None = None,
 
 @router.get("/{code}", response=RegionOut)
 def get_region(request, code: str):
-    return region_or_404(scope_of(request.user), code)
+    return region_or_404(reach_of(request.user), code)

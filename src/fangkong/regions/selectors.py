@@ -3,8 +3,9 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from fangkong.accounts.scope import Scope
+from fangkong.common.scope import Scope
 
+from .codes import canonical_code
 from .models import Region
 
 
@@ -14,9 +15,10 @@ def regions(scope: Scope) -> QuerySet[Region]:
 
 
 def region_or_404(scope: Scope, code: str) -> Region:
-    """A region inside the scope (whatever the role: the tree itself is not personal data)."""
+    """A region inside the scope (whatever the role: the tree itself is not personal data);
+    the code as typed (a street's 9-digit township code, full-width digits)."""
     return scope.get_or_404(
-        Region.objects.select_related("parent"), cap=None, field="path", code=code
+        Region.objects.select_related("parent"), cap=None, field="path", code=canonical_code(code)
     )
 
 

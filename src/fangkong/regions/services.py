@@ -11,19 +11,12 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fangkong.common.digits import compact, is_ascii_number
+
 from .choices import LEVEL_ORDER, Level, level_rank
+from .codes import CODE_LENGTH, canonical_code, parent_code_of
 from .models import Building, Household, Region
 
-# Digits a code has at each level: GB/T 2260 for the top three, 12-digit statistical codes for
-# streets and communities, and a grid is its community's code plus three digits.
-CODE_LENGTH = {
-    Level.PROVINCE: 6,
-    Level.CITY: 6,
-    Level.DISTRICT: 6,
-    Level.STREET: 12,
-    Level.COMMUNITY: 12,
-    Level.GRID: 15,
-}
 REGION_COLUMNS = ("code", "name", "parent_code", "level")
 
 
@@ -57,7 +50,12 @@ def _check_row(row: Mapping[str, str], parent: Region | None) -> None:
             _("unknown level %(l)r; allowed: %(a)s") % {"l": level, "a": ", ".join(LEVEL_ORDER)}
         )
     want = CODE_LENGTH[Level(level)]
-    if not code.isdigit() or len(code) != want:
+    if not is_ascii_number(code) or len(code) != want:
+        if level == Level.STREET:
+            raise RegionInvalid(
+                _("a street code must be 9 digits (GB/T 10114) or 12, got %(code)r")
+                % {"code": code}
+            )
         raise RegionInvalid(
             _("a %(level)s code must be %(n)d digits, got %(code)r")
             % {"level": level, "n": want, "code": code}
@@ -79,7 +77,17 @@ def _check_row(row: Mapping[str, str], parent: Region | None) -> None:
 
 
 def _clean(raw: Mapping[str, str | None]) -> dict[str, str]:
-    return {k: (raw.get(k) or "").strip() for k in REGION_COLUMNS}
+    """Cells trimmed, codes in their stored form; a blank parent below a district is read
+    from the code itself."""
+    row = {k: (raw.get(k) or "").strip() for k in REGION_COLUMNS}
+    # only a street may be written with 9 digits: a 9-digit "community" stays wrong
+    row["code"] = (
+        canonical_code(row["code"]) if row["level"] == Level.STREET else compact(row["code"])
+    )
+    row["parent_code"] = canonical_code(row["parent_code"])
+    if not row["parent_code"] and is_ascii_number(row["code"]):
+        row["parent_code"] = parent_code_of(row["code"], row["level"])
+    return row
 
 
 @transaction.atomic
@@ -88,6 +96,7 @@ def import_regions(*, rows: Iterable[Mapping[str, str | None]]) -> RegionImportR
 
     Rows may come in any order; re-importing updates names and never duplicates. A row whose
     parent is unknown, or that would move a region to another parent, is rejected with a reason.
+    A street's 9-digit township code is stored padded to 12 (``regions.codes``).
     """
     result = RegionImportResult()
     numbered = [(i, _clean(r)) for i, r in enumerate(rows, start=2)]  # row 1 is the header
@@ -160,6 +169,7 @@ def read_regions_csv(path: Path) -> list[dict[str, str | None]]:
 
 def create_region(*, code: str, name: str, level: str, parent: Region | None = None) -> Region:
     """Add one region under ``parent`` (validated like an imported row)."""
+    code = canonical_code(code) if level == Level.STREET else compact(code)
     row = {"code": code, "name": name, "level": level, "parent_code": parent.code if parent else ""}
     _check_row(row, parent)
     path = Region.child_path(parent.path if parent else "", code)

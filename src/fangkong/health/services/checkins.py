@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.common.digits import ascii_digits
 
 from ..choices import RED_FLAGS, AlertLevel, AlertReason, Outcome, Source, Symptom
 from ..models import Alert, CheckIn
@@ -65,7 +66,7 @@ class CheckInResult:
 
 def clean_temperature(value: Decimal | str | float) -> Decimal:
     try:
-        t = Decimal(str(value).strip()).quantize(Decimal("0.1"))
+        t = Decimal(ascii_digits(str(value)).strip()).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
         raise CheckInInvalid(
             {"temperature": _("temperature must be a number such as 36.5")}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.common.digits import ascii_digits
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Region
 
@@ -30,9 +30,9 @@ from ..ledger import (
 )
 from .registry import Identity, PersonInvalid, clean_identity, clean_name, clean_phone
 
-_BUILDING_NO = re.compile(r"^(\d+)\s*(号楼|号|栋|幢|座)?$")
-_UNIT_NO = re.compile(r"^(\d+)\s*(单元)?$")
-_DOOR_NO = re.compile(r"^(\d+)\s*(室|号|房)?$")
+_BUILDING_NO = re.compile(r"^([0-9]+)\s*(号楼|号|栋|幢|座)?$")
+_UNIT_NO = re.compile(r"^([0-9]+)\s*(单元)?$")
+_DOOR_NO = re.compile(r"^([0-9]+)\s*(室|号|房)?$")
 
 
 @dataclass(eq=False)
@@ -62,7 +62,7 @@ def _norm(text: str) -> str:
     if not text:
         return ""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = ascii_digits(text)  # NFKC, and every script's digits to ASCII
     return " ".join(text.split())
 
 

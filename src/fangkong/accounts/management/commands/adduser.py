@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
 from fangkong.accounts.services import create_user
+from fangkong.regions.codes import canonical_code
 from fangkong.regions.models import Region
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, username, role, region, name, password_stdin, **options):
         if User.objects.filter(username=username).exists():
             raise CommandError(f"user {username!r} already exists")
-        scope = Region.objects.filter(code=region).first()
+        scope = Region.objects.filter(code=canonical_code(region)).first()
         if scope is None:
             raise CommandError(f"no region with code {region!r}")
         if password_stdin:

@@ -8,6 +8,7 @@ from tqdm import tqdm
 from fangkong.health.imports import CheckInFileInvalid, import_check_ins
 from fangkong.people.ledger import LedgerInvalid
 from fangkong.people.services import import_ledger, rejects_name, write_rejects
+from fangkong.regions.codes import canonical_code
 from fangkong.regions.models import Region
 from fangkong.regions.services import RegionInvalid, import_regions, read_regions_csv
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
     def _residents(self, file: Path, grid: str | None, rejects: Path | None, as_json: bool):
         if not grid:
             raise CommandError("--grid CODE is required: the grid (or community) of the ledger")
-        region = Region.objects.filter(code=grid).first()
+        region = Region.objects.filter(code=canonical_code(grid)).first()
         if region is None:
             raise CommandError(f"no region with code {grid}")
         bar = tqdm(
