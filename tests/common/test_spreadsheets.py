@@ -276,3 +276,13 @@ def test_exports_in_src_use_the_one_writer():
         and any(w in path.read_text() for w in ("csv.writer(", "Workbook(", "csv.DictWriter("))
     ]
     assert offenders == []
+
+
+def test_a_zip_that_is_not_an_xlsx_workbook_is_refused_unread():
+    """calamine would also read .xlsb and .ods, whose sheets are not measured first."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(spreadsheets.SpreadsheetError, match=".xlsx"):
+        spreadsheets.read_table(buffer.getvalue(), "a.ods")

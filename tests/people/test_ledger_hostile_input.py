@@ -188,3 +188,19 @@ def test_an_upload_whose_rejects_file_cannot_be_written_fails_with_nothing_saved
     assert upload.status == "failed" and "No space left on device" in upload.error
     assert upload.error in response.content.decode() and not upload.rejects_file
     assert not Person.objects.filter(name="赵一").exists()
+
+
+def test_a_csv_rejects_file_defuses_formula_names_and_they_import_back_unchanged(tree):
+    from fangkong.people.services import import_ledger, write_rejects
+
+    bad = ident(630)[:-1] + ("0" if ident(630)[-1] != "0" else "1")  # a wrong check digit
+    data = csv_bytes([HEADER, [1, FORMULA_NAMES[0], "男", bad], [2, FORMULA_NAMES[1], "男", bad]])
+    result = import_ledger(data=data, filename="a.csv", region=tree.grid_a)
+    out = io.BytesIO()
+    write_rejects(result, out)
+    text = out.getvalue().decode("utf-8-sig")
+    assert "\n1,\"'=HYPERLINK(" in text and "\n2,'+cmd|" in text
+    fixed = text.replace(bad, ident(630), 1).replace(bad, ident(631), 1).encode()
+    again = import_ledger(data=fixed, filename="a-rejects.csv", region=tree.grid_a)
+    assert (again.created, len(again.rejected)) == (2, 0)
+    assert set(Person.objects.values_list("name", flat=True)) >= set(FORMULA_NAMES)

@@ -154,24 +154,27 @@ def _sheet_parts(book: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     return parts
 
 
-def _check_workbook(data: bytes) -> dict[str, zipfile.ZipInfo | None]:
-    """Every sheet's used range checked before calamine sees it: name → part (None: a sheet
-    whose part could not be told, when every worksheet part was checked instead)."""
+def _check_workbook(data: bytes) -> dict[str, zipfile.ZipInfo]:
+    """Every sheet's used range checked before calamine sees it; name → worksheet part ({}
+    when the parts could not be told apart and every part that may be a sheet was checked)."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
+        names = set(book.namelist())
+        if "xl/workbook.xml" not in names:  # calamine reads .xlsb and .ods too: unmeasured
+            raise SpreadsheetError(
+                _("the file is a zip but not an .xlsx workbook; save it as .xlsx or CSV")
+            )
         if sum(info.file_size for info in book.infolist()) > MAX_XML_BYTES:
             raise SpreadsheetError(_("the workbook unpacks to more than 512 MB; split it"))
         parts = _sheet_parts(book)
-        checked: dict[str, zipfile.ZipInfo | None] = dict(parts)
-        if not parts:  # an unusual layout: check every part that may be a worksheet
-            for info in book.infolist():
-                name = info.filename.lower()
-                if name.endswith(".xml") and "sheet" in name and "sharedstrings" not in name:
-                    check_sheet_xml(book, info, info.filename)
-            return {}
         for name, info in parts.items():
             check_sheet_xml(book, info, name)
-        return checked
+        if not parts:  # an unusual layout: check every part that may be a worksheet
+            for info in book.infolist():
+                lower = info.filename.lower()
+                if lower.endswith(".xml") and "sheet" in lower and "sharedstrings" not in lower:
+                    check_sheet_xml(book, info, info.filename)
+        return parts
     except (
         zipfile.BadZipFile,
         zlib.error,
