@@ -52,3 +52,16 @@ def read_xlsx(data: bytes) -> list[list[object]]:
 
     sheet = load_workbook(io.BytesIO(data)).active
     return [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def far_cell_xlsx(row: int, column: int) -> bytes:
+    """A 5 KB ledger: a header and one person in A1:B2, and one cell far away (what a stray
+    keystroke after Ctrl+End leaves): at XFD1048576 it made calamine ask for 512 GB."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "身份证号"])
+    sheet.append(["张三", ident(1)])
+    sheet.cell(row=row, column=column, value="x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,15 +1,18 @@
 import datetime as dt
+import functools
 import uuid
 
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common import idnumbers
+from fangkong.common import spreadsheets
 from fangkong.common.paging import page_of
 from fangkong.regions.selectors import region_or_404
 
@@ -226,7 +229,31 @@ def _upload_out(request, upload) -> dict:
     }
 
 
-@router.post("/ledger", response={200: LedgerUploadOut, 422: MessageOut})
+_FORM_OVERHEAD = 64 * 1024  # a multipart body's other fields and boundaries
+
+
+def _refuse_large_body(run):
+    """Refuse a ledger over the limit from the request's Content-Length, before its body is
+    read (the WSGI server never reads more than that length)."""
+
+    @functools.wraps(run)
+    def wrapper(request, *args, **kwargs):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            spreadsheets.check_upload_size(declared, overhead=_FORM_OVERHEAD)
+        except spreadsheets.SpreadsheetError as e:
+            return JsonResponse(
+                {"detail": str(e)}, status=413, json_dumps_params={"ensure_ascii": False}
+            )
+        except ValueError:
+            pass  # no usable length: the parsed file's size is checked below
+        return run(request, *args, **kwargs)
+
+    return wrapper
+
+
+@router.post("/ledger", response={200: LedgerUploadOut, 413: MessageOut, 422: MessageOut})
+@decorate_view(_refuse_large_body)
 def import_ledger_file(
     request,
     file: File[UploadedFile],
@@ -240,6 +267,10 @@ def import_ledger_file(
     scope = scope_of(request.user)
     scope.require(Cap.EDIT_PEOPLE)
     target = region_or_404(scope, region)
+    try:
+        spreadsheets.check_upload_size(file.size or 0)
+    except spreadsheets.SpreadsheetError as e:
+        return 413, {"detail": str(e)}
     try:
         upload = run_ledger_upload(
             user=request.user,

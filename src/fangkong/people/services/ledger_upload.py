@@ -3,11 +3,13 @@ again) and the uploads made through the page or the API, each imported once per 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +22,8 @@ from ..choices import LedgerStatus
 from ..ledger import REASON_HEADER, Col, LedgerInvalid
 from ..models import LedgerUpload
 from .ledger import LedgerImportResult, Progress, import_ledger
+
+logger = logging.getLogger(__name__)
 
 
 def write_rejects(result: LedgerImportResult, target: Path | Any) -> None:
@@ -84,25 +88,28 @@ def run_ledger_upload(
             raise LedgerInvalid(_("this upload belongs to somebody else"))
         return upload
     try:
-        result = import_ledger(
-            data=data,
-            filename=filename,
-            region=region,
-            user=user,
-            scope=scope,
-            on_progress=on_progress,
-        )
+        # The rejects file is written before the import commits: all or nothing, it too.
+        with transaction.atomic():
+            result = import_ledger(
+                data=data,
+                filename=filename,
+                region=region,
+                user=user,
+                scope=scope,
+                on_progress=on_progress,
+            )
+            if result.rejected:
+                upload.rejects_file = f"{upload_id}-{rejects_name(filename)}"
+                _keep_rejects(result, uploads_dir() / upload.rejects_file)
     except LedgerInvalid as e:
-        upload.status, upload.error = LedgerStatus.FAILED, str(e)
+        upload.status, upload.error, upload.rejects_file = LedgerStatus.FAILED, str(e), ""
     except Exception:
         upload.status, upload.error = LedgerStatus.FAILED, _("the import failed; nothing was saved")
+        upload.rejects_file = ""
         upload.finished_at = timezone.now()
         upload.save()
         raise
     else:
-        if result.rejected:
-            upload.rejects_file = f"{upload_id}-{rejects_name(filename)}"
-            write_rejects(result, uploads_dir() / upload.rejects_file)
         upload.status = LedgerStatus.DONE
         upload.summary = {
             **result.as_dict(upload.rejects_file or None),
@@ -112,6 +119,19 @@ def run_ledger_upload(
     upload.finished_at = timezone.now()
     upload.save()
     return upload
+
+
+def _keep_rejects(result: LedgerImportResult, path: Path) -> None:
+    """Write the rejects file; LedgerInvalid (so the import rolls back) if it cannot be."""
+    try:
+        write_rejects(result, path)
+    except Exception as e:  # a full disk, a permission: the import must not commit without it
+        logger.exception("the rejects file %s could not be written", path)
+        path.unlink(missing_ok=True)
+        raise LedgerInvalid(
+            _("the file of refused rows could not be written (%(e)s); nothing was saved")
+            % {"e": getattr(e, "strerror", None) or e.__class__.__name__}
+        ) from None
 
 
 def rejects_path(upload: LedgerUpload) -> Path | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
 from fangkong.accounts.services import record_audit
-from fangkong.common import idnumbers, phones
+from fangkong.common import idnumbers, phones, text
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Household, Region
 
@@ -81,7 +80,12 @@ def clean_identity(
 
 
 def clean_name(name: str) -> str:
-    name = " ".join(unicodedata.normalize("NFKC", name or "").split())
+    """A person's name as stored; refused with a reason (``common.text``: no control,
+    direction or only-invisible characters; at most 50 characters)."""
+    try:
+        name = text.clean_name(name)
+    except text.InvalidText as e:
+        raise PersonInvalid({"name": str(e)}) from None
     if not name:
         raise PersonInvalid({"name": _("name is missing")})
     if len(name) > 50:

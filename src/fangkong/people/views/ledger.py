@@ -29,7 +29,6 @@ from ..services import (
     run_ledger_upload,
 )
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PROGRESS_SECONDS = 3600
 # Exported ledgers are for a grid or a community: the paper lists people still ask for.
 EXPORT_LEVELS = (Level.GRID, Level.COMMUNITY)
@@ -55,7 +54,7 @@ def ledger_upload(request):
         "crumbs": breadcrumbs(scope, region),
         "upload_id": uuid.uuid4(),
         "uploads": selectors.ledger_uploads(request.user),
-        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_mb": spreadsheets.MAX_UPLOAD_BYTES // (1024 * 1024),
     }
     if request.method != "POST":
         return render(request, "people/ledger_upload.html", context)
@@ -74,10 +73,10 @@ def _run_upload(request, scope, region):
         upload_id = uuid.uuid4()
     if file is None:
         return None, _("choose a ledger file (.xlsx or .csv)")
-    if file.size > MAX_UPLOAD_BYTES:
-        return None, _("the file is larger than %(n)d MB; split it by grid") % {
-            "n": MAX_UPLOAD_BYTES // (1024 * 1024)
-        }
+    try:
+        spreadsheets.check_upload_size(file.size)
+    except spreadsheets.SpreadsheetError as e:
+        return None, str(e)
     key = _progress_key(request.user, upload_id)
 
     def progress(checked: int, rejected: int, total: int) -> None:

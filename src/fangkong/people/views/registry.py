@@ -1,7 +1,5 @@
 """Registry pages, phone first: my grid → buildings → households → persons; search; regions."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
+from fangkong.common import spreadsheets
 from fangkong.common.paging import page_of
 from fangkong.common.params import int_or
 from fangkong.regions.choices import Level
@@ -251,13 +250,9 @@ def export_csv(request):
                 "、".join(tag_label[t] for t in r["tags"]),
             ]
 
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo())
-    # A BOM first, so that Excel on Chinese Windows opens the UTF-8 file correctly.
-    body = (("\ufeff" if i == 0 else "") + writer.writerow(row) for i, row in enumerate(rows()))
+    # A BOM first, so that Excel on Chinese Windows opens the UTF-8 file correctly; names that
+    # look like formulas are written as text.
+    body = spreadsheets.csv_lines(rows(), bom=True)
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="persons-{region.code}-{stamp}.csv"'
