@@ -11,8 +11,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fangkong.accounts.scope import Cap, scope_of
-from fangkong.common import idnumbers
-from fangkong.common import spreadsheets
+from fangkong.common import idnumbers, spreadsheets
 from fangkong.common.paging import page_of
 from fangkong.regions.selectors import region_or_404
 
