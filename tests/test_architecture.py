@@ -30,7 +30,7 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("common", ("fangkong.accounts", "fangkong.regions", "fangkong.people", "fangkong.ops")),
         ("regions", ("fangkong.people", "fangkong.ops")),
         ("accounts", ("fangkong.people", "fangkong.ops")),
-        ("people", ("fangkong.ops",)),
+        ("people", ("fangkong.ops", "fangkong.health")),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):

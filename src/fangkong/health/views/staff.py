@@ -176,7 +176,7 @@ def person_health(request, pk):
                 for c in CheckIn.objects.filter(person=person).order_by("-measured_at")[:14]
             ],
             "alerts": person.alerts.order_by("-opened_at")[:10],
-            "contacts": person.contacts.select_related("case__person"),
+            "contacts": selectors.contact_of(scope, person),
             "kinds": ObservationKind.choices,
             "can_record": scope.can(Cap.HEALTH_RECORD),
             "errors": request.session.pop("health_errors", None),
