@@ -315,3 +315,9 @@ def test_a_checkpoint_that_says_it_spans_midnight_is_kept_and_shown_so(tree, peo
     )
     assert refused.status_code == 200 and b'role="alert"' in refused.content
     assert tree.grid_a.checkpoints.count() == 1
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "9999-12-31"])
+def test_the_staff_view_of_an_impossible_day_answers_without_a_crash(tree, people, login, day):
+    page = login(people.street).get(reverse("health:staff") + f"?day={day}")
+    assert page.status_code == 200

@@ -19,6 +19,7 @@ from fangkong.regions.selectors import region_or_404
 from . import selectors
 from .choices import Source
 from .services import MAX_BATCH, CheckInData, CheckInInvalid, record_check_ins
+from .services.days import EARLIEST
 
 router = Router(tags=["health"])
 
@@ -160,9 +161,8 @@ def summary(request, region: str, day: dt.date | None = None):
     scope = scope_of(request.user)
     scope.require(Cap.HEALTH_VIEW)
     target = region_or_404(scope, region)
-    view = selectors.staff_view(
-        scope, target, min(day or timezone.localdate(), timezone.localdate())
-    )
+    today = timezone.localdate()
+    view = selectors.staff_view(scope, target, max(EARLIEST, min(day or today, today)))
 
     def out(r, f):
         return {"code": r.code, "name": r.name, **f.__dict__}

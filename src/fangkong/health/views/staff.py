@@ -30,6 +30,7 @@ from ..services import (
     check_start_observation,
     follow_up,
 )
+from ..services.days import EARLIEST
 
 
 def _region(request, scope):
@@ -38,8 +39,9 @@ def _region(request, scope):
 
 
 def _day(request) -> dt.date:
+    """The day asked for, inside the window health dates live in (2000-01-01 to today)."""
     today = timezone.localdate()
-    return min(date_or(request.GET.get("day"), today), today)
+    return max(EARLIEST, min(date_or(request.GET.get("day"), today), today))
 
 
 @login_required
