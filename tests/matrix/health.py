@@ -74,6 +74,51 @@ def _case_id(tree):
     return Case.objects.get(person=tree.child_a).pk
 
 
+def _li_na_contact_of_child(tree):
+    """Grid A's case with a contact in grid B (李娜), as a street officer would add her."""
+    from fangkong.health.models import Contact
+
+    _case_of_child(tree)
+    Contact.objects.create(
+        case_id=_case_id(tree),
+        person=tree.person_b,
+        region_path=tree.person_b.region_path,
+        kind="close",
+        last_exposure_on=dt.date.today(),
+    )
+
+
+def _zhang_wei_contact_of_li_na(tree):
+    """Grid A's 张伟 a contact of grid B's case (李娜)."""
+    from fangkong.health.models import Case, Contact
+
+    case = Case.objects.create(
+        person=tree.person_b,
+        region_path=tree.person_b.region_path,
+        classification="confirmed",
+        report_on=dt.date.today(),
+    )
+    Contact.objects.create(
+        case=case,
+        person=tree.person_a,
+        region_path=tree.person_a.region_path,
+        kind="close",
+        last_exposure_on=dt.date.today(),
+    )
+
+
+def linked_in_grid_b(persona: str):
+    """A page in grid A naming a person linked from grid B: by name only to those whose scope
+    holds grid B too; grid A's own staff see "in another area"."""
+    if persona in {"hq", "district", "street"}:
+        return "shown"
+    return "hidden" if persona in {"community", "grid_a"} else health_view(persona)
+
+
+def _li_na(tree):
+    return "李娜"
+
+
 def _checkpoint(tree):
     from fangkong.health.models import Checkpoint
 
@@ -161,6 +206,33 @@ ROWS["health:contact_new"] = E(
         "kind": "close",
         "last_exposure_on": dt.date.today().isoformat(),
     },
+    form=True,
+)
+# Linked across scopes: the object at the URL is in grid A, the person linked to it in grid B.
+ROWS["health:case?linked"] = E(
+    lambda t: reverse("health:case", args=[_case_id(t)]),
+    linked_in_grid_b,
+    shown=_li_na,
+    setup=_li_na_contact_of_child,
+)
+ROWS["health:cases?linked"] = E(
+    lambda t: reverse("health:cases") + _grid(t),
+    linked_in_grid_b,
+    shown=_li_na,
+    setup=_li_na_contact_of_child,
+)
+ROWS["health:person?linked"] = E(
+    lambda t: reverse("health:person", args=[t.person_a.pk]),
+    linked_in_grid_b,
+    shown=_li_na,
+    setup=_zhang_wei_contact_of_li_na,
+)
+ROWS["health:case_close"] = E(
+    lambda t: reverse("health:case_close", args=[_case_id(t)]),
+    case_staff,
+    method="post",
+    setup=_case_of_child,
+    body=lambda t: {"reason": "治愈"},
     form=True,
 )
 ROWS["health:checkpoints"] = E(lambda t: reverse("health:checkpoints") + _grid(t), checkpoint_staff)

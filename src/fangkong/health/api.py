@@ -19,6 +19,7 @@ from fangkong.regions.selectors import region_or_404
 from . import selectors
 from .choices import Source
 from .services import MAX_BATCH, CheckInData, CheckInInvalid, record_check_ins
+from .services.days import EARLIEST
 
 router = Router(tags=["health"])
 
@@ -27,7 +28,7 @@ class CheckInIn(BaseModel):
     """A plain pydantic model: a batch holds 1,000 of them, and ninja's Schema runs a Python
     validator per object (a third of a batch's time)."""
 
-    client_id: uuid.UUID  # made by the sender: the same id again is stored once
+    client_id: uuid.UUID  # made by the sender, a new one per reading: a retry is stored once
     person_id: int
     temperature: Decimal  # °C, 35.0–42.0
     measured_at: dt.datetime | None = None  # default: now; not in the future
@@ -57,8 +58,10 @@ class MessageOut(Schema):
 
 @router.post("/checkins", response={200: CheckInBatchOut, 422: MessageOut})
 def post_check_ins(request, data: CheckInBatchIn):
-    """Up to 1,000 check-ins a request. Each record is stored once per ``client_id`` (a retry
-    never doubles); bad records are listed by index with what is wrong; the rest are stored.
+    """Up to 1,000 check-ins a request. Each record is stored once per ``client_id`` and person
+    (a retry never doubles: it counts as a duplicate); the same id with another person or
+    another reading is a refused record, not a duplicate. Bad records are listed by index with
+    what is wrong; the rest are stored.
     A temperature at or above the region's threshold, or shortness of breath, opens an alert."""
     scope = scope_of(request.user)
     scope.require(Cap.HEALTH_RECORD)
@@ -158,9 +161,8 @@ def summary(request, region: str, day: dt.date | None = None):
     scope = scope_of(request.user)
     scope.require(Cap.HEALTH_VIEW)
     target = region_or_404(scope, region)
-    view = selectors.staff_view(
-        scope, target, min(day or timezone.localdate(), timezone.localdate())
-    )
+    today = timezone.localdate()
+    view = selectors.staff_view(scope, target, max(EARLIEST, min(day or today, today)))
 
     def out(r, f):
         return {"code": r.code, "name": r.name, **f.__dict__}

@@ -5,3 +5,10 @@ class HealthConfig(AppConfig):
     name = "fangkong.health"
     verbose_name = "Health monitoring"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fangkong.people.moves import register_mover
+
+        from .moves import move_health_records
+
+        register_mover(move_health_records)

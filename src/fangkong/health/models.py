@@ -52,7 +52,7 @@ class HealthRule(models.Model):
 class CheckIn(models.Model):
     """One temperature (and symptoms) of one person; ``client_id`` makes a retry harmless."""
 
-    client_id = models.UUIDField(unique=True)
+    client_id = models.UUIDField()  # unique with the person: checkin_once_per_person_client
     # Indexes cost every insert (a city writes millions a day): the person is found through
     # checkin_person_day, and nothing looks check-ins up by who typed them in.
     person = models.ForeignKey(
@@ -79,6 +79,13 @@ class CheckIn(models.Model):
                 opclasses=["date_ops", "varchar_pattern_ops"],
             ),
             models.Index(fields=["person", "on"], name="checkin_person_day"),
+        ]
+        constraints = [
+            # A retry sends the same id for the same person; the index leads with client_id,
+            # so the id alone (a clash with another person) is found through it too.
+            models.UniqueConstraint(
+                fields=["client_id", "person"], name="checkin_once_per_person_client"
+            )
         ]
 
     def __str__(self) -> str:
@@ -187,12 +194,18 @@ class Extension(models.Model):
 
 
 class Case(models.Model):
+    """A case (confirmed, asymptomatic, suspected); a person has at most one open at a time."""
+
+    # made when the form is shown: posting the same form again returns the case already made
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
     region_path = models.CharField(max_length=255)
     classification = models.CharField(max_length=12, choices=CaseClass.choices)
     onset_on = models.DateField(null=True, blank=True)
     report_on = models.DateField()
     note = models.CharField(max_length=200, blank=True)
+    closed_on = models.DateField(null=True, blank=True)  # recovered, ruled out, died, ...
+    close_reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -201,6 +214,13 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["report_on", "id"]
         indexes = [prefix_index("region_path", "case_region")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(closed_on__isnull=True),
+                name="case_one_open_per_person",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.get_classification_display()}"
@@ -240,6 +260,8 @@ class Checkpoint(models.Model):
     name = models.CharField(_("name"), max_length=100)
     opens_at = models.TimeField(default=dt.time(7, 0))
     closes_at = models.TimeField(default=dt.time(22, 0))
+    # closes the next day (23:00–01:00); closing time equal to opening: round the clock
+    overnight = models.BooleanField(_("spans midnight"), default=False)
 
     class Meta:
         ordering = ["name"]

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.common.idnumbers import normalise
 from fangkong.people.models import Person
 from fangkong.regions.models import Building, Household, Region
 
@@ -271,25 +273,85 @@ def cases_in(scope: Scope, region: Region) -> QuerySet[Case]:
     )
 
 
+@dataclass(frozen=True)
+class Linked:
+    """A person reached through a record in scope (a case's contact, a contact's case), as the
+    viewer may see them: inside their scope by name with the id to link to; outside it only
+    as "a contact in another area" — no name, no id, no link."""
+
+    name: str
+    pk: int | None  # the person (or case) to link to; None outside the scope
+
+
+CONTACT_ELSEWHERE = _("a contact in another area")
+CASE_ELSEWHERE = _("a case in another area")
+
+
+def linked(
+    scope: Scope, person: Person, elsewhere: str, *, pk: int | None = None, path: str = ""
+) -> Linked:
+    """The one way a linked person is shown: ``pk`` (default the person's) is given only when
+    the person, and the record at ``path`` if given, are inside the scope."""
+    if scope.contains(person.region_path) and (not path or scope.contains(path)):
+        return Linked(person.name, pk if pk is not None else person.pk)
+    return Linked(str(elsewhere), None)
+
+
+@dataclass(frozen=True)
+class CaseContact:
+    contact: Contact
+    person: Linked
+    via: Linked | None
+
+
+def case_contacts(scope: Scope, case: Case) -> list[CaseContact]:
+    """A case's contacts, each as the viewer may see them (some may live in other areas)."""
+    scope.require(Cap.HEALTH_VIEW)
+    contacts = case.contacts.select_related("person", "via__person").order_by("id")
+    return [
+        CaseContact(
+            c,
+            linked(scope, c.person, CONTACT_ELSEWHERE),
+            linked(scope, c.via.person, CONTACT_ELSEWHERE) if c.via else None,
+        )
+        for c in contacts
+    ]
+
+
+def contact_of(scope: Scope, person: Person) -> list[tuple[Contact, Linked]]:
+    """The cases a person is a contact of; a case outside the viewer's scope has no name."""
+    scope.require(Cap.HEALTH_VIEW)
+    return [
+        (c, linked(scope, c.case.person, CASE_ELSEWHERE, pk=c.case_id, path=c.case.region_path))
+        for c in person.contacts.select_related("case__person").order_by("-last_exposure_on")
+    ]
+
+
 @dataclass
 class ChainNode:
     """A case with its contacts; a contact who became a case carries that case's node."""
 
     case: Case
-    contacts: list[tuple[Contact, ChainNode | None, list[Contact]]] = field(default_factory=list)
+    shown: Linked
+    contacts: list[tuple[Contact, Linked, ChainNode | None, list[tuple[Contact, Linked]]]] = field(
+        default_factory=list
+    )
 
 
 def transmission_chains(scope: Scope, region: Region) -> list[ChainNode]:
     """Cases and contacts of a region as trees: case → close contacts (→ their secondary
-    contacts); a contact later reported as a case continues the chain under it."""
+    contacts); a contact later reported as a case continues the chain under it. A contact in
+    another area is shown without a name."""
     cases = list(cases_in(scope, region))
     contacts = list(Contact.objects.filter(case__in=cases).select_related("person").order_by("id"))
     case_of_person = {c.person_id: c for c in cases}
-    nodes = {c.pk: ChainNode(c) for c in cases}
-    secondary: dict[int, list[Contact]] = defaultdict(list)
+    nodes = {c.pk: ChainNode(c, linked(scope, c.person, CASE_ELSEWHERE, pk=c.pk)) for c in cases}
+    secondary: dict[int, list[tuple[Contact, Linked]]] = defaultdict(list)
     for contact in contacts:
         if contact.via_id:
-            secondary[contact.via_id].append(contact)
+            secondary[contact.via_id].append(
+                (contact, linked(scope, contact.person, CONTACT_ELSEWHERE))
+            )
     children: set[int] = set()
     for contact in contacts:
         if contact.via_id:
@@ -298,7 +360,12 @@ def transmission_chains(scope: Scope, region: Region) -> list[ChainNode]:
         if became is not None and became.pk != contact.case_id:
             children.add(became.pk)
         nodes[contact.case_id].contacts.append(
-            (contact, nodes.get(became.pk) if became is not None else None, secondary[contact.pk])
+            (
+                contact,
+                linked(scope, contact.person, CONTACT_ELSEWHERE),
+                nodes.get(became.pk) if became is not None else None,
+                secondary[contact.pk],
+            )
         )
     return [n for pk, n in nodes.items() if pk not in children]
 
@@ -309,8 +376,27 @@ def checkpoints_in(scope: Scope, region: Region) -> QuerySet[Checkpoint]:
 
 
 def passages_on(scope: Scope, checkpoint: Checkpoint, day: dt.date) -> QuerySet[Passage]:
-    return scope.filter(Passage.objects.filter(checkpoint=checkpoint, on=day)).select_related(
-        "person", "operator"
+    """The day's passages as the post needs them: direction, temperature, outcome, and for a
+    person only ``under_watch`` (under observation today: yes or no) — never who they are."""
+    watched = Observation.objects.filter(
+        person_id=OuterRef("person_id"), start_on__lte=day, end_on__gte=day
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    return scope.filter(Passage.objects.filter(checkpoint=checkpoint, on=day)).annotate(
+        under_watch=Exists(watched)
+    )
+
+
+def passage_person(scope: Scope, id_number: str) -> int | None:
+    """The person behind an ID number typed at a checkpoint, inside the checkpoint staff's
+    scope; only the id, which the passage keeps and the page never shows."""
+    number = normalise(id_number)
+    if not number:
+        return None
+    return (
+        scope.filter(Person.objects.filter(id_number=number))
+        .order_by()
+        .values_list("id", flat=True)
+        .first()
     )
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("health/cases/new/", cases.case_new, name="case_new"),
     path("health/cases/<int:pk>/", cases.case_page, name="case"),
     path("health/cases/<int:pk>/contacts/", cases.contact_new, name="contact_new"),
+    path("health/cases/<int:pk>/close/", cases.case_close, name="case_close"),
     path("health/checkpoints/", checkpoints.checkpoints_page, name="checkpoints"),
     path("health/checkpoints/<int:pk>/", checkpoints.checkpoint_page, name="checkpoint"),
 ]

@@ -1,7 +1,7 @@
 """Every change in health monitoring: check-ins and alerts, observation, cases and contacts,
 checkpoints, and residents' QR links."""
 
-from .cases import check_add_contact, check_report_case
+from .cases import check_add_contact, check_close_case, check_report_case
 from .checkins import (
     MAX_BATCH,
     CheckInData,
@@ -28,6 +28,7 @@ __all__ = [
     "CheckInResult",
     "check_add_contact",
     "check_close_alert",
+    "check_close_case",
     "check_create_checkpoint",
     "check_end_observation",
     "check_extend_observation",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from ..choices import CaseClass, ContactKind
 from ..models import Case, Contact, Observation
 from ..rules import rules_for
 from .checkins import CheckInInvalid
+from .days import check_dates
 from .observation import do_observe_contact
 
 
@@ -30,30 +32,70 @@ def check_report_case(
     report_on: dt.date | None = None,
     onset_on: dt.date | None = None,
     note: str = "",
+    client_id: uuid.UUID | None = None,
 ) -> Case:
+    """Report a case. The form's ``client_id`` again returns the case it made (a resubmit
+    never doubles); a person with an open case is refused: change or close that one."""
     scope.require(Cap.CASES)
+    if client_id is not None:
+        made = Case.objects.filter(client_id=client_id).first()
+        if made is not None:
+            if made.person_id != person.pk:
+                raise CheckInInvalid({"client_id": _("this form was used already; reload it")})
+            return made
     today = timezone.localdate()
     report_on = report_on or today
-    errors = {}
+    errors: dict[str, str] = {}
     if classification not in CaseClass.values:
         errors["classification"] = _("allowed: %(a)s") % {
             "a": ", ".join(str(c.label) for c in CaseClass)
         }
-    if report_on > today:
-        errors["report_on"] = _("the report date is in the future")
+    check_dates(errors, today, report_on=report_on, onset_on=onset_on)
     if onset_on and onset_on > report_on:
-        errors["onset_on"] = _("onset cannot be after the report date")
+        errors.setdefault("onset_on", _("onset cannot be after the report date"))
+    open_case = _open_case(person)
+    if open_case is not None:
+        errors["person"] = _(
+            "this person already has an open case (%(kind)s, reported %(on)s): change or close "
+            "that one"
+        ) % {"kind": open_case.get_classification_display(), "on": open_case.report_on}
     if errors:
         raise CheckInInvalid(errors)
-    return Case.objects.create(
-        person=person,
-        region_path=person.region_path,
-        classification=classification,
-        onset_on=onset_on,
-        report_on=report_on,
-        note=note.strip()[:200],
-        created_by=user,
+    try:
+        with transaction.atomic():
+            return Case.objects.create(
+                client_id=client_id,
+                person=person,
+                region_path=person.region_path,
+                classification=classification,
+                onset_on=onset_on,
+                report_on=report_on,
+                note=note.strip()[:200],
+                created_by=user,
+            )
+    except IntegrityError:  # the same form, or another case for them, a moment ago
+        made = Case.objects.filter(client_id=client_id).first() if client_id else None
+        if made is not None and made.person_id == person.pk:
+            return made
+        raise CheckInInvalid({"person": _("this person already has an open case")}) from None
+
+
+def _open_case(person: Person) -> Case | None:
+    return Case.objects.filter(person=person, closed_on__isnull=True).first()
+
+
+def check_close_case(*, user: User, scope: Scope, case: Case, reason: str) -> Case:
+    """Close an open case (recovered, ruled out, ...) with the reason; today's date."""
+    scope.require(Cap.CASES)
+    if not reason.strip():
+        raise CheckInInvalid({"reason": _("say why the case is closed")})
+    updated = Case.objects.filter(pk=case.pk, closed_on__isnull=True).update(
+        closed_on=timezone.localdate(), close_reason=reason.strip()[:200]
     )
+    if not updated:
+        raise CheckInInvalid({"case": _("this case is already closed")})
+    case.refresh_from_db()
+    return case
 
 
 @transaction.atomic
@@ -64,16 +106,18 @@ def check_add_contact(
     case: Case,
     person: Person,
     kind: str,
-    last_exposure_on: dt.date,
+    last_exposure_on: dt.date | None = None,
     via: Contact | None = None,
 ) -> tuple[Contact, list[Observation]]:
-    """Link a contact to a case, tag them, and start their observation by rule."""
+    """Link a contact to a case, tag them, and start their observation by rule, counted from
+    the last exposure (none given: today, the longest watch)."""
     scope.require(Cap.CASES)
-    errors = {}
+    today = timezone.localdate()
+    last_exposure_on = last_exposure_on or today
+    errors: dict[str, str] = {}
     if kind not in ContactKind.values:
         errors["kind"] = _("allowed: %(a)s") % {"a": ", ".join(str(c.label) for c in ContactKind)}
-    if last_exposure_on > timezone.localdate():
-        errors["last_exposure_on"] = _("the last exposure is in the future")
+    check_dates(errors, today, last_exposure_on=last_exposure_on)
     if person.pk == case.person_id:
         errors["person"] = _("a case is not their own contact")
     if kind == ContactKind.SECONDARY and via is None:

@@ -115,13 +115,18 @@ def record_check_ins(
     recorded_by: User | None = None,
 ) -> CheckInResult:
     """Check and store check-ins; ``persons`` maps each person the caller may report for to
-    their region path (a person not in it is refused as unknown)."""
+    their region path (a person not in it is refused as unknown).
+
+    A client id sent again for the same person with the same reading is a retry (counted as a
+    duplicate, nothing written); the same id with another person or another reading is
+    refused with a message, so no reading is lost to a reused id."""
     if len(items) > MAX_BATCH:
         raise CheckInInvalid({"records": _("at most %(n)d records a request") % {"n": MAX_BATCH}})
     now = timezone.now()
     result = CheckInResult()
     rows: list[tuple] = []
-    seen: set[uuid.UUID] = set()
+    batch: list[tuple[int, tuple]] = []  # (index, reading) of each row
+    seen: dict[uuid.UUID, tuple] = {}
     for i, item in enumerate(items):
         path = persons.get(item.person_id)
         try:
@@ -131,10 +136,14 @@ def record_check_ins(
         except CheckInInvalid as e:
             result.rejected.append((i, e.errors))
             continue
+        reading = _reading(item, temperature, symptoms, measured_at)
         if item.client_id in seen:
-            result.duplicates += 1
+            if _same_reading(seen[item.client_id], reading):
+                result.duplicates += 1
+            else:
+                result.rejected.append((i, _clash()))
             continue
-        seen.add(item.client_id)
+        seen[item.client_id] = reading
         on = timezone.localtime(measured_at).date()
         rows.append(
             (
@@ -148,6 +157,7 @@ def record_check_ins(
                 item.source,
             )
         )
+        batch.append((i, reading))
     if not rows:
         return result
     user_id = recorded_by.pk if recorded_by and recorded_by.pk else None
@@ -159,10 +169,56 @@ def record_check_ins(
     with transaction.atomic() if alarming else contextlib.nullcontext():
         inserted = _insert(rows, user_id, now)
         result.created = len(inserted)
-        result.duplicates += len(rows) - len(inserted)
+        if len(inserted) < len(rows):
+            _sort_out_skipped(rows, batch, inserted, result)
         if alarming:
             result.alerts = _open_alerts(inserted, now)
+    result.rejected.sort(key=lambda r: r[0])
     return result
+
+
+def _reading(item: CheckInData, t: Decimal, symptoms: list[str], at: dt.datetime) -> tuple:
+    """What a retry repeats: the person, the temperature, the symptoms, and the time when the
+    sender gave one (a retry without a time is measured "now" again)."""
+    return (item.person_id, t, tuple(symptoms), at if item.measured_at is not None else None)
+
+
+def _same_reading(first: tuple, again: tuple) -> bool:
+    return first[:3] == again[:3] and (again[3] is None or first[3] in (None, again[3]))
+
+
+def _clash() -> dict[str, str]:
+    return {
+        "client_id": _(
+            "this report's id was already used for another person or another reading; "
+            "nothing was stored: report again"
+        )
+    }
+
+
+def _sort_out_skipped(
+    rows: list[tuple], batch: list[tuple[int, tuple]], inserted: list[tuple], result: CheckInResult
+) -> None:
+    """Rows the INSERT skipped: a retry of what is stored is a duplicate; an id stored for
+    another person or another reading is refused. One query, only when something was skipped."""
+    done = {(_as_uuid(r[5]), r[1]) for r in inserted}
+    skipped = [(row, b) for row, b in zip(rows, batch, strict=True) if (row[0], row[1]) not in done]
+    stored: dict[uuid.UUID, list[tuple]] = {}
+    for client_id, person_id, t, symptoms, at in CheckIn.objects.filter(
+        client_id__in={row[0] for row, _b in skipped}
+    ).values_list("client_id", "person_id", "temperature", "symptoms", "measured_at"):
+        stored.setdefault(client_id, []).append(
+            (person_id, t, tuple(sorted(_symptoms(symptoms))), at)
+        )
+    for row, (index, reading) in skipped:
+        if any(_same_reading(s, reading) for s in stored.get(row[0], [])):
+            result.duplicates += 1
+        else:
+            result.rejected.append((index, _clash()))
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def _alert_reason(path: str, temperature: Decimal, symptoms: Iterable[str]) -> str | None:
@@ -177,6 +233,21 @@ _STAGED_FROM = 50  # rows: from here a COPY into a staging table beats a long VA
 _COLUMNS = (
     'client_id, person_id, region_path, measured_at, "on", temperature, symptoms, source, '
     "recorded_by_id, created_at"
+)
+
+
+# A row is stored once per (client id, person); an id already stored for another person is
+# not stored again (refused afterwards), checked in the same statement through the same index.
+_NOT_ANOTHERS = (
+    "NOT EXISTS (SELECT 1 FROM {table} c WHERE c.client_id = {row}.{client} "
+    "AND c.person_id <> {row}.{person})"
+)
+_ON_CONFLICT = "ON CONFLICT (client_id, person_id) DO NOTHING"
+_RETURNING = "RETURNING id, person_id, region_path, temperature, symptoms, client_id"
+_ROW = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_PG_ROW = (
+    "(%s::uuid, %s::bigint, %s::varchar, %s::timestamptz, %s::date, %s::numeric, %s::jsonb, "
+    "%s::varchar, %s::bigint, %s::timestamptz)"
 )
 
 
@@ -207,10 +278,10 @@ def _insert_staged(rows: list[tuple], user_id: int | None, now: dt.datetime) -> 
                         now,
                     )
                 )
+        guard = _NOT_ANOTHERS.format(table=table, row="b", client="client_id", person="person_id")
         cursor.execute(
-            f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM checkin_batch "
-            "ON CONFLICT (client_id) DO NOTHING "
-            "RETURNING id, person_id, region_path, temperature, symptoms"
+            f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM checkin_batch b "
+            f"WHERE {guard} {_ON_CONFLICT} {_RETURNING}"
         )
         return cursor.fetchall()
 
@@ -220,9 +291,12 @@ def _insert(rows: list[tuple], user_id: int | None, now: dt.datetime) -> list[tu
     if connection.vendor == "postgresql" and len(rows) >= _STAGED_FROM:
         return _insert_staged(rows, user_id, now)
     table = CheckIn._meta.db_table
-    marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    postgres = connection.vendor == "postgresql"
+    # A VALUES list read by a SELECT: PostgreSQL types its values by these casts (the INSERT's
+    # columns no longer do); both databases name its columns column1, column2, ...
+    marks = ", ".join([_PG_ROW if postgres else _ROW] * len(rows))
     params: list[Any] = []
-    hex_ids = connection.vendor != "postgresql"  # SQLite keeps a UUID as 32 hex characters
+    hex_ids = not postgres  # SQLite keeps a UUID as 32 hex characters
     for client_id, person_id, path, measured_at, on, temperature, symptoms, source in rows:
         params += [
             client_id.hex if hex_ids else client_id,
@@ -236,10 +310,12 @@ def _insert(rows: list[tuple], user_id: int | None, now: dt.datetime) -> list[tu
             user_id,
             now,
         ]
+    values = ", ".join(f"column{n}" for n in range(1, 11))
+    guard = _NOT_ANOTHERS.format(table=table, row="v", client="column1", person="column2")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({_COLUMNS}) VALUES {marks} ON CONFLICT (client_id) DO NOTHING "
-            "RETURNING id, person_id, region_path, temperature, symptoms",
+            f"INSERT INTO {table} ({_COLUMNS}) SELECT {values} FROM (VALUES {marks}) AS v "
+            f"WHERE {guard} {_ON_CONFLICT} {_RETURNING}",
             params,
         )
         return cursor.fetchall()
@@ -259,7 +335,7 @@ def _open_alerts(inserted: Iterable[tuple], now: dt.datetime) -> list[int]:
     """An alert for each new check-in at or above the threshold or with a red flag, unless the
     person already has one open (the database allows one open alert per person)."""
     alerts = []
-    for check_in_id, person_id, path, temperature, symptoms in inserted:
+    for check_in_id, person_id, path, temperature, symptoms, _client_id in inserted:
         symptoms = _symptoms(symptoms)
         reason = _alert_reason(path, Decimal(str(temperature)), symptoms)
         if reason is None:

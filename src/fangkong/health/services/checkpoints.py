@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
-from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
 from ..choices import Direction, PassageOutcome
@@ -21,17 +20,41 @@ from .checkins import CLOCK_SKEW, CheckInInvalid, clean_temperature
 
 
 def check_create_checkpoint(
-    *, scope: Scope, region: Region, name: str, opens_at: dt.time, closes_at: dt.time
+    *,
+    scope: Scope,
+    region: Region,
+    name: str,
+    opens_at: dt.time,
+    closes_at: dt.time,
+    overnight: bool = False,
 ) -> Checkpoint:
+    """A checkpoint with its hours; hours past midnight (23:00–01:00) only when it says so."""
     scope.require(Cap.CHECKPOINT)
+    errors = {}
     if not name.strip():
-        raise CheckInInvalid({"name": _("name the checkpoint")})
+        errors["name"] = _("name the checkpoint")
+    hours = {"o": f"{opens_at:%H:%M}", "c": f"{closes_at:%H:%M}"}
+    if not overnight and closes_at <= opens_at:
+        errors["closes_at"] = (
+            _(
+                "it opens at %(o)s and closes at %(c)s: if it closes the next day, tick "
+                "“spans midnight”"
+            )
+            % hours
+        )
+    elif overnight and closes_at > opens_at:
+        errors["closes_at"] = (
+            _("it opens at %(o)s and closes at %(c)s the same day: untick “spans midnight”") % hours
+        )
+    if errors:
+        raise CheckInInvalid(errors)
     return Checkpoint.objects.create(
         region=region,
         region_path=region.path,
         name=name.strip()[:100],
         opens_at=opens_at,
         closes_at=closes_at,
+        overnight=overnight,
     )
 
 
@@ -44,7 +67,7 @@ def check_log_passage(
     direction: str,
     outcome: str,
     temperature: Decimal | str | None = None,
-    person: Person | None = None,
+    person_id: int | None = None,
     plate: str = "",
     reason: str = "",
     passed_at: dt.datetime | None = None,
@@ -79,7 +102,7 @@ def check_log_passage(
                 passed_at=passed_at,
                 on=timezone.localtime(passed_at).date(),
                 direction=direction,
-                person=person,
+                person_id=person_id,
                 plate=plate.strip().upper()[:12],
                 temperature=t,
                 outcome=outcome,

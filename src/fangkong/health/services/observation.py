@@ -18,6 +18,7 @@ from ..choices import FollowUp, ObservationKind
 from ..models import CheckIn, Extension, Observation
 from ..rules import rules_for
 from .checkins import CheckInInvalid
+from .days import check_dates
 
 MAX_DAYS = 60
 
@@ -30,13 +31,12 @@ class DayStatus:
 
 
 def _check_period(kind: str, start_on: dt.date, days: int, today: dt.date) -> dict[str, str]:
-    errors = {}
+    errors: dict[str, str] = {}
     if kind not in ObservationKind.values:
         errors["kind"] = _("unknown kind; allowed: %(a)s") % {
             "a": ", ".join(str(k.label) for k in ObservationKind)
         }
-    if start_on > today:
-        errors["start_on"] = _("the start date is in the future")
+    check_dates(errors, today, start_on=start_on)
     if not 1 <= days <= MAX_DAYS:
         errors["days"] = _("a period lasts 1 to %(n)d days") % {"n": MAX_DAYS}
     return errors

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from fangkong.regions.selectors import breadcrumbs
 
 from .. import selectors
 from ..choices import CaseClass, ContactKind
-from ..services import CheckInInvalid, check_add_contact, check_report_case
+from ..services import CheckInInvalid, check_add_contact, check_close_case, check_report_case
 from .staff import _region
 
 
@@ -45,7 +45,8 @@ def cases_page(request):
             "chains": selectors.transmission_chains(scope, region),
             "classes": CaseClass.choices,
             "q": q,
-            "found": found,
+            # each form its own id: the same form posted again returns the case it made
+            "found": [(p, uuid.uuid4()) for p in found],
             "can_report": scope.can(Cap.CASES),
             "errors": request.session.pop("health_errors", None),
         },
@@ -66,11 +67,19 @@ def case_new(request):
             onset_on=date_or(request.POST.get("onset_on")),
             report_on=date_or(request.POST.get("report_on")),
             note=request.POST.get("note", ""),
+            client_id=_uuid_or_none(request.POST.get("client_id")),
         )
     except CheckInInvalid as e:
         request.session["health_errors"] = e.errors
         return redirect("health:cases")
     return redirect("health:case", pk=case.pk)
+
+
+def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value or "")
+    except ValueError:
+        return None
 
 
 @login_required
@@ -83,7 +92,8 @@ def case_page(request, pk):
         "health/case.html",
         {
             "case": case,
-            "contacts": case.contacts.select_related("person", "via__person").order_by("id"),
+            "shown": selectors.linked(scope, case.person, selectors.CASE_ELSEWHERE),
+            "contacts": selectors.case_contacts(scope, case),
             "kinds": ContactKind.choices,
             "q": q,
             "found": found,
@@ -108,8 +118,23 @@ def contact_new(request, pk):
             case=case,
             person=person,
             kind=request.POST.get("kind", ""),
-            last_exposure_on=date_or(request.POST.get("last_exposure_on")) or dt.date.min,
+            last_exposure_on=date_or(request.POST.get("last_exposure_on")),  # none: today
             via=selectors.contact_or_404(scope, int_or(via, 0)) if via else None,
+        )
+    except CheckInInvalid as e:
+        request.session["health_errors"] = e.errors
+    return redirect("health:case", pk=pk)
+
+
+@login_required
+@require_POST
+def case_close(request, pk):
+    """Close the case (recovered, ruled out, ...) with a reason."""
+    scope = scope_of(request.user)
+    case = selectors.case_or_404(scope, pk)
+    try:
+        check_close_case(
+            user=request.user, scope=scope, case=case, reason=request.POST.get("reason", "")
         )
     except CheckInInvalid as e:
         request.session["health_errors"] = e.errors

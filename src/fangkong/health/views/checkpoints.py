@@ -8,11 +8,10 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangkong.accounts.scope import Cap, scope_of
-from fangkong.common.idnumbers import normalise
 from fangkong.common.params import time_or
-from fangkong.people.models import Person
 from fangkong.regions.selectors import breadcrumbs
 
 from .. import selectors
@@ -35,6 +34,7 @@ def checkpoints_page(request):
                 name=request.POST.get("name", ""),
                 opens_at=time_or(request.POST.get("opens_at"), dt.time(7)),
                 closes_at=time_or(request.POST.get("closes_at"), dt.time(22)),
+                overnight=bool(request.POST.get("overnight")),
             )
         except CheckInInvalid as e:
             errors = e.errors
@@ -81,12 +81,15 @@ def checkpoint_page(request, pk):
 
 
 def _log(request, scope, checkpoint):
-    number = normalise(request.POST.get("id_number", ""))
-    person = None
-    if number:
-        person = scope.filter(Person.objects.filter(id_number=number)).first()
-        if person is None:
-            return {"id_number": "no such person in your area"}
+    number = request.POST.get("id_number", "")
+    person_id = selectors.passage_person(scope, number)
+    if number.strip() and person_id is None:
+        return {
+            "id_number": _(
+                "this ID number is not registered in your area: check it, or log the passage "
+                "without it"
+            )
+        }
     try:
         client_id = uuid.UUID(request.POST.get("client_id", ""))
     except ValueError:
@@ -100,7 +103,7 @@ def _log(request, scope, checkpoint):
             direction=request.POST.get("direction", ""),
             outcome=request.POST.get("outcome", ""),
             temperature=request.POST.get("temperature") or None,
-            person=person,
+            person_id=person_id,
             plate=request.POST.get("plate", ""),
             reason=request.POST.get("reason", ""),
         )

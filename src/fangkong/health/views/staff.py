@@ -30,6 +30,7 @@ from ..services import (
     check_start_observation,
     follow_up,
 )
+from ..services.days import EARLIEST
 
 
 def _region(request, scope):
@@ -38,8 +39,9 @@ def _region(request, scope):
 
 
 def _day(request) -> dt.date:
+    """The day asked for, inside the window health dates live in (2000-01-01 to today)."""
     today = timezone.localdate()
-    return min(date_or(request.GET.get("day"), today), today)
+    return max(EARLIEST, min(date_or(request.GET.get("day"), today), today))
 
 
 @login_required
@@ -176,7 +178,7 @@ def person_health(request, pk):
                 for c in CheckIn.objects.filter(person=person).order_by("-measured_at")[:14]
             ],
             "alerts": person.alerts.order_by("-opened_at")[:10],
-            "contacts": person.contacts.select_related("case__person"),
+            "contacts": selectors.contact_of(scope, person),
             "kinds": ObservationKind.choices,
             "can_record": scope.can(Cap.HEALTH_RECORD),
             "errors": request.session.pop("health_errors", None),

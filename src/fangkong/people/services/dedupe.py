@@ -17,6 +17,7 @@ from fangkong.accounts.scope import Cap, Scope
 from fangkong.accounts.services import record_audit
 
 from ..models import DuplicateDismissal, Person, PersonTag
+from ..moves import person_moved
 from .registry import PersonInvalid
 
 _FILLED_FROM_DROPPED = ("phone", "household_id", "birth_on", "relation")
@@ -101,6 +102,7 @@ def do_merge_persons(
     detail = {"kept": keep.pk, "dropped": drop.pk, "dropped_document": drop.id_masked}
     drop.delete()
     keep.save()
+    person_moved([keep.pk])  # the dropped record's open alert and periods take keep's area
     record_audit(
         user=user,
         action=AuditAction.MERGE,

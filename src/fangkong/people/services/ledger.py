@@ -36,6 +36,7 @@ from ..ledger import (
     header_key,
 )
 from ..models import BULK_PERSON_FIELDS, BULK_TAG_FIELDS, Person, PersonTag
+from ..moves import person_moved
 from .ledger_rows import Candidate, Checker, Rejected
 
 BATCH = 2000
@@ -367,6 +368,7 @@ class _Writer:
         """
         changed: list[Person] = []
         new_tags: list[PersonTag] = []
+        moved_grid: list[int] = []
         for c in matched:
             known = existing[(c.identity.id_type, c.identity.id_number)]
             household_id = known.household_id
@@ -390,6 +392,8 @@ class _Writer:
             if added or after.values() != known.values():
                 changed.append(Person(updated_at=self.now, **after.fields()))
                 new_tags += added
+            if after.region_path != known.region_path:
+                moved_grid.append(known.id)
         Person.objects.bulk_update(changed, _UPDATED, batch_size=500)
         PersonTag.objects.bulk_create(new_tags, batch_size=BATCH)
         # tags follow a person who moved grid (their region_path is what scope filters on)
@@ -401,6 +405,7 @@ class _Writer:
                 PersonTag.objects.filter(person_id__in=pks[i : i + BATCH]).exclude(
                     region_path=path
                 ).update(region_path=path)
+        person_moved(moved_grid)  # what other apps keep of them follows, in this transaction
         return len(changed)
 
 
