@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,6 +65,7 @@ def run_ledger_upload(
     filename: str,
     data: bytes,
     on_progress: Progress | None = None,
+    request: HttpRequest | None = None,
 ) -> LedgerUpload:
     """Import an uploaded ledger once per ``upload_id`` (a resubmitted form gets the first
     result), keep its summary and rejects file, and return the upload's record."""
@@ -91,6 +93,7 @@ def run_ledger_upload(
             user=user,
             scope=scope,
             on_progress=on_progress,
+            request=request,
         )
     except LedgerInvalid as e:
         upload.status, upload.error = LedgerStatus.FAILED, str(e)

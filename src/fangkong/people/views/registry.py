@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
+from fangkong.accounts.services import record_person_view
 from fangkong.common.paging import page_of
 from fangkong.common.params import int_or
 from fangkong.regions.choices import Level
@@ -91,6 +92,7 @@ def household_page(request, pk):
 def person_page(request, pk):
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, pk)
+    record_person_view(request=request, person_id=person.pk, region_path=person.region_path)
     return render(
         request,
         "people/person.html",
