@@ -38,7 +38,7 @@ def test_opening_a_persons_record_is_logged_with_who_whom_when_and_where(page, t
 
 
 def test_a_view_is_not_written_in_the_request_but_in_a_batch_after_responses(
-    tree, people, login, settings, django_assert_num_queries
+    tree, people, login, settings, django_assert_max_num_queries
 ):
     settings.VIEW_LOG_BATCH = 3
     settings.VIEW_LOG_SECONDS = 3600
@@ -52,8 +52,9 @@ def test_a_view_is_not_written_in_the_request_but_in_a_batch_after_responses(
     settings.VIEW_LOG_BATCH = 100
     for _ in range(5):
         client.get(url)
-    # one insert for the batch whatever its size (and its accounts read, a savepoint around it)
-    with django_assert_num_queries(4):
+    # one insert (a COPY on PostgreSQL, not counted there) for the batch whatever its size, its
+    # accounts read, a savepoint around it
+    with django_assert_max_num_queries(4):
         assert flush_person_views() == 5
 
 
