@@ -135,5 +135,22 @@ def test_the_buffer_is_due_by_size_or_by_age():
 
 def test_the_timer_thread_flushes_without_requests():
     called = threading.Event()
-    Flusher().ensure_running(called.set, 0.01)
+
+    def flush():
+        called.set()
+        return False  # and stop
+
+    Flusher().ensure_running(flush, 0.01)
     assert called.wait(2)
+
+
+def test_in_a_server_process_a_view_starts_the_flush_timer(tree, people, rf, monkeypatch):
+    from fangkong.accounts import services
+
+    started = []
+    monkeypatch.setitem(services._timer, "on", True)
+    monkeypatch.setattr(services._flusher, "ensure_running", lambda f, s: started.append(s))
+    request = rf.get("/")
+    request.user = people.grid_a
+    services.record_person_view(request=request, person_id=1, region_path=tree.grid_a.path)
+    assert started == [5.0]

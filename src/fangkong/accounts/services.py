@@ -262,13 +262,14 @@ def flush_person_views_if_due(**_signal: object) -> None:
         flush_person_views()
 
 
-def _flush_from_timer() -> None:
+def _flush_from_timer() -> bool:
     try:
         flush_person_views_if_due()
     except Exception:  # the thread must live on
         log.exception("read log: the timed flush failed")
     finally:
         connection.close()  # this thread's own connection
+    return True
 
 
 def _flush_at_exit() -> None:

@@ -68,8 +68,8 @@ class ViewBuffer:
 
 
 class Flusher:
-    """A daemon thread calling ``flush`` every ``seconds`` (started once per process, again
-    after a fork: a forked worker does not inherit the thread)."""
+    """A daemon thread calling ``flush`` every ``seconds`` while it returns True (started once
+    per process, again after a fork: a forked worker does not inherit the thread)."""
 
     def __init__(self) -> None:
         self._pid = 0
@@ -92,4 +92,5 @@ class Flusher:
     def _loop(flush, seconds: float) -> None:
         while True:
             time.sleep(seconds)
-            flush()
+            if not flush():
+                return
