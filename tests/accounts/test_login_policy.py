@@ -133,3 +133,13 @@ def test_an_administrator_unlocks_an_account(admin_user, people, client):
     )
     client.logout()
     assert _app(client, "grid_a", PASSWORD).status_code == 302
+
+
+def test_a_token_issued_is_audited_in_the_accounts_region(tree, people, client):
+    assert _token(client, "grid_a", PASSWORD).status_code == 200
+    entry = AuditEntry.objects.get(action=AuditAction.TOKEN_CREATED)
+    assert (entry.username, entry.ip, entry.region_path) == (
+        "grid_a",
+        "198.51.100.1",
+        tree.grid_a.path,
+    )

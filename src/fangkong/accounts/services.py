@@ -296,7 +296,13 @@ def issue_token(*, user: User, name: str = "", request: HttpRequest | None = Non
     """Create an API token for ``user``; the key is returned once and stored only hashed."""
     key = secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, digest=ApiToken.hash(key), name=name[:100])
-    record_audit(user=user, action=AuditAction.TOKEN_CREATED, request=request)
+    record_audit(
+        user=user,
+        action=AuditAction.TOKEN_CREATED,
+        region_path=_home_path(user),
+        request=request,
+        detail=_door(request),
+    )
     return key
 
 
