@@ -66,12 +66,13 @@ def _english_outside_requests():
 def _clear_cache():
     from django.core.cache import cache
 
-    from fangkong.accounts.services import forget_tokens
+    from fangkong.accounts.services import forget_person_views, forget_tokens
     from fangkong.health.rules import forget_rules
 
     cache.clear()
     forget_rules()
     forget_tokens()
+    forget_person_views()
 
 
 def make_person(grid: Region, **overrides) -> Person:

@@ -117,9 +117,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# Failed logins: this many failures for one account or one address within the window lock it.
+# One login policy for every door (app, admin, API token): accounts/backends.py.
+AUTHENTICATION_BACKENDS = ["fangkong.accounts.backends.LoginPolicyBackend"]
+# Failed logins within the window lock one account after LOGIN_FAILURE_LIMIT, and every login
+# from one address (an office behind one NAT) only after LOGIN_ADDRESS_FAILURE_LIMIT; see
+# docs/scope.md.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("FANGKONG_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("FANGKONG_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# The read log (who opened whose record) is written in bulk: after a response once this many
+# views wait or the oldest is this old (a crash loses at most that many seconds of it).
+VIEW_LOG_BATCH = 500
+VIEW_LOG_SECONDS = 5.0
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -85,6 +85,29 @@ ROWS["accounts:audit"] = E(
 )
 
 
+def _viewed(tree):
+    """grid A's worker opened 张伟's page (the read log, written as a flush would)."""
+    from fangkong.accounts.services import record_audit
+
+    record_audit(
+        user=None,
+        username="grid_a",
+        action=AuditAction.VIEW,
+        object_type="person",
+        object_id=tree.person_a.pk,
+        region_path=tree.person_a.region_path,
+    )
+
+
+# "who has seen this person": supervisors of the person's region only
+ROWS["accounts:audit?person"] = E(
+    lambda t: reverse("accounts:audit") + f"?person={t.person_a.pk}&action=view",
+    supervisors_list,
+    shown=lambda t: f"?person={t.person_a.pk}",
+    setup=_viewed,
+)
+
+
 def any_editor(persona: str):
     return 200 if persona in EDITORS | {"grid_b"} else 403
 

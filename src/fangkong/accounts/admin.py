@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from .forms import RateLimitedAdminLoginForm
 from .models import AuditEntry, User
+from .services import clear_login_failures
+
+# The admin's login goes through the same policy as the app's (backends.LoginPolicyBackend);
+# this form only says "locked" rather than "wrong password" when it refuses.
+admin.site.login_form = RateLimitedAdminLoginForm
 
 
 @admin.register(User)
@@ -13,6 +21,18 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         ("Fangkong", {"fields": ("role", "scope_region", "phone")}),
     )
+    actions = ["unlock_login"]
+
+    @admin.action(description=_("Unlock login (forget failed logins)"))
+    def unlock_login(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            clear_login_failures(username=user.username)
+        self.message_user(
+            request,
+            ngettext("%(n)d account unlocked.", "%(n)d accounts unlocked.", len(users))
+            % {"n": len(users)},
+        )
 
 
 @admin.register(AuditEntry)

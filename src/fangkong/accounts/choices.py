@@ -22,3 +22,12 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token_created", _("API token created")
     IMPORT = "import", _("Imported")
     MERGE = "merge", _("Merged duplicate records")
+    LOCKOUT = "lockout", _("Login locked")
+    VIEW = "view", _("Viewed a person's record")
+
+
+class LockKind(models.TextChoices):
+    """What repeated failed logins locked: one account, or every login from one address."""
+
+    ACCOUNT = "account", _("account")
+    ADDRESS = "address", _("address")

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditAction, Role
+from .choices import AuditAction, LockKind, Role
 
 
 class User(AbstractUser):
@@ -33,11 +33,18 @@ class User(AbstractUser):
 
 
 class AuditEntry(models.Model):
-    """Who saw or exported what, when, from which address. Append-only."""
+    """Who saw, revealed, exported or imported what, who logged in or failed to, when, from
+    which address. Append-only. Views of persons' records are the bulk of it (written in
+    batches, see viewlog.py): two indexes answer "who has seen this person" (object, time) and
+    "whom has this account seen" (user, time); the time index serves the newest-first page."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # (user, at) below serves it
     )
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
@@ -49,11 +56,21 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["object_id", "at"], name="audit_object_at"),
+            models.Index(fields=["user", "at"], name="audit_user_at"),
+        ]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    @property
+    def lock_label(self) -> str:
+        """For a lockout: what was locked (the account or the address)."""
+        lock = self.detail.get("lock") if isinstance(self.detail, dict) else None
+        return str(LockKind(lock).label) if lock in LockKind.values else ""
 
 
 class ApiToken(models.Model):

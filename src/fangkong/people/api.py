@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from fangkong.accounts.scope import Cap, scope_of
+from fangkong.accounts.services import record_person_view
 from fangkong.common import idnumbers, spreadsheets
 from fangkong.common.paging import page_of
 from fangkong.regions.selectors import region_or_404
@@ -184,6 +185,7 @@ def get_person(request, person_id: int, unmasked: bool = False):
     """One person; ``unmasked=true`` shows the full ID and phone to roles allowed (audited)."""
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, person_id)
+    record_person_view(request=request, person_id=person.pk, region_path=person.region_path)
     if unmasked:
         if not scope.can(Cap.UNMASK):
             raise HttpError(403, _("Your role may not see full ID numbers and phones."))
@@ -278,6 +280,7 @@ def import_ledger_file(
             upload_id=upload_id or uuid.uuid4(),
             filename=file.name or "ledger",
             data=file.read(),
+            request=request,
         )
     except LedgerInvalid as e:
         return 422, {"detail": str(e)}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.scope import Cap, scope_of
-from fangkong.accounts.services import record_audit
+from fangkong.accounts.services import record_audit, record_person_view
 from fangkong.common.params import date_or, int_or
 from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404, region_or_home
@@ -162,6 +162,7 @@ def person_health(request, pk):
     """A person's periods under watch (day by day), recent check-ins, alerts and contacts."""
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, pk)
+    record_person_view(request=request, person_id=person.pk, region_path=person.region_path)
     periods = [
         (o, follow_up(o))
         for o in person.observations.prefetch_related("extensions").order_by("-start_on")

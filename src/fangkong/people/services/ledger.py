@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -149,6 +150,7 @@ def import_ledger(
     user: User | None = None,
     scope: Scope | None = None,
     on_progress: Progress | None = None,
+    request: HttpRequest | None = None,
 ) -> LedgerImportResult:
     """Import a ledger file into ``region`` (a grid, or an ancestor when rows name their grid).
 
@@ -175,7 +177,7 @@ def import_ledger(
                 progress(i, len(result.rejected), len(rows))
         writer.write_chunk(chunk)
         progress(len(rows), len(result.rejected), len(rows))
-        writer.finish(user=user, region=region, filename=filename)
+        writer.finish(user=user, region=region, filename=filename, request=request)
     result.rejected.sort(key=lambda r: r.number)
     return result
 
@@ -213,7 +215,9 @@ class _Writer:
         self.result.unchanged += len(matched) - updated
         self.categories.update(label for c in candidates for _k, _p, label in c.tags if label)
 
-    def finish(self, *, user: User | None, region: Region, filename: str) -> None:
+    def finish(
+        self, *, user: User | None, region: Region, filename: str, request: HttpRequest | None
+    ) -> None:
         if self.result.created >= ANALYZE_AFTER:
             analyze(Person, PersonTag, Household)
         self.result.new_categories = dict(self.categories)
@@ -222,6 +226,7 @@ class _Writer:
             action=AuditAction.IMPORT,
             object_type="ledger",
             region_path=region.path,
+            request=request,  # the uploader's address (none from the command line)
             detail={"file": filename, "region": region.code, **self.result.as_dict()},
         )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,6 +69,7 @@ def run_ledger_upload(
     filename: str,
     data: bytes,
     on_progress: Progress | None = None,
+    request: HttpRequest | None = None,
 ) -> LedgerUpload:
     """Import an uploaded ledger once per ``upload_id`` (a resubmitted form gets the first
     result), keep its summary and rejects file, and return the upload's record."""
@@ -97,6 +99,7 @@ def run_ledger_upload(
                 user=user,
                 scope=scope,
                 on_progress=on_progress,
+                request=request,
             )
             if result.rejected:
                 upload.rejects_file = f"{upload_id}-{rejects_name(filename)}"

@@ -92,6 +92,7 @@ def _run_upload(request, scope, region):
             filename=file.name,
             data=file.read(),
             on_progress=progress,
+            request=request,
         )
     except LedgerInvalid as e:
         return None, str(e)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
+from fangkong.accounts.services import record_person_view
 from fangkong.common import spreadsheets
 from fangkong.common.paging import page_of
 from fangkong.common.params import int_or
@@ -90,6 +91,7 @@ def household_page(request, pk):
 def person_page(request, pk):
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, pk)
+    record_person_view(request=request, person_id=person.pk, region_path=person.region_path)
     return render(
         request,
         "people/person.html",
