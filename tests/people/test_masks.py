@@ -29,6 +29,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fangkong.accounts.choices import Role
+from fangkong.accounts.scope import ROLE_CAPS, Cap
 from fangkong.accounts.services import create_user
 from fangkong.common.idnumbers import CHECK_CHARS, WEIGHTS
 from fangkong.common.idnumbers import make as make_id
@@ -36,9 +37,12 @@ from fangkong.common.masking import mask_id_number, mask_phone, mask_text
 from fangkong.ops import names
 from fangkong.ops.city import generate_city
 from fangkong.ops.load import load_city
+from fangkong.people import disclosure
+from fangkong.people.disclosure import Detail, Field
 from fangkong.people.models import Person, child_cutoff
 from fangkong.regions.models import Region
 
+from ..conftest import PERSONAS
 from .ledgers import read_xlsx
 
 MIN_CANDIDATES = 30
@@ -299,3 +303,56 @@ def test_a_birth_column_under_another_name_is_not_kept_as_a_note(tree):
     data = csv_bytes([["姓名", "身份证号", "出生年月"], ["赵一", ident(5), "1985-04-09"]])
     import_ledger(data=data, filename="l.csv", region=tree.grid_a)
     assert "1985" not in Person.objects.get(name="赵一").notes
+
+
+# --- the table of docs/scope.md, row by row ----------------------------------------------------
+def test_docs_scope_table_is_the_table_the_code_follows():
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "scope.md").read_text()
+    for row in disclosure.markdown_rows():
+        assert row in doc
+
+
+@pytest.mark.parametrize("who", [w for w in PERSONAS if w != "grid_b"])  # one persona a role
+def test_each_role_sees_of_a_person_what_the_table_says(tree, people, who):
+    user = getattr(people, who)
+    shown, revealed = disclosure.FIELDS_BY_ROLE[user.role]
+    client = _client(user)
+    p = tree.person_a
+    page = client.get(reverse("people:person", args=[p.pk]))
+    api = client.get(reverse("api:get_person", args=[p.pk]))
+    if shown[Field.NAME] == Detail.NONE:
+        assert page.status_code in (403, 404) and api.status_code in (403, 404)
+        return
+    text, record = page.content.decode(), api.json()
+    assert (p.name in text, record["name"]) == (True, p.name)
+    assert shown[Field.ID_NUMBER] == Detail.MASKED
+    assert p.id_masked in text and p.id_number not in text
+    assert record["id_number"] == p.id_masked
+    assert shown[Field.PHONE] == Detail.MASKED
+    assert "138****5678" in text and p.phone not in text and record["phone"] == "138****5678"
+    assert shown[Field.BIRTH] == Detail.YEAR
+    assert "1940年生" in text and "1940-03-08" not in text
+    assert (record["birth_on"], record["birth_year"], record["age"]) == (None, 1940, None)
+    assert ("独居老人" in text) == (shown[Field.TAGS] == Detail.FULL)
+    assert ("1栋 1单元 101" in text) == (shown[Field.HOUSEHOLD] == Detail.FULL)
+    health = client.get(reverse("health:person", args=[p.pk])).status_code
+    assert (health == 200) == (shown[Field.HEALTH] == Detail.FULL)
+    reveal = client.post(reverse("people:reveal", args=[p.pk]))
+    full = client.get(reverse("api:get_person", args=[p.pk]), {"unmasked": "true"})
+    export = client.get(reverse("people:export"), {"region": tree.grid_a.code})
+    exported = b"".join(export.streaming_content).decode("utf-8-sig")
+    if revealed is None:
+        assert reveal.status_code == 403 and full.status_code == 403
+        assert p.id_number not in exported and "1940-03-08" not in exported
+        return
+    assert revealed[Field.BIRTH] == revealed[Field.ID_NUMBER] == Detail.FULL
+    assert p.id_number in reveal.content.decode() and "1940-03-08" in reveal.content.decode()
+    assert full.json()["birth_on"] == "1940-03-08" and full.json()["id_number"] == p.id_number
+    assert p.id_number in exported and "1940-03-08" in exported
+
+
+def test_only_roles_that_may_reveal_list_duplicates_grouped_by_birth_date():
+    for caps in ROLE_CAPS.values():
+        assert Cap.EDIT_PEOPLE not in caps or Cap.UNMASK in caps

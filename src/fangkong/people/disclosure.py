@@ -91,3 +91,16 @@ def birth_as(birth_on: dt.date | None, detail: Detail) -> dt.date | int | None:
     if birth_on is None or detail == Detail.NONE:
         return None
     return birth_on if detail == Detail.FULL else birth_on.year
+
+
+def markdown_rows() -> list[str]:
+    """FIELDS_BY_ROLE as the rows of the table in docs/scope.md (a test keeps them equal)."""
+    groups: dict[tuple, list[str]] = {}
+    for role, (shown, revealed) in FIELDS_BY_ROLE.items():
+        key = (tuple(shown.get(f, Detail.NONE) for f in Field), revealed is not None)
+        groups.setdefault(key, []).append(role)
+    rows = []
+    for (details, reveals), roles in groups.items():
+        cells = [", ".join(roles), *(d.value for d in details), "yes" if reveals else "no"]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
