@@ -38,7 +38,7 @@ def test_grid_worker_finds_a_household_on_a_phone(live_server, tree, people, pho
     _shot(phone, "household")
 
     phone.click("text=张伟")
-    phone.click("text=显示完整证件号和电话")
+    phone.click("text=显示完整证件号、电话和出生日期")
     phone.wait_for_selector(f"text={tree.person_a.id_number}")
     _shot(phone, "person")
 

@@ -49,3 +49,51 @@ def test_the_region_summary_counts_each_child(tree, people, login):
 def test_regions_list_is_the_scope_subtree(tree, people, login):
     body = login(people.community).get(reverse("api:list_regions")).json()
     assert [r["code"] for r in body["items"]] == [tree.community_a.code, tree.grid_a.code]
+
+
+def test_a_masked_caller_gets_the_birth_year_never_the_date_or_age(tree, people, login):
+    client = login(people.district)
+    body = client.get(reverse("api:get_person", args=[tree.person_a.pk])).json()
+    assert (body["birth_on"], body["age"], body["birth_year"]) == (None, None, 1940)
+    listed = client.get(reverse("api:list_persons"), {"q": "张伟"}).json()["items"][0]
+    assert (listed["birth_on"], listed["age"], listed["birth_year"]) == (None, None, 1940)
+    assert "1940-03-08" not in str(listed)
+
+
+def test_a_reveal_gives_the_birth_date(tree, people, login):
+    client = login(people.grid_a)
+    url = reverse("api:get_person", args=[tree.person_a.pk])
+    assert client.get(url).json()["birth_on"] is None
+    assert client.get(url, {"unmasked": "true"}).json()["birth_on"] == "1940-03-08"
+
+
+def test_persons_cannot_be_filtered_or_ordered_by_birth_date(tree, people, login):
+    """Halving a date range and watching who stays would tell the date, one bit at a time."""
+    client = login(people.hq)
+    url = reverse("api:list_persons")
+    plain = client.get(url).json()["items"]
+    for params in (
+        {"birth_on": "1940-03-08"},
+        {"birth_on__gte": "1940-01-01"},
+        {"birth_after": "1940-03-01"},
+        {"order_by": "birth_on"},
+        {"ordering": "-birth_on"},
+        {"sort": "age"},
+    ):
+        assert client.get(url, params).json()["items"] == plain, params
+
+
+def test_a_masked_caller_cannot_search_by_more_digits_than_the_mask_shows(tree, people, login):
+    client = login(people.street)
+    url = reverse("api:list_persons")
+    five = client.get(url, {"q": tree.person_a.id_number[-5:]})
+    assert five.status_code == 422 and "4" in five.json()["detail"]
+    four = client.get(url, {"q": tree.person_a.id_number[-4:]}).json()["items"]
+    assert [p["name"] for p in four] == ["张伟"]
+    assert client.get(url, {"q": tree.person_a.id_number}).status_code == 422
+
+
+def test_a_short_document_is_not_found_by_digits_its_mask_hides(tree, people, login):
+    make_person(tree.grid_a, name="短证", id_type="other", id_number="AB1234")
+    items = login(people.hq).get(reverse("api:list_persons"), {"q": "1234"}).json()["items"]
+    assert "短证" not in [p["name"] for p in items]

@@ -148,7 +148,9 @@ def test_possible_duplicates_are_listed_and_merging_keeps_both_records_tags(tree
     kinds = set(PersonTag.objects.filter(person=tree.person_a).values_list("kind", flat=True))
     assert kinds == {"elderly_alone", "close_contact"}
     tree.person_a.refresh_from_db()
-    assert dup.id_number in tree.person_a.notes
+    assert dup.id_number not in tree.person_a.notes  # kept as a merged record instead
+    merge = tree.person_a.merges.get()
+    assert (merge.dropped_id, merge.id_number) == (dup.pk, dup.id_number)
     assert AuditEntry.objects.get(action="merge").detail["dropped"] == dup.pk
 
 

@@ -99,10 +99,25 @@ def test_the_person_page_shows_identifiers_masked(tree, people, login):
     assert tree.person_a.id_number not in text and "13812345678" not in text
 
 
+@pytest.mark.parametrize("who", ["hq", "district", "street", "grid_a"])
+def test_pages_beside_a_masked_number_show_the_birth_year_not_the_date(tree, people, login, who):
+    client = login(getattr(people, who))
+    for url in (
+        reverse("people:person", args=[tree.person_a.pk]),
+        reverse("people:household", args=[tree.household_a.pk]),
+        reverse("people:building", args=[tree.building_a.pk]),
+        reverse("people:search") + "?q=张",
+    ):
+        text = client.get(url).content.decode()
+        assert "张伟" in text and "1940年生" in text, url
+        assert "1940-03-08" not in text and "86岁" not in text and "85岁" not in text, url
+
+
 def test_revealing_shows_the_full_id_and_phone_and_is_audited(tree, people, login):
     response = login(people.grid_a).post(reverse("people:reveal", args=[tree.person_a.pk]))
     text = response.content.decode()
     assert tree.person_a.id_number in text and 'href="tel:13812345678"' in text
+    assert "1940-03-08" in text  # the birth date, only here
     entry = AuditEntry.objects.get(action=AuditAction.VIEW_UNMASKED)
     assert (entry.username, entry.object_id) == ("grid_a", str(tree.person_a.pk))
 
@@ -126,10 +141,31 @@ def test_search_by_name_phone_or_id_tail(tree, people, login, q, found):
     assert {n for n in ("张伟", "张小明", "李娜") if n in text} == found
 
 
-def test_search_by_the_last_digits_of_an_id(tree, people, login):
-    tail = tree.person_a.id_number[-6:]
+def test_search_by_the_last_four_digits_of_an_id(tree, people, login):
+    tail = tree.person_a.id_number[-4:]
     text = login(people.hq).get(reverse("people:search"), {"q": tail}).content.decode()
     assert "张伟" in text
+
+
+@pytest.mark.parametrize("digits", [5, 6, 10, 18])
+def test_a_masked_role_cannot_search_by_digits_its_mask_hides(tree, people, login, digits):
+    """Tried one digit at a time from the end, a longer tail would rebuild the number."""
+    q = tree.person_a.id_number[-digits:]
+    text = login(people.hq).get(reverse("people:search"), {"q": q}).content.decode()
+    assert "张伟" not in text and "只显示这么多" in text
+
+
+def test_a_masked_role_cannot_confirm_a_phone_number_by_searching_it(tree, people, login):
+    text = login(people.street).get(reverse("people:search"), {"q": "13812345678"})
+    assert "张伟" not in text.content.decode()
+
+
+def test_a_grid_worker_finds_a_resident_by_the_whole_id_number(tree, people, login):
+    client = login(people.grid_a)
+    text = client.get(reverse("people:search"), {"q": tree.person_a.id_number}).content.decode()
+    assert "张伟" in text
+    partial = client.get(reverse("people:search"), {"q": tree.person_a.id_number[-7:]})
+    assert "张伟" not in partial.content.decode()
 
 
 def test_too_few_digits_get_a_message_not_a_scan(tree, people, login):
@@ -222,3 +258,75 @@ def test_buildings_are_listed_in_number_order(tree, people, login):
     text = text.content.decode()
     positions = [text.index(f"<b>{n}</b>") for n in ("1栋", "2栋", "10栋")]
     assert positions == sorted(positions)
+
+
+def _merged(tree, people):
+    from fangkong.people.services import do_merge_persons
+
+    dup = make_person(
+        tree.grid_a, name="张伟", id_type="passport", id_number="E99887766", phone="13911112222"
+    )
+    do_merge_persons(user=people.grid_a, keep=tree.person_a, drop=dup)
+    return dup
+
+
+@pytest.mark.parametrize("who", ["hq", "street", "grid_a"])
+def test_a_merge_shows_its_source_masked_and_puts_no_number_in_the_notes(tree, people, login, who):
+    dup = _merged(tree, people)
+    tree.person_a.refresh_from_db()
+    assert dup.id_number not in tree.person_a.notes
+    text = login(getattr(people, who)).get(reverse("people:person", args=[tree.person_a.pk]))
+    text = text.content.decode()
+    assert "由 1 条记录合并而来" in text and "*****7766" in text
+    assert dup.id_number not in text and "13911112222" not in text
+    export = login(getattr(people, who)).get(
+        reverse("people:ledger_export") + f"?region={tree.grid_a.code}"
+    )
+    assert dup.id_number.encode() not in export.content
+
+
+def test_the_merged_record_is_read_in_full_only_through_the_audited_reveal(tree, people, login):
+    dup = _merged(tree, people)
+    response = login(people.grid_a).post(reverse("people:reveal", args=[tree.person_a.pk]))
+    assert dup.id_number in response.content.decode()
+    entry = AuditEntry.objects.get(action=AuditAction.VIEW_UNMASKED)
+    assert entry.object_id == str(tree.person_a.pk)
+    merge = AuditEntry.objects.get(action=AuditAction.MERGE)
+    assert merge.detail["merge"] == tree.person_a.merges.get().pk
+    assert dup.id_number not in str(merge.detail)
+
+
+def test_old_merge_notes_become_merged_records_without_the_number(tree, people):
+    import importlib
+
+    from django.apps import apps
+
+    from fangkong.accounts.services import record_audit
+    from fangkong.people.models import Person
+
+    number = "430102199804090005"
+    Person.objects.filter(pk=tree.person_a.pk).update(
+        notes=f"行动不便\n由 朱秀（居民身份证 {number}）合并而来\n"
+        "merged from Zhu, Passport E1234567"
+    )
+    record_audit(
+        user=people.grid_a,
+        action=AuditAction.MERGE,
+        object_type="person",
+        object_id=tree.person_a.pk,
+        detail={"kept": tree.person_a.pk, "dropped": 77, "dropped_document": "4301**********0005"},
+    )
+    migration = importlib.import_module("fangkong.people.migrations.0005_merge_notes_to_records")
+    migration.forwards(apps, None)
+    tree.person_a.refresh_from_db()
+    assert tree.person_a.notes == "行动不便"
+    merges = list(tree.person_a.merges.order_by("id"))
+    assert [(m.name, m.id_type, m.id_number) for m in merges] == [
+        ("朱秀", "resident_id", number),
+        ("Zhu", "passport", "E1234567"),
+    ]
+    assert (merges[0].dropped_id, merges[0].merged_by, merges[0].birth_on) == (
+        77,
+        people.grid_a,
+        dt.date(1998, 4, 9),
+    )

@@ -34,13 +34,16 @@ PAGE_SIZE = 50
 
 
 class PersonOut(Schema):
+    """A person as docs/scope.md says: masked unless revealed (``unmasked=true``, audited)."""
+
     id: int
     name: str
     sex: Sex
     id_type: IdType
-    id_number: str
-    birth_on: dt.date | None
-    age: int | None
+    id_number: str  # masked: 4301**********0015
+    birth_on: dt.date | None  # only when revealed; masked, the year alone
+    birth_year: int | None
+    age: int | None  # only when revealed (an age changes on the birthday)
     phone: str
     grid_code: str
     household_id: int | None
@@ -98,7 +101,9 @@ def list_persons(
     tag: TagKind | None = None,
     household: int | None = None,
 ):
-    """Persons in the caller's scope: search by name prefix, whole phone or ID tail digits."""
+    """Persons in the caller's scope: search by name prefix or the last 4 digits of an ID
+    number; roles that may reveal also by a whole ID or phone number. No filter or order by
+    birth date: a masked caller could bisect one."""
     scope = scope_of(request.user)
     scope.require(Cap.VIEW_PEOPLE)
     area = region_or_404(scope, region) if region else None

@@ -60,7 +60,8 @@ ALIASES: dict[Col, tuple[str, ...]] = {
         "身份证",
         "idnumber",
     ),
-    Col.BIRTH_ON: ("出生日期", "出生年月日", "birthdate"),
+    # 出生年月 and 生日 too: kept as a note they would show the date beside a masked number.
+    Col.BIRTH_ON: ("出生日期", "出生年月日", "出生年月", "生日", "birthdate"),
     Col.PHONE: ("联系电话", "手机号", "手机号码", "电话", "手机", "联系方式", "phone"),
     Col.BUILDING: ("楼栋", "楼号", "栋", "楼栋号", "栋号", "building"),
     Col.UNIT: ("单元", "单元号", "unit"),
@@ -308,8 +309,14 @@ def _parse_categories(text: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def export_titles() -> list[str]:
-    """The header the export writes: the first name of each column, in ledger order."""
+# A masked export's birth column holds the year only, under its own title (not read back as a
+# date: a masked ledger does not import anyway).
+BIRTH_YEAR_TITLE = "出生年份"
+
+
+def export_titles(*, unmasked: bool = True) -> list[str]:
+    """The header the export writes: the first name of each column, in ledger order; a masked
+    export has the birth year where the birth date would be."""
     order = [
         Col.SEQ,
         Col.NAME,
@@ -328,7 +335,9 @@ def export_titles() -> list[str]:
         Col.NOTES,
         Col.GRID,
     ]
-    return [ALIASES[c][0] for c in order]
+    return [
+        BIRTH_YEAR_TITLE if c == Col.BIRTH_ON and not unmasked else ALIASES[c][0] for c in order
+    ]
 
 
 # What the export writes, in the words the import reads back (whatever the page's language).

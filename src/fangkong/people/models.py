@@ -19,11 +19,13 @@ def years_between(born: dt.date, on: dt.date) -> int:
 
 
 def child_cutoff(today: dt.date) -> dt.date:
-    """Persons born after this date are under CHILD_AGE on ``today``."""
-    try:
-        return today.replace(year=today.year - CHILD_AGE)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - CHILD_AGE, day=28)
+    """Persons born after this date are under CHILD_AGE all through ``today``'s year.
+
+    By year of birth, not by day: the child mark and the counts of children change for everyone
+    on 1 January, never on a child's birthday, which would tell the birth date to a viewer who
+    is shown only the year (docs/scope.md).
+    """
+    return dt.date(today.year - CHILD_AGE, 12, 31)
 
 
 # The columns bulk loaders (the synthetic city, the ledger import) write with COPY, in order.
@@ -203,3 +205,37 @@ class DuplicateDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class PersonMerge(models.Model):
+    """A record merged into ``person`` as a duplicate: what the dropped record was.
+
+    Its document is shown masked ("merged from 1 record on DATE"), in full only through the
+    person's audited reveal; free text never holds it.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges")
+    region_path = models.CharField(max_length=255)
+    dropped_id = models.PositiveBigIntegerField()  # the deleted record's id, as the audit says
+    name = CodePointCharField(_("name"), max_length=50)
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices)
+    id_number = models.CharField(_("ID number"), max_length=30)
+    birth_on = models.DateField(_("birth date"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=11, blank=True)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["merged_at", "id"]
+        indexes = [prefix_index("region_path", "person_merge_region")]
+        verbose_name = _("merged record")
+        verbose_name_plural = _("merged records")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.person_id}"
+
+    @property
+    def id_masked(self) -> str:
+        return mask_id_number(self.id_number)

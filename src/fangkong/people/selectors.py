@@ -16,17 +16,22 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.common.idnumbers import normalise as normalise_id
+from fangkong.common.masking import ID_TAIL
 from fangkong.regions.models import Building, Household, Region
 
+from . import disclosure
 from .choices import TagKind
-from .models import DuplicateDismissal, LedgerUpload, Person, PersonTag, child_cutoff
+from .disclosure import Detail, Field
+from .models import DuplicateDismissal, LedgerUpload, Person, PersonMerge, PersonTag, child_cutoff
 
 _ID_TAIL = re.compile(r"^[0-9]*[0-9X]$")
-MIN_ID_DIGITS = 4
+MIN_ID_DIGITS = ID_TAIL
+PHONE_DIGITS = 11
+FULL_ID_DIGITS = 15  # the old resident ID had 15 digits, today's has 18
 
 
 class SearchTooShort(ValueError):
-    pass
+    """A query the search refuses: too few digits, or digits the viewer is not shown."""
 
 
 def persons(scope: Scope) -> QuerySet[Person]:
@@ -62,8 +67,11 @@ def search(
     household_id: int | None = None,
     unhoused: bool = False,
 ) -> QuerySet[Person]:
-    """Persons by name prefix, full phone, or the last digits (4 or more) of an ID number.
+    """Persons by name prefix, the last 4 digits of an ID number (what its mask shows) or, for
+    roles that may reveal, a whole ID or phone number.
 
+    A masked viewer finds people only by what it is shown of them: a longer tail would let it
+    try the hidden digits one at a time, a whole number would confirm a guess.
     ``unhoused``: only those without a building (a rural address, or no household at all).
     """
     qs = persons(scope).select_related("household__building").prefetch_related("tags")
@@ -80,16 +88,32 @@ def search(
         return qs.order_by("id")
     digits = normalise_id(q)
     if _ID_TAIL.match(digits):
-        if len(digits) < MIN_ID_DIGITS:
-            raise SearchTooShort(
-                _("Type at least %(n)d digits of an ID number or a whole phone number")
-                % {"n": MIN_ID_DIGITS}
-            )
-        match = Q(id_rev__startswith=digits[::-1])
-        if len(digits) == 11:
-            match |= Q(phone=digits)
-        return qs.filter(match).order_by("id")
+        return qs.filter(_number_match(scope, digits)).order_by("id")
     return qs.filter(name__startswith=q).order_by("name", "id")
+
+
+def _number_match(scope: Scope, digits: str) -> Q:
+    if len(digits) < MIN_ID_DIGITS:
+        raise SearchTooShort(
+            _("Type at least %(n)d digits of an ID number or a whole phone number")
+            % {"n": MIN_ID_DIGITS}
+        )
+    if len(digits) == ID_TAIL:
+        # Only documents whose mask shows all 4 (a short one shows fewer).
+        return Q(id_rev__startswith=digits[::-1], id_number__regex=rf"^.{{{2 * ID_TAIL},}}$")
+    if not scope.can(Cap.UNMASK):
+        raise SearchTooShort(
+            _("Type the last %(n)d digits of an ID number: your role is shown no more of it")
+            % {"n": ID_TAIL}
+        )
+    if len(digits) == PHONE_DIGITS:
+        return Q(phone=digits) | Q(id_number=digits)
+    if len(digits) >= FULL_ID_DIGITS:
+        return Q(id_number=digits)
+    raise SearchTooShort(
+        _("Type the last %(n)d digits of an ID number, the whole number, or a whole phone number")
+        % {"n": ID_TAIL}
+    )
 
 
 def tag_names() -> dict[str, str]:
@@ -258,17 +282,21 @@ def household_members(scope: Scope, household: Household) -> list[Person]:
 
 
 def person_record(person: Person, *, unmasked: bool = False) -> dict[str, object]:
-    """One person as the API and exports show them: identifiers masked unless ``unmasked``."""
+    """One person as the API and exports show them: masked (the birth year, never the date or
+    the age) unless ``unmasked`` (an audited reveal or export by a role that may unmask)."""
+    view = disclosure.UNMASKED if unmasked else disclosure.MASKED
     household = person.household
+    full_birth = view[Field.BIRTH] == Detail.FULL
     return {
         "id": person.pk,
         "name": person.name,
         "sex": person.sex,
         "id_type": person.id_type,
-        "id_number": person.id_number if unmasked else person.id_masked,
-        "birth_on": person.birth_on,
-        "age": person.age,
-        "phone": person.phone if unmasked else person.phone_masked,
+        "id_number": disclosure.id_number_as(person.id_number, view[Field.ID_NUMBER]),
+        "birth_on": person.birth_on if full_birth else None,
+        "birth_year": person.birth_on.year if person.birth_on else None,
+        "age": person.age if full_birth else None,
+        "phone": disclosure.phone_as(person.phone, view[Field.PHONE]),
         "grid_code": person.region_path.rstrip("/").rsplit("/", 1)[-1],
         "household_id": person.household_id,
         "household": household.label if household is not None else "",
@@ -291,7 +319,11 @@ class DuplicatePair:
 
 def possible_duplicates(scope: Scope, region: Region, *, limit: int = 100) -> list[DuplicatePair]:
     """Records that may be one person: the same name and birth date under different documents,
-    or the same name and phone. Pairs a staff member dismissed are left out."""
+    or the same name and phone. Pairs a staff member dismissed are left out.
+
+    Grouping by birth date tells who shares one, so only roles that may reveal it ask.
+    """
+    scope.require(Cap.UNMASK)
     base = scope.filter(Person.objects.filter(region_path__startswith=region.path))
     groups: list[tuple[Q, str]] = []
     for fields, reason in (
@@ -335,8 +367,11 @@ def duplicate_pair_or_404(scope: Scope, first: int, second: int) -> tuple[Person
 
 def ledger_export_rows(scope: Scope, region: Region, *, unmasked: bool):
     """The residents of a grid or community in the ledger's layout (see ``ledger.export_titles``),
-    one building after another; identifiers masked unless ``unmasked``."""
+    one building after another; masked unless ``unmasked`` (the birth column then holds the
+    year, and identifiers in the notes are masked)."""
     from .ledger import ID_EXPORT_WORDS, SEX_EXPORT_WORDS, category_word
+
+    view = disclosure.UNMASKED if unmasked else disclosure.MASKED
 
     qs = (
         scope.filter(Person.objects.filter(region_path__startswith=region.path))
@@ -361,9 +396,9 @@ def ledger_export_rows(scope: Scope, region: Region, *, unmasked: bool):
             p.name,
             SEX_EXPORT_WORDS.get(p.sex, ""),
             ID_EXPORT_WORDS.get(p.id_type, ""),
-            p.id_number if unmasked else p.id_masked,
-            p.birth_on.isoformat() if p.birth_on else "",
-            p.phone if unmasked else p.phone_masked,
+            disclosure.id_number_as(p.id_number, view[Field.ID_NUMBER]),
+            _birth_cell(p.birth_on, view[Field.BIRTH]),
+            disclosure.phone_as(p.phone, view[Field.PHONE]),
             b.name if b else "",
             h.unit if h and b else "",
             h.door if h and b else "",
@@ -371,9 +406,21 @@ def ledger_export_rows(scope: Scope, region: Region, *, unmasked: bool):
             p.relation,
             "、".join(w for w in words if w),
             "是" if any(t.kind == TagKind.ELDERLY_ALONE for t in tags) else "",
-            p.notes,
+            disclosure.notes_as(p.notes, view[Field.NOTES]),
             p.grid.code,
         ]
+
+
+def _birth_cell(birth_on: dt.date | None, detail: Detail) -> str:
+    shown = disclosure.birth_as(birth_on, detail)
+    return shown.isoformat() if isinstance(shown, dt.date) else str(shown or "")
+
+
+def person_merges(scope: Scope, person: Person) -> list[PersonMerge]:
+    """The records merged into ``person``, oldest first (their documents are shown masked, and
+    in full only through an audited reveal)."""
+    scope.require(Cap.VIEW_PEOPLE)
+    return list(scope.filter(PersonMerge.objects.filter(person=person)).order_by("merged_at"))
 
 
 def ledger_uploads(user, *, limit: int = 10) -> QuerySet[LedgerUpload]:

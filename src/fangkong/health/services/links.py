@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core import signing
@@ -23,6 +22,7 @@ from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.accounts.services import client_ip, record_audit
+from fangkong.common.digits import ascii_digits
 from fangkong.people.models import Person
 from fangkong.regions.models import Building, Household
 
@@ -37,7 +37,7 @@ PROOF_TRIES = 5  # wrong answers per household, and per client address, within t
 PROOF_WINDOW = dt.timedelta(minutes=15)
 PROOF_MAX_AGE = dt.timedelta(minutes=20)  # a proven household page stays usable this long
 CODE_DIGITS = 6
-_PROOF = re.compile(r"^(\d{4}|\d{6})$")  # a phone's last four, or a CODE_DIGITS code
+_PROOF = re.compile(r"^([0-9]{4}|[0-9]{6})$")  # a phone's last four, or a CODE_DIGITS code
 
 
 def link_token(link: BuildingLink) -> str:
@@ -133,7 +133,7 @@ class ProofRefused(Exception):
 
 def clean_proof(raw: str) -> str:
     """Digits only (full-width digits and spaces accepted): 4 for a phone, 6 for a code."""
-    text = re.sub(r"\s|-", "", unicodedata.normalize("NFKC", raw or ""))
+    text = re.sub(r"\s|-", "", ascii_digits(raw))
     if not _PROOF.match(text):
         raise ProofRefused(
             _(

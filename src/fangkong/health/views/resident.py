@@ -47,7 +47,7 @@ from ..services.links import (
 )
 
 REPORTS_PER_HOUR = 30  # per link and address: a household reports a few times, not hundreds
-_FLOOR = re.compile(r"^0*(\d+)\d{2}$")  # 1001: floor 10, door 01
+_FLOOR = re.compile(r"^0*([0-9]+)[0-9]{2}$")  # 1001: floor 10, door 01
 _READING = re.compile(r"^[tsc]-[0-9a-f]{16}$")
 
 

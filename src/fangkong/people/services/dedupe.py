@@ -16,7 +16,7 @@ from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.accounts.services import record_audit
 
-from ..models import DuplicateDismissal, Person, PersonTag
+from ..models import DuplicateDismissal, Person, PersonMerge, PersonTag
 from ..moves import person_moved
 from .registry import PersonInvalid
 
@@ -58,7 +58,8 @@ def do_merge_persons(
     *, user: User, keep: Person, drop: Person, request: HttpRequest | None = None
 ) -> Person:
     """Move everything that points at ``drop`` to ``keep``, fill ``keep``'s blanks, delete
-    ``drop``; its document is kept in the notes and in the audit entry."""
+    ``drop``; what it was is kept as a ``PersonMerge`` of ``keep`` (its document in full only
+    there, read through the audited reveal), linked from the audit entry."""
     keep, drop = (
         Person.objects.select_for_update().get(pk=keep.pk),
         Person.objects.select_for_update().get(pk=drop.pk),
@@ -68,11 +69,12 @@ def do_merge_persons(
         if (tag.kind, tag.label) in have:
             tag.delete()
     PersonTag.objects.filter(person=drop).update(person=keep, region_path=keep.region_path)
+    PersonMerge.objects.filter(person=drop).update(person=keep, region_path=keep.region_path)
     DuplicateDismissal.objects.filter(first=drop).delete()
     DuplicateDismissal.objects.filter(second=drop).delete()
     for rel in Person._meta.related_objects:
         model = rel.related_model
-        if not isinstance(model, type) or model in (PersonTag, DuplicateDismissal):
+        if not isinstance(model, type) or model in (PersonTag, PersonMerge, DuplicateDismissal):
             continue
         if rel.field.concrete and (rel.one_to_many or rel.one_to_one):
             try:
@@ -93,13 +95,24 @@ def do_merge_persons(
     for name in _FILLED_FROM_DROPPED:
         if not getattr(keep, name) and getattr(drop, name):
             setattr(keep, name, getattr(drop, name))
-    merged_note = _("merged from %(name)s, %(type)s %(number)s") % {
-        "name": drop.name,
-        "type": drop.get_id_type_display(),
-        "number": drop.id_number,
+    keep.notes = "\n".join(n for n in (keep.notes, drop.notes) if n)
+    merge = PersonMerge.objects.create(
+        person=keep,
+        region_path=keep.region_path,
+        dropped_id=drop.pk,
+        name=drop.name,
+        id_type=drop.id_type,
+        id_number=drop.id_number,
+        birth_on=drop.birth_on,
+        phone=drop.phone,
+        merged_by=user if user.pk else None,
+    )
+    detail = {
+        "kept": keep.pk,
+        "dropped": drop.pk,
+        "dropped_document": drop.id_masked,
+        "merge": merge.pk,
     }
-    keep.notes = "\n".join(n for n in (keep.notes, drop.notes, merged_note) if n)
-    detail = {"kept": keep.pk, "dropped": drop.pk, "dropped_document": drop.id_masked}
     drop.delete()
     keep.save()
     person_moved([keep.pk])  # the dropped record's open alert and periods take keep's area

@@ -142,7 +142,10 @@ def ledger_export(request):
     )
     stamp = timezone.localtime()
     buffer = io.BytesIO()
-    rows = [export_titles(), *selectors.ledger_export_rows(scope, region, unmasked=unmasked)]
+    rows = [
+        export_titles(unmasked=unmasked),
+        *selectors.ledger_export_rows(scope, region, unmasked=unmasked),
+    ]
     spreadsheets.write_table(
         buffer,
         rows,

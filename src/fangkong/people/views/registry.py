@@ -15,7 +15,7 @@ from fangkong.common.params import int_or
 from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404
 
-from .. import selectors
+from .. import disclosure, selectors
 from ..forms import PersonForm
 from ..services import PersonInvalid, check_register_person, record_people_export, reveal_person
 
@@ -97,6 +97,8 @@ def person_page(request, pk):
         "people/person.html",
         {
             "person": person,
+            "notes": disclosure.notes_as(person.notes, disclosure.Detail.MASKED),
+            "merges": selectors.person_merges(scope, person),
             "can_unmask": scope.can(Cap.UNMASK),
             "crumbs": breadcrumbs(scope, person.grid),
         },
@@ -110,7 +112,12 @@ def person_reveal(request, pk):
     person = selectors.person_or_404(scope, pk)
     scope.require(Cap.UNMASK)
     reveal_person(user=request.user, person=person, request=request)
-    return render(request, "people/_identifiers.html", {"person": person, "revealed": True})
+    merges = selectors.person_merges(scope, person)
+    return render(
+        request,
+        "people/_identifiers.html",
+        {"person": person, "merges": merges, "revealed": True},
+    )
 
 
 @login_required
@@ -218,7 +225,7 @@ def export_csv(request):
         _("Sex"),
         _("ID type"),
         _("ID number"),
-        _("Birth date"),
+        _("Birth date") if unmasked else _("Birth year"),
         _("Phone"),
         _("Grid"),
         _("Household"),
@@ -244,7 +251,7 @@ def export_csv(request):
                 person.get_sex_display(),
                 person.get_id_type_display(),
                 r["id_number"],
-                r["birth_on"] or "",
+                (r["birth_on"] if unmasked else r["birth_year"]) or "",
                 r["phone"],
                 r["grid_code"],
                 r["household"],
