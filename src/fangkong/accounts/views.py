@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from fangkong.common.paging import page_of
+from fangkong.common.params import int_or
 
 from .choices import AuditAction
 from .forms import RateLimitedLoginForm
@@ -24,15 +25,11 @@ def audit_log(request):
     action = request.GET.get("action", "")
     username = request.GET.get("user", "")
     qs = audit_entries(scope_of(request.user), action=action, username=username)
-    try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
-        number = 1
     return render(
         request,
         "accounts/audit.html",
         {
-            "page": page_of(qs, number, AUDIT_PAGE_SIZE),
+            "page": page_of(qs, int_or(request.GET.get("page"), 1), AUDIT_PAGE_SIZE),
             "action": action,
             "user_filter": username,
             "actions": [(a.value, a.label) for a in AuditAction],

@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.paging import page_of
+from fangkong.common.params import Id, PageNumber, error_responses
 from fangkong.regions.selectors import region_or_404
 
 from . import selectors
@@ -81,14 +82,14 @@ class RegionSummaryOut(Schema):
     children: list[dict]
 
 
-@router.get("", response=PersonPageOut)
+@router.get("", response={200: PersonPageOut, **error_responses(403, 404)})
 def list_persons(
     request,
-    page: int = 1,
+    page: PageNumber = 1,
     q: str = "",
     region: str | None = None,
     tag: TagKind | None = None,
-    household: int | None = None,
+    household: Id | None = None,
 ):
     """Persons in the caller's scope: search by name prefix, whole phone or ID tail digits."""
     scope = scope_of(request.user)
@@ -110,7 +111,7 @@ class FieldErrorsOut(Schema):
     detail: dict[str, str]  # field -> what is wrong and what is allowed
 
 
-@router.post("", response={201: PersonOut, 422: FieldErrorsOut})
+@router.post("", response={201: PersonOut, **error_responses(403, 404)})
 def create_person(request, data: PersonIn):
     """Register a resident in a grid (and a household of it): grid workers and community staff.
 
@@ -144,7 +145,7 @@ def create_person(request, data: PersonIn):
     return 201, selectors.person_record(selectors.person_or_404(scope, person.pk))
 
 
-@router.get("/summary/{code}", response=RegionSummaryOut)
+@router.get("/summary/{code}", response={200: RegionSummaryOut, **error_responses(403, 404)})
 def region_summary(request, code: str):
     """Residents, households, children under 14 and each tag, for a region and its children."""
     scope = scope_of(request.user)
@@ -170,8 +171,8 @@ def region_summary(request, code: str):
     }
 
 
-@router.get("/{int:person_id}", response=PersonOut)
-def get_person(request, person_id: int, unmasked: bool = False):
+@router.get("/{int:person_id}", response={200: PersonOut, **error_responses(403, 404)})
+def get_person(request, person_id: Id, unmasked: bool = False):
     """One person; ``unmasked=true`` shows the full ID and phone to roles allowed (audited)."""
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, person_id)
@@ -219,7 +220,7 @@ def _upload_out(request, upload) -> dict:
     }
 
 
-@router.post("/ledger", response={200: LedgerUploadOut, 422: MessageOut})
+@router.post("/ledger", response={200: LedgerUploadOut, **error_responses(403, 404)})
 def import_ledger_file(
     request,
     file: File[UploadedFile],
@@ -266,7 +267,7 @@ class DuplicatePairOut(Schema):
     reason: str
 
 
-@router.get("/duplicates", response=list[DuplicatePairOut])
+@router.get("/duplicates", response={200: list[DuplicatePairOut], **error_responses(403, 404)})
 def list_duplicates(request, region: str):
     """Possible duplicates in a region (same name and birth date, or same name and phone), for
     a staff member to merge or dismiss on the duplicates page."""
