@@ -98,3 +98,11 @@ def test_a_check_in_for_a_person_id_past_the_database_is_refused(tree, people, l
         reverse("api:post_check_ins"), {"records": [record]}, content_type="application/json"
     )
     assert response.status_code == 422 and str(MAX_ID) in response.content.decode()
+
+
+def test_an_api_address_naming_no_operation_answers_json_not_a_page(tree, people, login):
+    client = login(people.hq)
+    for path in ["/api/v1/persons/null,null", "/api/v1/nothing-here"]:
+        response = client.get(path)
+        assert response.status_code == 404 and response.json() == {"detail": "Not Found"}
+    assert client.get(reverse("api:list_regions")).status_code == 200

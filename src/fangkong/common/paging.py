@@ -37,8 +37,9 @@ def page_of(qs, number: int, size: int) -> Page:
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
-    """ninja's page-number pagination with the page number bounded by ``MAX_PAGE``."""
+    """ninja's page-number pagination with the page number bounded by ``MAX_PAGE`` (a larger
+    page size is cut to the paginator's ``max_page_size``, as ninja does)."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)
-        page_size: int | None = Field(None, ge=1)
+        page_size: int | None = Field(None, ge=1, le=MAX_PAGE)

@@ -52,7 +52,7 @@ class PersonIn(Schema):
     id_type: IdType = IdType.RESIDENT_ID
     id_number: str
     grid: str  # the grid's code
-    household: int | None = None
+    household: Id | None = None
     phone: str = ""
     relation: str = ""
     birth_on: dt.date | None = None  # documents other than the resident ID card
@@ -250,7 +250,21 @@ def import_ledger_file(
     return 200, _upload_out(request, upload)
 
 
-@router.get("/ledger/{upload_id}/rejects", url_name="ledger_rejects")
+_REJECTS_FILE = {
+    "description": "the refused rows, in the uploaded file's own format",
+    "content": {
+        "text/csv": {},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+    },
+}
+
+
+@router.get(
+    "/ledger/{upload_id}/rejects",
+    url_name="ledger_rejects",
+    response=error_responses(403, 404),
+    openapi_extra={"responses": {200: _REJECTS_FILE}},
+)
 def ledger_rejects(request, upload_id: uuid.UUID):
     """The refused rows of the caller's own upload, in the file's own format."""
     scope_of(request.user).require(Cap.EDIT_PEOPLE)
