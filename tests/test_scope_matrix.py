@@ -26,6 +26,8 @@ EXEMPT = {
     "api:openapi-view",
     "api:api-root",
     "api:create_token",
+    # any /api/ address that names no operation: the same JSON 404 for everyone
+    "api:no_such_operation",
     # residents' QR page: no account, a signed link (tests/health/test_resident.py)
     "health:resident",
 }

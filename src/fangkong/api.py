@@ -1,8 +1,9 @@
 """The one NinjaAPI: each app's router under /api/v1, OpenAPI docs at /api/docs."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.renderers import JSONRenderer
 from ninja.security import SessionAuth
 
@@ -34,6 +35,20 @@ api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/regions", regions_router)
 api.add_router("/v1/persons", people_router)
 api.add_router("/v1/health", health_router)
+
+# Last: an address under /api/ that names no operation gets ninja's JSON 404, as every other
+# API answer is JSON, not Django's HTML page.
+unmatched = Router()
+
+
+@unmatched.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", auth=None, include_in_schema=False
+)
+def no_such_operation(request, rest: str):
+    raise Http404
+
+
+api.add_router("", unmatched)
 
 
 @api.exception_handler(PermissionDenied)

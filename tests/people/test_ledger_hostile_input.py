@@ -128,8 +128,11 @@ def test_a_name_with_control_direction_or_only_invisible_characters_is_refused(
         {"name": name, "id_number": ident(600), "grid": tree.grid_a.code},
         content_type="application/json",
     )
-    assert made.status_code == 422
-    assert says in made.json()["detail"]["name"]
+    if "\x00" in name:  # a NUL is refused for the whole site before any field rule
+        assert made.status_code == 400 and "NUL" in made.json()["detail"]
+    else:
+        assert made.status_code == 422
+        assert says in made.json()["detail"]["name"]
     in_excel = "".join(f"_x{ord(c):04X}_" if ord(c) < 32 else c for c in name)  # as Excel saves it
     ledger = xlsx([HEADER, [1, in_excel, "男", ident(601)], [2, "赵二", "男", ident(602)]])
     post_ledger(client, tree, ledger)

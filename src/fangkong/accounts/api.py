@@ -6,6 +6,8 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from fangkong.common.params import error_responses
+
 from .services import issue_token, user_for_token
 
 
@@ -30,7 +32,7 @@ class TokenOut(Schema):
     token: str
 
 
-@router.post("/token", response=TokenOut, auth=None)
+@router.post("/token", response={200: TokenOut, **error_responses(429)}, auth=None)
 def create_token(request, data: TokenIn):
     """Exchange a username and password for a bearer token (shown once). The login limits of
     every door apply: 429 while the account or the address is locked."""

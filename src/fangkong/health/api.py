@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from pydantic import BaseModel
 
 from fangkong.accounts.scope import Cap, scope_of
+from fangkong.common.params import Day, Id, error_responses
 from fangkong.people.models import Person
 from fangkong.regions.choices import Level
 from fangkong.regions.selectors import region_or_404
@@ -29,7 +30,7 @@ class CheckInIn(BaseModel):
     validator per object (a third of a batch's time)."""
 
     client_id: uuid.UUID  # made by the sender, a new one per reading: a retry is stored once
-    person_id: int
+    person_id: Id
     temperature: Decimal  # °C, 35.0–42.0
     measured_at: dt.datetime | None = None  # default: now; not in the future
     symptoms: list[str] = []  # fever, cough, fatigue, sore_throat, smell_taste, diarrhoea, breath
@@ -52,11 +53,7 @@ class CheckInBatchOut(Schema):
     alerts: int
 
 
-class MessageOut(Schema):
-    detail: dict[str, str]
-
-
-@router.post("/checkins", response={200: CheckInBatchOut, 422: MessageOut})
+@router.post("/checkins", response={200: CheckInBatchOut, **error_responses(403)})
 def post_check_ins(request, data: CheckInBatchIn):
     """Up to 1,000 check-ins a request. Each record is stored once per ``client_id`` and person
     (a retry never doubles: it counts as a duplicate); the same id with another person or
@@ -107,7 +104,7 @@ class AlertOut(Schema):
     deadline_at: dt.datetime
 
 
-@router.get("/alerts", response=list[AlertOut])
+@router.get("/alerts", response={200: list[AlertOut], **error_responses(403, 404)})
 def list_alerts(request, region: str):
     """Open alerts in a region, the escalated and the most overdue first."""
     scope = scope_of(request.user)
@@ -121,7 +118,7 @@ class MissingOut(Schema):
     household: str
 
 
-@router.get("/missing/{code}", response=list[MissingOut])
+@router.get("/missing/{code}", response={200: list[MissingOut], **error_responses(403, 404)})
 def list_missing(request, code: str):
     """Who in a grid has not checked in today (names only: call from the page)."""
     scope = scope_of(request.user)
@@ -155,8 +152,8 @@ class SummaryOut(Schema):
     children: list[FiguresOut]
 
 
-@router.get("/summary", response=SummaryOut)
-def summary(request, region: str, day: dt.date | None = None):
+@router.get("/summary", response={200: SummaryOut, **error_responses(403, 404)})
+def summary(request, region: str, day: Day | None = None):
     """The day's figures for a region and each region below it."""
     scope = scope_of(request.user)
     scope.require(Cap.HEALTH_VIEW)

@@ -14,6 +14,7 @@ from fangkong.accounts.scope import Cap, scope_of
 from fangkong.accounts.services import record_person_view
 from fangkong.common import idnumbers, spreadsheets
 from fangkong.common.paging import page_of
+from fangkong.common.params import Id, PageNumber, error_responses
 from fangkong.regions.selectors import region_or_404
 
 from . import selectors
@@ -62,7 +63,7 @@ class PersonIn(Schema):
     id_type: IdType = IdType.RESIDENT_ID
     id_number: str
     grid: str  # the grid's code
-    household: int | None = None
+    household: Id | None = None
     phone: str = ""
     relation: str = ""
     birth_on: dt.date | None = None  # documents other than the resident ID card
@@ -92,14 +93,14 @@ class RegionSummaryOut(Schema):
     children: list[dict]
 
 
-@router.get("", response=PersonPageOut)
+@router.get("", response={200: PersonPageOut, **error_responses(403, 404)})
 def list_persons(
     request,
-    page: int = 1,
+    page: PageNumber = 1,
     q: str = "",
     region: str | None = None,
     tag: TagKind | None = None,
-    household: int | None = None,
+    household: Id | None = None,
 ):
     """Persons in the caller's scope: search by name prefix or the last 4 digits of an ID
     number; roles that may reveal also by a whole ID or phone number. No filter or order by
@@ -119,11 +120,7 @@ def list_persons(
     }
 
 
-class FieldErrorsOut(Schema):
-    detail: dict[str, str]  # field -> what is wrong and what is allowed
-
-
-@router.post("", response={201: PersonCreatedOut, 422: FieldErrorsOut})
+@router.post("", response={201: PersonCreatedOut, **error_responses(403, 404)})
 def create_person(request, data: PersonIn):
     """Register a resident in a grid (and a household of it): grid workers and community staff.
 
@@ -159,7 +156,7 @@ def create_person(request, data: PersonIn):
     return 201, {**record, "unknown_area": unknown}
 
 
-@router.get("/summary/{code}", response=RegionSummaryOut)
+@router.get("/summary/{code}", response={200: RegionSummaryOut, **error_responses(403, 404)})
 def region_summary(request, code: str):
     """Residents, households, children under 14 and each tag, for a region and its children."""
     scope = scope_of(request.user)
@@ -185,8 +182,8 @@ def region_summary(request, code: str):
     }
 
 
-@router.get("/{int:person_id}", response=PersonOut)
-def get_person(request, person_id: int, unmasked: bool = False):
+@router.get("/{int:person_id}", response={200: PersonOut, **error_responses(403, 404)})
+def get_person(request, person_id: Id, unmasked: bool = False):
     """One person; ``unmasked=true`` shows the full ID and phone to roles allowed (audited)."""
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, person_id)
@@ -216,10 +213,6 @@ class LedgerUploadOut(Schema):
     new_categories: dict[str, int] = {}
 
 
-class MessageOut(Schema):
-    detail: str
-
-
 def _upload_out(request, upload) -> dict:
     s = upload.summary
     url = None
@@ -235,9 +228,6 @@ def _upload_out(request, upload) -> dict:
     }
 
 
-_FORM_OVERHEAD = 64 * 1024  # a multipart body's other fields and boundaries
-
-
 def _refuse_large_body(run):
     """Refuse a ledger over the limit from the request's Content-Length, before its body is
     read (the WSGI server never reads more than that length)."""
@@ -246,7 +236,7 @@ def _refuse_large_body(run):
     def wrapper(request, *args, **kwargs):
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
-            spreadsheets.check_upload_size(declared, overhead=_FORM_OVERHEAD)
+            spreadsheets.check_upload_size(declared, overhead=spreadsheets.FORM_OVERHEAD)
         except spreadsheets.SpreadsheetError as e:
             return JsonResponse(
                 {"detail": str(e)}, status=413, json_dumps_params={"ensure_ascii": False}
@@ -258,7 +248,7 @@ def _refuse_large_body(run):
     return wrapper
 
 
-@router.post("/ledger", response={200: LedgerUploadOut, 413: MessageOut, 422: MessageOut})
+@router.post("/ledger", response={200: LedgerUploadOut, **error_responses(403, 404, 413)})
 @decorate_view(_refuse_large_body)
 def import_ledger_file(
     request,
@@ -294,7 +284,21 @@ def import_ledger_file(
     return 200, _upload_out(request, upload)
 
 
-@router.get("/ledger/{upload_id}/rejects", url_name="ledger_rejects")
+_REJECTS_FILE = {
+    "description": "the refused rows, in the uploaded file's own format",
+    "content": {
+        "text/csv": {},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+    },
+}
+
+
+@router.get(
+    "/ledger/{upload_id}/rejects",
+    url_name="ledger_rejects",
+    response=error_responses(403, 404),
+    openapi_extra={"responses": {200: _REJECTS_FILE}},
+)
 def ledger_rejects(request, upload_id: uuid.UUID):
     """The refused rows of the caller's own upload, in the file's own format."""
     scope_of(request.user).require(Cap.EDIT_PEOPLE)
@@ -311,7 +315,7 @@ class DuplicatePairOut(Schema):
     reason: str
 
 
-@router.get("/duplicates", response=list[DuplicatePairOut])
+@router.get("/duplicates", response={200: list[DuplicatePairOut], **error_responses(403, 404)})
 def list_duplicates(request, region: str):
     """Possible duplicates in a region (same name and birth date, or same name and phone), for
     a staff member to merge or dismiss on the duplicates page."""

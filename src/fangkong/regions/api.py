@@ -1,6 +1,8 @@
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from fangkong.common.paging import BoundedPageNumberPagination
+from fangkong.common.params import error_responses
 from fangkong.common.scope import reach_of
 
 from .choices import Level
@@ -22,8 +24,8 @@ class RegionOut(Schema):
         return obj.parent.code if obj.parent_id else None
 
 
-@router.get("", response=list[RegionOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("", response={200: list[RegionOut], **error_responses(404)})
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_regions(request, parent: str | None = None, level: Level | None = None, q: str = ""):
     """Regions inside the caller's scope, optionally the children of ``parent`` or one level."""
     qs = regions(reach_of(request.user))
@@ -36,6 +38,6 @@ def list_regions(request, parent: str | None = None, level: Level | None = None,
     return qs.order_by("path")
 
 
-@router.get("/{code}", response=RegionOut)
+@router.get("/{code}", response={200: RegionOut, **error_responses(404)})
 def get_region(request, code: str):
     return region_or_404(reach_of(request.user), code)

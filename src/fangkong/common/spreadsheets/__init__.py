@@ -20,6 +20,7 @@ replaced, so no value makes an export fail or a download run code.
 from .base import (
     CSV,
     EXACT_DIGITS,
+    FORM_OVERHEAD,
     FORMATS,
     MAX_CELL_CHARS,
     MAX_CELLS,
@@ -46,6 +47,7 @@ __all__ = [
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
     "MAX_ROWS",
+    "FORM_OVERHEAD",
     "MAX_UPLOAD_BYTES",
     "XLSX",
     "SpreadsheetError",

@@ -13,6 +13,7 @@ FORMATS = (XLSX, CSV)
 # Limits, for every upload and import (page, API, command line). A ledger of a whole street
 # (200,000 residents) fits; a sheet whose farthest cell lies beyond them is refused unread.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+FORM_OVERHEAD = 64 * 1024  # a multipart body's other fields and boundaries
 MAX_ROWS = 200_000
 MAX_COLUMNS = 100  # a ledger has about 16; "CV" is the 100th column
 MAX_CELLS = 4_000_000  # rows × columns of the used range: 200,000 rows of 20 columns

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.accounts.services import record_audit, record_person_view
-from fangkong.common.params import date_or, int_or
+from fangkong.common.params import date_or, day_or, int_or
 from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404, region_or_home
 
@@ -41,7 +41,7 @@ def _region(request, scope):
 def _day(request) -> dt.date:
     """The day asked for, inside the window health dates live in (2000-01-01 to today)."""
     today = timezone.localdate()
-    return max(EARLIEST, min(date_or(request.GET.get("day"), today), today))
+    return max(EARLIEST, min(day_or(request.GET.get("day"), today), today))
 
 
 @login_required

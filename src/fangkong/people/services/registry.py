@@ -24,6 +24,8 @@ from ..models import Person, PersonTag
 _OTHER_DOCUMENT = re.compile(r"^[A-Z0-9]{5,30}$")
 _ID_TYPES = frozenset(IdType.values)
 _SEXES = frozenset(Sex.values)
+# The same bound the resident ID's own rule keeps (common/idnumbers.py), for every document.
+EARLIEST_BIRTH_ON = dt.date(1880, 1, 1)
 
 
 class PersonInvalid(ValueError):
@@ -74,8 +76,13 @@ def clean_identity(
     number = idnumbers.normalise(id_number)
     if not _OTHER_DOCUMENT.match(number):
         raise PersonInvalid({"id_number": _("document number must be 5 to 30 letters or digits")})
-    if birth_on is not None and birth_on > today:
-        raise PersonInvalid({"birth_on": _("birth date cannot be in the future")})
+    if birth_on is not None and not EARLIEST_BIRTH_ON <= birth_on <= today:
+        raise PersonInvalid(
+            {
+                "birth_on": _("birth date must be between %(first)s and today (%(today)s)")
+                % {"first": EARLIEST_BIRTH_ON.isoformat(), "today": today.isoformat()}
+            }
+        )
     return Identity(id_type, number, birth_on, sex if sex in _SEXES else Sex.UNKNOWN)
 
 
