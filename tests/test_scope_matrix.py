@@ -30,6 +30,10 @@ EXEMPT = {
     "api:no_such_operation",
     # residents' QR page: no account, a signed link (tests/health/test_resident.py)
     "health:resident",
+    # the user's own password, and the site's icon (tests/test_frame.py)
+    "accounts:password_change",
+    "accounts:password_change_done",
+    "favicon",
 }
 
 

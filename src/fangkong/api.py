@@ -54,3 +54,9 @@ api.add_router("", unmatched)
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return api.create_response(request, {"detail": _("Your role may not do this.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    """Every 404 of the API in the user's language, as the site's own 404 says it."""
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)

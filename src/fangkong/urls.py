@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fangkong import frame
 from fangkong.api import api
 
 urlpatterns = [
@@ -10,4 +11,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("favicon.ico", frame.favicon, name="favicon"),
 ]
+
+handler400 = frame.bad_request
+handler403 = frame.permission_denied
+handler404 = frame.page_not_found
+handler500 = frame.server_error

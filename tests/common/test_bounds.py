@@ -104,5 +104,5 @@ def test_an_api_address_naming_no_operation_answers_json_not_a_page(tree, people
     client = login(people.hq)
     for path in ["/api/v1/persons/null,null", "/api/v1/nothing-here"]:
         response = client.get(path)
-        assert response.status_code == 404 and response.json() == {"detail": "Not Found"}
+        assert response.status_code == 404 and response.json() == {"detail": "未找到。"}
     assert client.get(reverse("api:list_regions")).status_code == 200

@@ -1,6 +1,43 @@
-from .scope import scope_of
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .scope import Cap, Scope, scope_of
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A header link: shown to roles with ``cap`` (and without ``unless``)."""
+
+    url_name: str
+    label: str | Promise
+    cap: Cap
+    unless: Cap | None = None
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+# The header menu. A link a role cannot open is never shown: each one names the capability its
+# page requires (the views check again).
+MENU = (
+    MenuItem("people:search", _("Search"), Cap.VIEW_PEOPLE),
+    MenuItem("health:staff", _("Health"), Cap.HEALTH_VIEW),
+    MenuItem("health:checkpoints", _("Checkpoints"), Cap.CHECKPOINT, unless=Cap.HEALTH_VIEW),
+    MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),
+)
+
+
+def menu_for(scope: Scope) -> list[MenuItem]:
+    return [m for m in MENU if scope.can(m.cap) and not (m.unless and scope.can(m.unless))]
 
 
 def capabilities(request):
-    """``caps``: what the user's role may do, for menus (the views check again)."""
-    return {"caps": scope_of(getattr(request, "user", None)).caps}
+    """``caps``: what the user's role may do; ``menu``: the header links it may follow."""
+    scope = scope_of(getattr(request, "user", None))
+    return {"caps": scope.caps, "menu": menu_for(scope)}

@@ -25,11 +25,15 @@ HOUSEHOLDS_PER_PAGE = 30
 
 @login_required
 def home(request):
+    """Each role's first page: the registry of its region; a volunteer's checkpoints; else what
+    the role will do here, with what it can already do."""
     scope = scope_of(request.user)
     region = request.user.scope_region
-    if region is None or not scope.can(Cap.VIEW_PEOPLE):
-        return render(request, "people/no_registry.html")
-    return redirect("people:region", code=region.code)
+    if region is not None and scope.can(Cap.VIEW_PEOPLE):
+        return redirect("people:region", code=region.code)
+    if scope.can(Cap.CHECKPOINT):
+        return redirect("health:checkpoints")
+    return render(request, "people/no_registry.html", {"role": request.user.role})
 
 
 @login_required
