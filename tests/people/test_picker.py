@@ -15,6 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fangkong.accounts.scope import scope_of
+from fangkong.health.models import Case
+from fangkong.health.services import check_report_case
 from fangkong.people.selectors import PICK_LIMIT, SearchTooShort, pick_people
 from fangkong.people.views.picker import _field
 from fangkong.regions.services import get_or_create_building, get_or_create_household
@@ -227,3 +229,27 @@ def test_a_field_name_from_the_query_string_is_a_plain_identifier_or_the_default
     field = _field(RequestFactory().get("/", {"field": text}))
     assert re.fullmatch(r"[a-z][a-z0-9_]{0,39}", field)  # safe in an id, a name and JSON
     assert field == text or field == "person"
+
+
+def test_the_case_and_contact_forms_label_their_dates_and_pick_the_person(tree, people, login):
+    client = login(people.street)
+    cases = client.get(reverse("health:cases") + f"?region={tree.street.code}").content.decode()
+    for field, label in (("case-onset", "发病日期"), ("case-report", "报告日期（留空为今天）")):
+        assert f'<label for="{field}">{label}</label>' in cases and f'id="{field}"' in cases
+    assert 'id="pick-person-q"' in cases
+    case = check_report_case(
+        user=people.street,
+        scope=scope_of(people.street),
+        person=tree.child_a,
+        classification="confirmed",
+    )
+    page = client.get(reverse("health:case", args=[case.pk])).content.decode()
+    assert '<label for="contact-exposure">最后接触日期（留空为今天）</label>' in page
+    assert 'id="pick-person-q"' in page
+
+
+def test_a_form_sent_before_anyone_is_chosen_says_so(tree, people, login):
+    client = login(people.street)
+    sent = client.post(reverse("health:case_new"), {"classification": "confirmed"})
+    assert sent.status_code == 302 and not Case.objects.exists()
+    assert "请先选择人员".encode() in client.get(sent["Location"]).content
