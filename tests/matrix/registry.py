@@ -10,6 +10,7 @@ from fangkong.accounts.choices import AuditAction
 
 from .common import (
     EDITORS,
+    REGISTRY,
     E,
     Endpoint,
     editors,
@@ -209,3 +210,35 @@ ROWS["api:list_duplicates"] = E(
     editors,
     setup=_duplicate_of_zhang_wei,
 )
+
+
+# The picker (people/_picker.html): rows, a building's doors, the chosen one, the search box.
+def _pick(query: str):
+    return lambda t: reverse("people:pick") + query
+
+
+def any_registry_role(persona: str):
+    return 200 if persona in REGISTRY | {"grid_b"} else 403
+
+
+ROWS["people:pick"] = E(_pick("?field=person&q=张"), registry_list, shown=lambda t: "张伟")
+ROWS["people:pick?id_tail"] = E(
+    lambda t: reverse("people:pick") + f"?q={t.person_a.id_number[-4:]}",
+    registry_list,
+    shown=lambda t: "张伟",
+)
+ROWS["people:pick?chosen"] = E(
+    lambda t: reverse("people:pick") + f"?field=person&chosen={t.person_a.pk}", registry_detail
+)
+ROWS["people:pick?buildings"] = E(
+    _pick("?field=household&mode=household&q=1"), registry_list, shown=lambda t: "1栋"
+)
+ROWS["people:pick?doors"] = E(
+    lambda t: reverse("people:pick") + f"?mode=household&building={t.building_a.pk}",
+    registry_detail,
+)
+ROWS["people:pick?household"] = E(
+    lambda t: reverse("people:pick") + f"?mode=household&chosen={t.household_a.pk}",
+    registry_detail,
+)
+ROWS["people:pick?reset"] = E(_pick("?field=person&reset=1"), any_registry_role)

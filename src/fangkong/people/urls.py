@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import ledger
+from .views import ledger, picker
 from .views import registry as views
 
 app_name = "people"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/", views.search_page, name="search"),
     path("people/export.csv", views.export_csv, name="export"),
     path("people/new/", views.person_new, name="new"),
+    path("people/pick/", picker.pick, name="pick"),
     path("people/<int:pk>/", views.person_page, name="person"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="reveal"),
     path("ledger/import/", ledger.ledger_upload, name="ledger_upload"),

@@ -6,11 +6,11 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.params import date_or, int_or
-from fangkong.people.selectors import SearchTooShort, search
 from fangkong.regions.selectors import breadcrumbs
 
 from .. import selectors
@@ -19,15 +19,15 @@ from ..services import CheckInInvalid, check_add_contact, check_close_case, chec
 from .staff import _region
 
 
-def _find(scope, request):
-    """People matching the ?q= search (name prefix, phone, ID tail), for picking one."""
-    q = request.GET.get("q", "").strip()
-    if not q:
-        return q, []
-    try:
-        return q, list(search(scope, q)[:20])
-    except SearchTooShort:
-        return q, []
+def _chosen_or_404(request, scope):
+    """The person a form's picker chose (people/_picker.html), inside the scope; None when the
+    form was sent before anyone was chosen."""
+    chosen = request.POST.get("person", "").strip()
+    if not chosen:
+        scope.require(Cap.CASES)
+        request.session["health_errors"] = {"person": _("Choose the person first.")}
+        return None
+    return selectors.person_or_404(scope, int_or(chosen, 0))
 
 
 @login_required
@@ -35,7 +35,6 @@ def cases_page(request):
     scope = scope_of(request.user)
     scope.require(Cap.HEALTH_VIEW)
     region = _region(request, scope)
-    q, found = _find(scope, request)
     return render(
         request,
         "health/cases.html",
@@ -44,9 +43,8 @@ def cases_page(request):
             "crumbs": breadcrumbs(scope, region),
             "chains": selectors.transmission_chains(scope, region),
             "classes": CaseClass.choices,
-            "q": q,
-            # each form its own id: the same form posted again returns the case it made
-            "found": [(p, uuid.uuid4()) for p in found],
+            # the form's own id: the same form posted again returns the case it made
+            "client_id": uuid.uuid4(),
             "can_report": scope.can(Cap.CASES),
             "errors": request.session.pop("health_errors", None),
         },
@@ -57,7 +55,9 @@ def cases_page(request):
 @require_POST
 def case_new(request):
     scope = scope_of(request.user)
-    person = selectors.person_or_404(scope, int_or(request.POST.get("person"), 0))
+    person = _chosen_or_404(request, scope)
+    if person is None:
+        return redirect("health:cases")
     try:
         case = check_report_case(
             user=request.user,
@@ -86,7 +86,6 @@ def _uuid_or_none(value: str | None) -> uuid.UUID | None:
 def case_page(request, pk):
     scope = scope_of(request.user)
     case = selectors.case_or_404(scope, pk)
-    q, found = _find(scope, request)
     return render(
         request,
         "health/case.html",
@@ -95,8 +94,6 @@ def case_page(request, pk):
             "shown": selectors.linked(scope, case.person, selectors.CASE_ELSEWHERE),
             "contacts": selectors.case_contacts(scope, case),
             "kinds": ContactKind.choices,
-            "q": q,
-            "found": found,
             "can_report": scope.can(Cap.CASES),
             "errors": request.session.pop("health_errors", None),
         },
@@ -109,7 +106,9 @@ def contact_new(request, pk):
     """Add a contact to the case: tagged and put under watch by the region's rule."""
     scope = scope_of(request.user)
     case = selectors.case_or_404(scope, pk)
-    person = selectors.person_or_404(scope, int_or(request.POST.get("person"), 0))
+    person = _chosen_or_404(request, scope)
+    if person is None:
+        return redirect("health:case", pk=pk)
     via = request.POST.get("via")
     try:
         check_add_contact(
