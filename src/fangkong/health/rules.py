@@ -59,6 +59,19 @@ def rules_for(path: str) -> Rules:
     return found
 
 
+def set_where(path: str, name: str) -> tuple[object, HealthRule | None]:
+    """The value of rule ``name`` in force at ``path`` and the region's rule that sets it
+    (the deepest on the path), or ``None`` where the default applies. Read afresh, for pages
+    that say which rule they follow."""
+    codes = [c for c in path.split("/") if c]
+    rows = HealthRule.objects.filter(region__code__in=codes).select_related("region")
+    setting = [r for r in rows if getattr(r, name) not in (None, "")]
+    if not setting:
+        return getattr(DEFAULTS, name), None
+    deepest = max(setting, key=lambda r: r.region.depth)
+    return getattr(deepest, name), deepest
+
+
 def forget_rules() -> None:
     """Drop the remembered rules (after a rule changes, and between tests)."""
     _memo.clear()
