@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 
@@ -70,6 +71,25 @@ def set_where(path: str, name: str) -> tuple[object, HealthRule | None]:
         return getattr(DEFAULTS, name), None
     deepest = max(setting, key=lambda r: r.region.depth)
     return getattr(deepest, name), deepest
+
+
+def everyone_reports(paths: Iterable[str]) -> dict[str, bool]:
+    """For each region path, whether every resident must report there; one query, read afresh
+    (not remembered), so that a page counts by the rule its staff just set in any process."""
+    paths = set(paths)
+    codes = {c for p in paths for c in p.split("/") if c}
+    setting = dict(
+        HealthRule.objects.filter(
+            region__code__in=codes, universal_reporting__isnull=False
+        ).values_list("region__code", "universal_reporting")
+    )
+    found = {}
+    for path in paths:
+        value = DEFAULTS.universal_reporting
+        for code in path.split("/"):  # deeper regions override
+            value = setting.get(code, value)
+        found[path] = value
+    return found
 
 
 def forget_rules() -> None:

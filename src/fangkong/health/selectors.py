@@ -21,7 +21,7 @@ from fangkong.regions.models import Building, Household, Region
 from .choices import ObservationKind, PassageOutcome
 from .figures import DAY_FIGURES_SECONDS, figures_key
 from .models import Alert, BuildingLink, Case, CheckIn, Checkpoint, Contact, Observation, Passage
-from .rules import rules_for, set_where
+from .rules import everyone_reports, set_where
 
 
 def _get(scope: Scope, qs: QuerySet, cap: Cap | None, **lookup):
@@ -97,18 +97,22 @@ def missing_today(scope: Scope, grid: Region, day: dt.date | None = None) -> lis
     when the region has universal reporting; a call list, by building and door."""
     scope.require(Cap.HEALTH_VIEW)
     day = day or timezone.localdate()
+    return _missing(scope, grid, day, everyone_reports([grid.path])[grid.path])
+
+
+def _missing(scope: Scope, grid: Region, day: dt.date, everyone: bool) -> list[Person]:
     reported = CheckIn.objects.filter(on=day, region_path__startswith=grid.path).values("person_id")
     return list(
-        _due(scope, grid, day)
+        _due(scope, grid, day, everyone)
         .exclude(id__in=reported)
         .select_related("household__building")
         .order_by("household__building__name", "household__unit", "household__door", "id")
     )
 
 
-def _due(scope: Scope, grid: Region, day: dt.date) -> QuerySet[Person]:
+def _due(scope: Scope, grid: Region, day: dt.date, everyone: bool) -> QuerySet[Person]:
     people = scope.filter(Person.objects.filter(region_path__startswith=grid.path))
-    if rules_for(grid.path).universal_reporting:
+    if everyone:
         return people
     return people.filter(id__in=watched_on(scope, grid, day).values("person_id"))
 
@@ -124,11 +128,15 @@ class MissingList:
 
 
 def missing_list(scope: Scope, grid: Region, day: dt.date | None = None) -> MissingList:
+    scope.require(Cap.HEALTH_VIEW)
     day = day or timezone.localdate()
-    people = missing_today(scope, grid, day)
-    universal, rule = set_where(grid.path, "universal_reporting")
+    value, rule = set_where(grid.path, "universal_reporting")
+    everyone = bool(value)
     return MissingList(
-        people, _due(scope, grid, day).count(), bool(universal), rule.region if rule else None
+        _missing(scope, grid, day, everyone),
+        _due(scope, grid, day, everyone).count(),
+        everyone,
+        rule.region if rule else None,
     )
 
 
@@ -195,6 +203,10 @@ _SUMMED = (
 )
 
 
+def _among(everyone: bool) -> str:
+    return RESIDENTS if everyone else WATCHED
+
+
 @dataclass
 class StaffView:
     region: Region
@@ -207,10 +219,6 @@ class StaffView:
 def _by_path(rows, target: dict[str, DayFigures], name: str) -> None:
     for path, n in rows:
         setattr(target[path], name, getattr(target[path], name) + n)
-
-
-def _among(path: str) -> str:
-    return RESIDENTS if rules_for(path).universal_reporting else WATCHED
 
 
 def staff_view(scope: Scope, region: Region, day: dt.date) -> StaffView:
@@ -228,8 +236,9 @@ def staff_view(scope: Scope, region: Region, day: dt.date) -> StaffView:
         DAY_FIGURES_SECONDS,
     )
     children = list(scope.filter(region.children.all(), field="path").order_by("code"))
-    child_figures = {c.path: DayFigures(due_among=_among(c.path)) for c in children}
-    total = DayFigures(due_among=_among(region.path))
+    everyone = everyone_reports([region.path, *(c.path for c in children)])
+    child_figures = {c.path: DayFigures(due_among=_among(everyone[c.path])) for c in children}
+    total = DayFigures(due_among=_among(everyone[region.path]))
     segments = region.depth + 2
     for path, figures in by.items():
         total.add(figures)
@@ -315,7 +324,8 @@ def _expected(scope: Scope, region: Region, day: dt.date, by: dict[str, DayFigur
     )
     for row in residents:
         by[row["region_path"]].residents = row["n"]
-    universal = [p for p in by if rules_for(p).universal_reporting]
+    everyone = everyone_reports(by)
+    universal = [p for p in by if everyone[p]]
     for path in by:
         by[path].due_among = RESIDENTS if path in universal else WATCHED
     if not universal:
