@@ -190,3 +190,14 @@ def test_figures_of_a_region_nobody_wrote_to_stay_counted(
         figures_changed([tree.grid_b.path])
     assert counted_at(tree.grid_a) == grid_a
     assert counted_at(tree.street) > street
+
+
+def test_a_rule_changed_in_admin_recounts_who_is_due_at_once(
+    tree, people, login, django_capture_on_commit_callbacks
+):
+    client = login(people.street)
+    assert summary(client, tree.grid_a)["total"]["expected"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        HealthRule.objects.create(region=tree.street, universal_reporting=True)
+    total = summary(client, tree.grid_a)["total"]
+    assert (total["expected"], total["due_among"]) == (2, "residents")

@@ -11,6 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .choices import ObservationKind
+from .figures import figures_changed
 from .models import HealthRule
 
 CACHE_SECONDS = 60
@@ -97,10 +98,12 @@ def forget_rules() -> None:
     _memo.clear()
 
 
-# A rule saved or deleted in this process is seen here at once. Connected here, not in the
-# model's save(), so that the model does not import this module back; a process that never
-# imported this module has remembered nothing to forget.
+# A rule saved or deleted in this process is seen here at once, and the staff view's cached
+# figures are counted again. Connected here, not in the model's save(), so that the model does
+# not import this module back; a process that never imported this module has remembered
+# nothing to forget.
 @receiver(post_save, sender=HealthRule, dispatch_uid="health-rules-forget-saved")
 @receiver(post_delete, sender=HealthRule, dispatch_uid="health-rules-forget-deleted")
 def _forget_on_change(**kwargs) -> None:
     forget_rules()
+    figures_changed(None)  # whoever is due, and so every share, may change (admin edits too)

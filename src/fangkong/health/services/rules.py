@@ -69,6 +69,8 @@ def do_set_region_rule(
         request=request,
         detail={"universal_reporting": [before, universal_reporting]},
     )
+    # the save already forgot (rules.py); again on commit, lest a read in between remembers
+    # the old rule, and every region below counts who is due afresh
     transaction.on_commit(forget_rules)
-    figures_changed(None)  # every region below counts its due afresh
+    figures_changed(None)
     return rule
