@@ -107,6 +107,10 @@ def _zhang_wei_contact_of_li_na(tree):
     )
 
 
+def case_staff_page(persona: str):
+    return case_staff(persona, ok=200)
+
+
 def linked_in_grid_b(persona: str):
     """A page in grid A naming a person linked from grid B: by name only to those whose scope
     holds grid B too; grid A's own staff see "in another area"."""
@@ -256,3 +260,12 @@ ROWS["api:list_missing"] = E(
     lambda t: reverse("api:list_missing", args=[t.grid_a.code]), health_view
 )
 ROWS["api:summary"] = E(lambda t: reverse("api:summary") + _grid(t), health_view)
+# A region's reporting rule: set by community staff and above, for regions in their scope.
+ROWS["health:rules"] = E(lambda t: reverse("health:rules") + _grid(t), case_staff_page)
+ROWS["health:rules?post"] = E(
+    lambda t: reverse("health:rules") + _grid(t),
+    case_staff,
+    method="post",
+    body=lambda t: {"who_reports": "everyone"},
+    form=True,
+)

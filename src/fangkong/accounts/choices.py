@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     MERGE = "merge", _("Merged duplicate records")
     LOCKOUT = "lockout", _("Login locked")
     VIEW = "view", _("Viewed a person's record")
+    RULE_CHANGED = "rule_changed", _("Changed a region's rules")
 
 
 class LockKind(models.TextChoices):

@@ -29,10 +29,11 @@ class Cap(StrEnum):
     HEALTH_RECORD = "health_record"  # enter check-ins, close alerts, put people under watch
     CASES = "cases"  # report cases and trace their contacts
     CHECKPOINT = "checkpoint"  # staff a checkpoint: log passages
+    HEALTH_RULES = "health_rules"  # set a region's health rules: who must report daily
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
-_SUPERVISORS = _REGISTRY_STAFF | {Cap.VIEW_AUDIT, Cap.CASES}
+_SUPERVISORS = _REGISTRY_STAFF | {Cap.VIEW_AUDIT, Cap.CASES, Cap.HEALTH_RULES}
 _FRONT_LINE = frozenset(
     {
         Cap.VIEW_PEOPLE,
@@ -47,15 +48,16 @@ _FRONT_LINE = frozenset(
 
 # Grid workers and community staff call and register residents, so they may register them and
 # reveal identifiers, and they enter check-ins and follow people under observation; community,
-# street and above report cases and trace contacts; volunteers staff checkpoints;
+# street and above report cases and trace contacts and set their region's health rules (who
+# must report daily); volunteers staff checkpoints;
 # street, district and city staff work with masked data, and district and city staff read the
 # audit log of their region. Warehouse, lab, hospital and volunteer accounts see no part of the
 # residents' registry.
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.HEADQUARTERS: _SUPERVISORS,
     Role.DISTRICT: _SUPERVISORS,
-    Role.STREET: _REGISTRY_STAFF | {Cap.CASES, Cap.CHECKPOINT},
-    Role.COMMUNITY: _FRONT_LINE | {Cap.CASES},
+    Role.STREET: _REGISTRY_STAFF | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES},
+    Role.COMMUNITY: _FRONT_LINE | {Cap.CASES, Cap.HEALTH_RULES},
     Role.GRID_WORKER: _FRONT_LINE,
     Role.WAREHOUSE: frozenset(),
     Role.LAB: frozenset(),

@@ -135,8 +135,12 @@ def list_missing(request, code: str):
 class FiguresOut(Schema):
     code: str
     name: str
-    expected: int
-    reported: int
+    expected: int  # due to report: under watch, or every resident (``due_among``)
+    expected_reported: int  # of those due, who reported: never more than ``expected``
+    due_among: str  # watched, residents, or mixed (parts follow different rules)
+    reported: int  # people who reported, due or not (a count, not a share of ``expected``)
+    check_ins: int
+    residents: int
     alerts_open: int
     alerts_closed: int
     watched: dict[str, int]

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from fangkong.people.models import Person
 
+from .figures import figures_changed
 from .models import Alert, CheckIn, Observation
 
 # ids per statement: under SQLite's limit on query parameters
@@ -27,6 +28,7 @@ def move_health_records(person_ids: Collection[int]) -> None:
     today = timezone.localdate()
     path = Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("region_path")[:1])
     ids = list(person_ids)
+    figures_changed(None)  # the old and the new regions' figures both change
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         Alert.objects.filter(person_id__in=chunk, closed_at__isnull=True).update(region_path=path)

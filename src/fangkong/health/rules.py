@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .choices import ObservationKind
+from .figures import figures_changed
 from .models import HealthRule
 
 CACHE_SECONDS = 60
@@ -59,15 +61,49 @@ def rules_for(path: str) -> Rules:
     return found
 
 
+def set_where(path: str, name: str) -> tuple[object, HealthRule | None]:
+    """The value of rule ``name`` in force at ``path`` and the region's rule that sets it
+    (the deepest on the path), or ``None`` where the default applies. Read afresh, for pages
+    that say which rule they follow."""
+    codes = [c for c in path.split("/") if c]
+    rows = HealthRule.objects.filter(region__code__in=codes).select_related("region")
+    setting = [r for r in rows if getattr(r, name) not in (None, "")]
+    if not setting:
+        return getattr(DEFAULTS, name), None
+    deepest = max(setting, key=lambda r: r.region.depth)
+    return getattr(deepest, name), deepest
+
+
+def everyone_reports(paths: Iterable[str]) -> dict[str, bool]:
+    """For each region path, whether every resident must report there; one query, read afresh
+    (not remembered), so that a page counts by the rule its staff just set in any process."""
+    paths = set(paths)
+    codes = {c for p in paths for c in p.split("/") if c}
+    setting = dict(
+        HealthRule.objects.filter(
+            region__code__in=codes, universal_reporting__isnull=False
+        ).values_list("region__code", "universal_reporting")
+    )
+    found = {}
+    for path in paths:
+        value = DEFAULTS.universal_reporting
+        for code in path.split("/"):  # deeper regions override
+            value = setting.get(code, value)
+        found[path] = value
+    return found
+
+
 def forget_rules() -> None:
     """Drop the remembered rules (after a rule changes, and between tests)."""
     _memo.clear()
 
 
-# A rule saved or deleted in this process is seen here at once. Connected here, not in the
-# model's save(), so that the model does not import this module back; a process that never
-# imported this module has remembered nothing to forget.
+# A rule saved or deleted in this process is seen here at once, and the staff view's cached
+# figures are counted again. Connected here, not in the model's save(), so that the model does
+# not import this module back; a process that never imported this module has remembered
+# nothing to forget.
 @receiver(post_save, sender=HealthRule, dispatch_uid="health-rules-forget-saved")
 @receiver(post_delete, sender=HealthRule, dispatch_uid="health-rules-forget-deleted")
 def _forget_on_change(**kwargs) -> None:
     forget_rules()
+    figures_changed(None)  # whoever is due, and so every share, may change (admin edits too)

@@ -19,8 +19,9 @@ from fangkong.people.models import Person
 from fangkong.regions.models import Building, Household, Region
 
 from .choices import ObservationKind, PassageOutcome
+from .figures import DAY_FIGURES_SECONDS, figures_key
 from .models import Alert, BuildingLink, Case, CheckIn, Checkpoint, Contact, Observation, Passage
-from .rules import rules_for
+from .rules import everyone_reports, set_where
 
 
 def _get(scope: Scope, qs: QuerySet, cap: Cap | None, **lookup):
@@ -96,21 +97,67 @@ def missing_today(scope: Scope, grid: Region, day: dt.date | None = None) -> lis
     when the region has universal reporting; a call list, by building and door."""
     scope.require(Cap.HEALTH_VIEW)
     day = day or timezone.localdate()
+    return _missing(scope, grid, day, everyone_reports([grid.path])[grid.path])
+
+
+def _missing(scope: Scope, grid: Region, day: dt.date, everyone: bool) -> list[Person]:
     reported = CheckIn.objects.filter(on=day, region_path__startswith=grid.path).values("person_id")
-    people = scope.filter(Person.objects.filter(region_path__startswith=grid.path))
-    if not rules_for(grid.path).universal_reporting:
-        people = people.filter(id__in=watched_on(scope, grid, day).values("person_id"))
     return list(
-        people.exclude(id__in=reported)
+        _due(scope, grid, day, everyone)
+        .exclude(id__in=reported)
         .select_related("household__building")
         .order_by("household__building__name", "household__unit", "household__door", "id")
     )
 
 
+def _due(scope: Scope, grid: Region, day: dt.date, everyone: bool) -> QuerySet[Person]:
+    people = scope.filter(Person.objects.filter(region_path__startswith=grid.path))
+    if everyone:
+        return people
+    return people.filter(id__in=watched_on(scope, grid, day).values("person_id"))
+
+
+@dataclass
+class MissingList:
+    """A grid's call list with what it is drawn from: who must report under which rule."""
+
+    people: list[Person]
+    due: int  # people who must report today; ``people`` are those of them not yet reported
+    universal: bool  # every resident must report (else only people under watch)
+    rule_region: Region | None  # whose rule that is; None: the default
+
+
+def missing_list(scope: Scope, grid: Region, day: dt.date | None = None) -> MissingList:
+    scope.require(Cap.HEALTH_VIEW)
+    day = day or timezone.localdate()
+    value, rule = set_where(grid.path, "universal_reporting")
+    everyone = bool(value)
+    return MissingList(
+        _missing(scope, grid, day, everyone),
+        _due(scope, grid, day, everyone).count(),
+        everyone,
+        rule.region if rule else None,
+    )
+
+
+# Whom a region's "due to report" share counts; a region whose parts follow different rules
+# counts each part by its own.
+WATCHED, RESIDENTS, MIXED = "watched", "residents", "mixed"
+
+
 @dataclass
 class DayFigures:
-    expected: int = 0
-    reported: int = 0
+    """A region's figures of a day. Each share has its numerator inside its denominator:
+    ``expected_reported`` are those of the ``expected`` (due to report under the rule, see
+    ``due_among``) who reported; ``reported`` and ``check_ins`` count everyone who reported,
+    whoever they are, and are counts, never a share of anything."""
+
+    expected: int = 0  # people due to report (under watch, or every resident: ``due_among``)
+    expected_reported: int = 0  # of them, those who reported that day
+    due_among: str = ""  # WATCHED, RESIDENTS or MIXED
+    reported: int = 0  # people who reported that day, due or not
+    check_ins: int = 0  # readings that day (a person may report twice)
+    residents: int = 0  # people registered in the region
     alerts_open: int = 0
     alerts_closed: int = 0
     watched: dict[str, int] = field(default_factory=dict)
@@ -121,19 +168,43 @@ class DayFigures:
 
     @property
     def coverage(self) -> float | None:
-        return None if not self.expected else min(1.0, self.reported / self.expected)
+        return None if not self.expected else self.expected_reported / self.expected
+
+    @property
+    def due_share(self) -> int | None:
+        """Percent of those due who reported, rounded down: 100 only when all have."""
+        return None if not self.expected else 100 * self.expected_reported // self.expected
 
     @property
     def watched_total(self) -> int:
         return sum(self.watched.values())
 
     def add(self, other: DayFigures) -> None:
-        for name in ("expected", "reported", "alerts_open", "alerts_closed", "cases"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("contacts", "passages", "turned_back"):
+        for name in _SUMMED:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for kind, n in other.watched.items():
             self.watched[kind] = self.watched.get(kind, 0) + n
+        if other.due_among and other.due_among != self.due_among:
+            self.due_among = other.due_among if not self.due_among else MIXED
+
+
+_SUMMED = (
+    "expected",
+    "expected_reported",
+    "reported",
+    "check_ins",
+    "residents",
+    "alerts_open",
+    "alerts_closed",
+    "cases",
+    "contacts",
+    "passages",
+    "turned_back",
+)
+
+
+def _among(everyone: bool) -> str:
+    return RESIDENTS if everyone else WATCHED
 
 
 @dataclass
@@ -145,32 +216,29 @@ class StaffView:
     counted_at: dt.datetime
 
 
-# The day's figures scan the day's check-ins under the region (a third of a second for a
-# district of a million), so they are kept this long; the page says when they were counted.
-DAY_FIGURES_SECONDS = 60
-
-
 def _by_path(rows, target: dict[str, DayFigures], name: str) -> None:
     for path, n in rows:
         setattr(target[path], name, getattr(target[path], name) + n)
 
 
 def staff_view(scope: Scope, region: Region, day: dt.date) -> StaffView:
-    """The day's figures for a region and each region below it: check-in coverage, alerts,
-    people under watch by kind, new cases and contacts, checkpoint passages and turn-backs."""
+    """The day's figures for a region and each region below it: who was due to report and how
+    many of them did, check-ins, residents, alerts, people under watch by kind, new cases and
+    contacts, checkpoint passages and turn-backs."""
     scope.require(Cap.HEALTH_VIEW)
     if not scope.contains(region.path):
         raise Http404
     # Everything under a region the user may see is inside their scope, so one count serves
-    # every user who reaches this region.
+    # every user who reaches this region; a write under it makes a new key (figures.py).
     counted_at, by = cache.get_or_set(
-        f"health-day:{region.path}:{day}",
+        figures_key(region.path, day),
         lambda: (timezone.now(), _figures_by_path(scope, region, day)),
         DAY_FIGURES_SECONDS,
     )
     children = list(scope.filter(region.children.all(), field="path").order_by("code"))
-    child_figures = {c.path: DayFigures() for c in children}
-    total = DayFigures()
+    everyone = everyone_reports([region.path, *(c.path for c in children)])
+    child_figures = {c.path: DayFigures(due_among=_among(everyone[c.path])) for c in children}
+    total = DayFigures(due_among=_among(everyone[region.path]))
     segments = region.depth + 2
     for path, figures in by.items():
         total.add(figures)
@@ -187,12 +255,12 @@ def _figures_by_path(scope: Scope, region: Region, day: dt.date) -> dict[str, Da
     def grouped(qs, **annotate):
         return qs.filter(**inside).values("region_path").annotate(**annotate).order_by()
 
-    for row in grouped(CheckIn.objects.filter(on=day), n=Count("person", distinct=True)):
-        by[row["region_path"]].reported += row["n"]
-    watched = grouped(watched_on(scope, region, day).values("region_path", "kind"), n=Count("id"))
-    for row in watched.values("region_path", "kind", "n"):
-        w = by[row["region_path"]].watched
-        w[row["kind"]] = w.get(row["kind"], 0) + row["n"]
+    for row in grouped(
+        CheckIn.objects.filter(on=day), n=Count("id"), people=Count("person", distinct=True)
+    ):
+        by[row["region_path"]].check_ins += row["n"]
+        by[row["region_path"]].reported += row["people"]
+    _watched(scope, region, day, by)
     for row in grouped(
         Alert.objects.filter(opened_at__date__lte=day),
         open=Count("id", filter=Q(closed_at__isnull=True)),
@@ -223,25 +291,60 @@ def _figures_by_path(scope: Scope, region: Region, day: dt.date) -> dict[str, Da
     ):
         by[row["region_path"]].passages += row["n"]
         by[row["region_path"]].turned_back += row["back"]
-    _expected(scope, region, by)
+    _expected(scope, region, day, by)
     return dict(by)
 
 
-def _expected(scope: Scope, region: Region, by: dict[str, DayFigures]) -> None:
-    """Who should report: everyone under watch, or every resident where reporting is universal."""
-    for figures in by.values():
-        figures.expected = figures.watched_total
-    if not any(rules_for(p).universal_reporting for p in [region.path, *by]):
-        return
+def _watched(scope: Scope, region: Region, day: dt.date, by: dict[str, DayFigures]) -> None:
+    """People under watch by kind; each period is due to report, and counted reported when
+    its person checked in that day: the numerator is a subset of the denominator's own rows,
+    whoever else reported."""
+    reported = CheckIn.objects.filter(person_id=OuterRef("person_id"), on=day)
     rows = (
+        watched_on(scope, region, day)
+        .values("region_path", "kind")
+        .annotate(n=Count("id"), done=Count("id", filter=Q(Exists(reported))))
+        .order_by()
+    )
+    for row in rows:
+        f = by[row["region_path"]]
+        f.watched[row["kind"]] = f.watched.get(row["kind"], 0) + row["n"]
+        f.expected += row["n"]
+        f.expected_reported += row["done"]
+
+
+def _expected(scope: Scope, region: Region, day: dt.date, by: dict[str, DayFigures]) -> None:
+    """Residents per path; who was due: those under watch (counted by ``_watched``), or every
+    resident where the path's rule says all report."""
+    residents = (
         scope.filter(Person.objects.filter(region_path__startswith=region.path))
         .values("region_path")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in rows:
-        if rules_for(row["region_path"]).universal_reporting:
-            by[row["region_path"]].expected = row["n"]
+    for row in residents:
+        by[row["region_path"]].residents = row["n"]
+    everyone = everyone_reports(by)
+    universal = [p for p in by if everyone[p]]
+    for path in by:
+        by[path].due_among = RESIDENTS if path in universal else WATCHED
+    if not universal:
+        return
+    # the residents of a path who reported that day (their check-ins are where they live)
+    reported = (
+        CheckIn.objects.filter(
+            on=day,
+            region_path__startswith=region.path,
+            person__region_path__startswith=region.path,
+        )
+        .values("person__region_path")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    )
+    done = {r["person__region_path"]: r["n"] for r in reported}
+    for path in universal:
+        by[path].expected = by[path].residents
+        by[path].expected_reported = done.get(path, 0)
 
 
 def watched_list(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, checkpoints, resident, staff
+from .views import cases, checkpoints, resident, rules, staff
 
 app_name = "health"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("health/alerts/", staff.alerts_page, name="alerts"),
     path("health/alerts/<int:pk>/close/", staff.alert_close, name="alert_close"),
     path("health/missing/<str:code>/", staff.missing_page, name="missing"),
+    path("health/rules/", rules.rules_page, name="rules"),
     path("health/persons/<int:pk>/", staff.person_health, name="person"),
     path("health/persons/<int:pk>/observe/", staff.observe, name="observe"),
     path("health/observations/<int:pk>/", staff.observation_change, name="observation"),

@@ -20,6 +20,7 @@ from .observation import (
     check_start_observation,
     follow_up,
 )
+from .rules import check_set_region_rule, do_set_region_rule
 
 __all__ = [
     "MAX_BATCH",
@@ -34,8 +35,10 @@ __all__ = [
     "check_extend_observation",
     "check_log_passage",
     "check_report_case",
+    "check_set_region_rule",
     "check_start_observation",
     "clean_temperature",
+    "do_set_region_rule",
     "escalate_overdue_alerts",
     "follow_up",
     "issue_building_link",

@@ -26,6 +26,7 @@ from fangkong.accounts.scope import Cap, Scope
 from fangkong.common.digits import ascii_digits
 
 from ..choices import RED_FLAGS, AlertLevel, AlertReason, Outcome, Source, Symptom
+from ..figures import figures_changed
 from ..models import Alert, CheckIn
 from ..rules import rules_for
 
@@ -173,6 +174,7 @@ def record_check_ins(
             _sort_out_skipped(rows, batch, inserted, result)
         if alarming:
             result.alerts = _open_alerts(inserted, now)
+        figures_changed(row[2] for row in inserted)
     result.rejected.sort(key=lambda r: r[0])
     return result
 
@@ -375,6 +377,7 @@ def check_close_alert(
     )
     if not updated:
         raise CheckInInvalid({"alert": _("this alert is already closed")})
+    figures_changed([alert.region_path])
     alert.refresh_from_db()
     return alert
 

@@ -15,6 +15,7 @@ from fangkong.accounts.scope import Cap, Scope
 from fangkong.regions.models import Region
 
 from ..choices import Direction, PassageOutcome
+from ..figures import figures_changed
 from ..models import Checkpoint, Passage
 from .checkins import CLOCK_SKEW, CheckInInvalid, clean_temperature
 
@@ -95,6 +96,7 @@ def check_log_passage(
         raise CheckInInvalid(errors)
     try:
         with transaction.atomic():
+            figures_changed([checkpoint.region_path])
             passage = Passage.objects.create(
                 client_id=client_id,
                 checkpoint=checkpoint,

@@ -63,6 +63,7 @@ def staff_page(request):
             "kinds": ObservationKind.choices,
             "today": timezone.localdate(),
             "previous": day - dt.timedelta(days=1),
+            "can_set_rules": scope.can(Cap.HEALTH_RULES),
         },
     )
 
@@ -123,15 +124,28 @@ def alert_close(request, pk):
     return redirect(reverse("health:alerts") + f"?region={request.POST.get('region', '')}")
 
 
+def _rule_link(scope, grid, missing):
+    """Where the user may change the rule the grid follows: the grid's own rule if it has one,
+    else its community's; None if that is not theirs to change."""
+    if not scope.can(Cap.HEALTH_RULES):
+        return None
+    target = grid if missing.rule_region == grid else grid.parent
+    if target is None or not scope.contains(target.path):
+        return None
+    return reverse("health:rules") + f"?region={target.code}&back={grid.code}"
+
+
 @login_required
 def missing_page(request, code):
-    """A grid's call list: who has not checked in today, with a tap-to-call number."""
+    """A grid's call list: who has not checked in today, with a tap-to-call number, and the
+    rule that says who must report."""
     scope = scope_of(request.user)
     scope.require(Cap.HEALTH_VIEW)
     grid = region_or_404(scope, code)
     if grid.level != Level.GRID:
         raise Http404
-    people = selectors.missing_today(scope, grid)
+    missing = selectors.missing_list(scope, grid)
+    people = missing.people
     unmasked = scope.can(Cap.UNMASK)
     if unmasked and people:
         # the numbers are shown to be called: on record, like any unmasked view
@@ -151,6 +165,8 @@ def missing_page(request, code):
             "grid": grid,
             "crumbs": breadcrumbs(scope, grid),
             "people": people,
+            "missing": missing,
+            "rule_link": _rule_link(scope, grid, missing),
             "unmasked": unmasked,
             "today": timezone.localdate(),
         },
