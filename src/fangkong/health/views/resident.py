@@ -500,13 +500,12 @@ def _save_entry(request, rows) -> tuple[str, bool]:
         else:  # stored, or stored before by this same form: its row now shows it
             r.reported_at, r.reported_t = timezone.now(), clean_temperature(r.temperature)
             r.temperature, r.symptoms, r.client_id = "", [], uuid.uuid4()
-    message = _("%(n)d saved, %(a)d alerts opened.") % {
-        "n": len(typed) - len(refused),
-        "a": len(result.alerts),
-    }
+    counts = {"n": len(typed) - len(refused), "a": len(result.alerts), "r": len(refused)}
     if refused:
-        message += " " + _("%(r)d not saved: see the marked rows.") % {"r": len(refused)}
-    return message, not refused
+        return _(
+            "%(n)d saved, %(a)d alerts opened; %(r)d not saved: see the marked rows."
+        ) % counts, False
+    return _("%(n)d saved, %(a)d alerts opened.") % counts, True
 
 
 @login_required

@@ -33,6 +33,7 @@ from ..services import (
     check_end_observation,
     check_extend_observation,
     check_start_observation,
+    clean_temperature,
     follow_up,
     record_check_ins,
 )
@@ -250,10 +251,13 @@ def _phone_reading(request, scope, person):
     if result.rejected:
         reading.errors = result.rejected[0][1]
         return _person_page(request, scope, person, reading, status=400)
-    saved = _("%(name)s: %(t)s °C recorded.") % {"name": person.name, "t": reading.temperature}
+    messages.success(
+        request,
+        _("%(name)s: %(t)s °C recorded.")
+        % {"name": person.name, "t": clean_temperature(reading.temperature)},
+    )
     if result.alerts:
-        saved += " " + _("A fever alert is open for the grid.")
-    messages.success(request, saved)
+        messages.warning(request, _("A fever alert is open for the grid."))
     if to_call is None:
         return redirect("health:person", pk=person.pk)
     grid, after = to_call
