@@ -316,3 +316,19 @@ def test_a_case_reported_in_another_area_is_shown_without_a_link(tree, people, l
     text = text.content.decode()
     assert "无症状" in text and "治愈" in text and "/health/cases/" not in text
     assert "未在观察中" in text  # a closed case is history, not a state
+
+
+def test_quick_entry_costs_the_same_queries_however_many_doors_a_floor_has(
+    floors, people, login, django_assert_max_num_queries
+):
+    client = login(people.grid_a)
+    client.get(floors.url)  # the session and the user, cached as on any later page
+    grid = floors.building.grid
+    for d in range(3, 30):
+        h = Household.objects.create(
+            grid=grid, building=floors.building, region_path=grid.path, unit="1", door=f"1{d:02d}"
+        )
+        make_person(grid, name="邻居", household=h)
+    with django_assert_max_num_queries(12):
+        page = client.get(floors.url)
+    assert page.content.decode().count('type="number"') == 30
