@@ -19,6 +19,7 @@ RED_FLAGS = frozenset({Symptom.BREATH})
 class Source(models.TextChoices):
     SELF = "self", _("Self-reported")
     GRID_WORKER = "grid_worker", _("Grid worker")
+    PHONE = "phone", _("By phone")  # told to a grid worker on the phone (the call list)
     CHECKPOINT = "checkpoint", _("Checkpoint")
     IMPORT = "import", _("Import")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -430,6 +430,16 @@ def contact_of(scope: Scope, person: Person) -> list[tuple[Contact, Linked]]:
     ]
 
 
+def cases_of(scope: Scope, person: Person) -> list[tuple[Case, bool]]:
+    """A person's own cases, newest first, each with whether the viewer may open its page (a
+    case stays where it was reported, which may be outside the scope after a move)."""
+    scope.require(Cap.HEALTH_VIEW)
+    return [
+        (c, scope.contains(c.region_path))
+        for c in person.cases.order_by(F("closed_on").desc(nulls_first=True), "-report_on", "-id")
+    ]
+
+
 @dataclass
 class ChainNode:
     """A case with its contacts; a contact who became a case carries that case's node."""
@@ -487,6 +497,40 @@ def passages_on(scope: Scope, checkpoint: Checkpoint, day: dt.date) -> QuerySet[
     return scope.filter(Passage.objects.filter(checkpoint=checkpoint, on=day)).annotate(
         under_watch=Exists(watched)
     )
+
+
+# Kinds of watch under which a person should not be out at all (health monitoring may be).
+CONFINING = (
+    ObservationKind.HOME_OBSERVATION,
+    ObservationKind.HOME_ISOLATION,
+    ObservationKind.CENTRAL_QUARANTINE,
+)
+
+
+@dataclass(frozen=True)
+class PassageFollowUp:
+    """What the post is told after logging a known person: only what it must act on."""
+
+    confined: str | None  # the ObservationKind keeping them in today, if any
+    alerted: bool  # the reading opened a fever alert for their grid
+
+
+def passage_follow_up(scope: Scope, passage: Passage) -> PassageFollowUp:
+    if passage.person_id is None:
+        return PassageFollowUp(None, False)
+    day = passage.on
+    confined = (
+        Observation.objects.filter(
+            person_id=passage.person_id, kind__in=CONFINING, start_on__lte=day, end_on__gte=day
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .values_list("kind", flat=True)
+        .first()
+    )
+    alerted = Alert.objects.filter(
+        person_id=passage.person_id, check_in__client_id=passage.client_id
+    ).exists()
+    return PassageFollowUp(confined, alerted)
 
 
 def passage_person(scope: Scope, id_number: str) -> int | None:

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
-from ..choices import Direction, PassageOutcome
+from ..choices import Direction, PassageOutcome, Source
 from ..figures import figures_changed
 from ..models import Checkpoint, Passage
-from .checkins import CLOCK_SKEW, CheckInInvalid, clean_temperature
+from .checkins import CLOCK_SKEW, CheckInData, CheckInInvalid, clean_temperature, record_check_ins
 
 
 def check_create_checkpoint(
@@ -111,6 +112,30 @@ def check_log_passage(
                 reason=reason.strip()[:100],
                 operator=user,
             )
+            if person_id is not None and t is not None:
+                _record_reading(passage, user, person_id, t)
     except IntegrityError:
         return Passage.objects.get(client_id=client_id), False
     return passage, True
+
+
+def _record_reading(passage: Passage, user: User, person_id: int, t: Decimal) -> None:
+    """A temperature taken at a checkpoint from a known person is a check-in like any other
+    (in the person's own region, so a fever opens an alert for their grid), under the
+    passage's client id: a passage logged once is read once."""
+    path = Person.objects.filter(pk=person_id).values_list("region_path", flat=True).first()
+    if path is None:
+        return
+    record_check_ins(
+        items=[
+            CheckInData(
+                client_id=passage.client_id,
+                person_id=person_id,
+                temperature=t,
+                measured_at=passage.passed_at,
+                source=Source.CHECKPOINT,
+            )
+        ],
+        persons={person_id: path},
+        recorded_by=user,
+    )

@@ -5,19 +5,29 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.params import time_or
 from fangkong.regions.selectors import breadcrumbs
 
 from .. import selectors
-from ..choices import Direction, PassageOutcome
+from ..choices import Direction, ObservationKind, PassageOutcome
 from ..services import CheckInInvalid, check_create_checkpoint, check_log_passage
 from .staff import _region
+
+SHOULD_BE_IN = {
+    ObservationKind.HOME_OBSERVATION: gettext_lazy("Under home observation: should not be out"),
+    ObservationKind.HOME_ISOLATION: gettext_lazy("Under home isolation: should not be out"),
+    ObservationKind.CENTRAL_QUARANTINE: gettext_lazy(
+        "Should be in central quarantine: should not be out"
+    ),
+}
 
 
 @login_required
@@ -95,7 +105,7 @@ def _log(request, scope, checkpoint):
     except ValueError:
         client_id = uuid.uuid4()
     try:
-        check_log_passage(
+        passage, _created = check_log_passage(
             user=request.user,
             scope=scope,
             checkpoint=checkpoint,
@@ -109,4 +119,14 @@ def _log(request, scope, checkpoint):
         )
     except CheckInInvalid as e:
         return e.errors
+    _tell_the_post(request, scope, passage)
     return None
+
+
+def _tell_the_post(request, scope, passage) -> None:
+    """What the post must act on about the person just logged, and nothing of who they are."""
+    follow = selectors.passage_follow_up(scope, passage)
+    if follow.confined:
+        messages.warning(request, SHOULD_BE_IN[follow.confined])
+    if follow.alerted:
+        messages.warning(request, _("Fever: their grid worker has been told to follow up."))

@@ -4,12 +4,16 @@ person's periods under watch with their day-by-day follow-up."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass, field
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.choices import AuditAction
@@ -20,15 +24,18 @@ from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404, region_or_home
 
 from .. import selectors
-from ..choices import ObservationKind, Outcome, Symptom
+from ..choices import ObservationKind, Outcome, Source, Symptom
 from ..models import CheckIn
 from ..services import (
+    CheckInData,
     CheckInInvalid,
     check_close_alert,
     check_end_observation,
     check_extend_observation,
     check_start_observation,
+    clean_temperature,
     follow_up,
+    record_check_ins,
 )
 from ..services.days import EARLIEST
 
@@ -173,16 +180,28 @@ def missing_page(request, code):
     )
 
 
+CALL_LIST = "call-list"  # ?from=call-list: the person was opened from today's call list
+
+
 @login_required
 def person_health(request, pk):
-    """A person's periods under watch (day by day), recent check-ins, alerts and contacts."""
+    """A person's cases, periods under watch (day by day), recent check-ins, alerts and
+    contacts; those who record check-ins enter a reading given on the phone (POST)."""
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, pk)
+    if request.method == "POST":
+        scope.require(Cap.HEALTH_RECORD)
+        return _phone_reading(request, scope, person)
     record_person_view(request=request, person_id=person.pk, region_path=person.region_path)
+    return _person_page(request, scope, person)
+
+
+def _person_page(request, scope, person, reading=None, status: int = 200):
     periods = [
         (o, follow_up(o))
         for o in person.observations.prefetch_related("extensions").order_by("-start_on")
     ]
+    cases = selectors.cases_of(scope, person)
     symptom_names = dict(Symptom.choices)
     return render(
         request,
@@ -190,6 +209,8 @@ def person_health(request, pk):
         {
             "person": person,
             "periods": periods,
+            "cases": cases,
+            "open_case": next((c for c, _open in cases if c.closed_on is None), None),
             "check_ins": [
                 (c, [symptom_names.get(s, s) for s in c.symptoms])
                 for c in CheckIn.objects.filter(person=person).order_by("-measured_at")[:14]
@@ -197,10 +218,86 @@ def person_health(request, pk):
             "alerts": person.alerts.order_by("-opened_at")[:10],
             "contacts": selectors.contact_of(scope, person),
             "kinds": ObservationKind.choices,
+            "symptoms": Symptom.choices,
             "can_record": scope.can(Cap.HEALTH_RECORD),
+            "reading": reading or PhoneReading(back=request.GET.get("from", "")),
             "errors": request.session.pop("health_errors", None),
         },
+        status=status,
     )
+
+
+@dataclass
+class PhoneReading:
+    """The phone-reading form as typed: kept when something in it is wrong."""
+
+    temperature: str = ""
+    symptoms: list[str] = field(default_factory=list)
+    client_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    back: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _phone_reading(request, scope, person):
+    """Record the temperature the person gave on the phone; from the call list, back to it
+    at the next person still to call."""
+    reading = PhoneReading(
+        temperature=request.POST.get("temperature", "").strip()[:10],
+        symptoms=[s for s in request.POST.getlist("symptoms") if s][:10],
+        client_id=_uuid_or_new(request.POST.get("client_id", "")),
+        back=request.POST.get("back", ""),
+    )
+    if not reading.temperature:
+        reading.errors = {"temperature": _("type the temperature the person gave")}
+        return _person_page(request, scope, person, reading, status=400)
+    to_call = _call_list(scope, person) if reading.back == CALL_LIST else None
+    result = record_check_ins(
+        items=[
+            CheckInData(
+                client_id=reading.client_id,
+                person_id=person.pk,
+                temperature=reading.temperature,
+                symptoms=reading.symptoms,
+                source=Source.PHONE,
+            )
+        ],
+        persons={person.pk: person.region_path},
+        recorded_by=request.user,
+    )
+    if result.rejected:
+        reading.errors = result.rejected[0][1]
+        return _person_page(request, scope, person, reading, status=400)
+    messages.success(
+        request,
+        _("%(name)s: %(t)s °C recorded.")
+        % {"name": person.name, "t": clean_temperature(reading.temperature)},
+    )
+    if result.alerts:
+        messages.warning(request, _("A fever alert is open for the grid."))
+    if to_call is None:
+        return redirect("health:person", pk=person.pk)
+    grid, after = to_call
+    url = reverse("health:missing", args=[grid.code])
+    return redirect(f"{url}#p{after.pk}" if after else url)
+
+
+def _call_list(scope, person):
+    """The person's grid and who comes after them on today's call list (None: nobody)."""
+    grid = person.grid
+    if grid.level != Level.GRID or not scope.contains(grid.path):
+        return None
+    people = selectors.missing_today(scope, grid)
+    ids = [p.pk for p in people]
+    at = ids.index(person.pk) + 1 if person.pk in ids else 0
+    rest = [p for p in people[at:] + people[:at] if p.pk != person.pk]
+    return grid, (rest[0] if rest else None)
+
+
+def _uuid_or_new(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError):
+        return uuid.uuid4()
 
 
 @login_required
