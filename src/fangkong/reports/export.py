@@ -1,0 +1,120 @@
+"""The daily report as a leader prints it: an .xlsx with one sheet per section, A4 across,
+every column on the page (through the project's one writer, common.spreadsheets)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from fangkong.common.spreadsheets import Sheet, write_book
+
+LABEL_WIDTH = 26
+NUMBER_WIDTH = 11
+
+
+def percent(part: int, whole: int) -> str:
+    return "" if not whole else f"{100 * part / whole:.1f}%"
+
+
+def headline(content: dict[str, Any], issued: dict[str, Any] | None) -> str:
+    """Day, time of the figures and version: the second line of every sheet."""
+    as_of = content["as_of"][11:16]
+    if issued:
+        return _("%(day)s, as of %(at)s · version %(v)s, issued by %(by)s at %(when)s") % {
+            "day": content["day"],
+            "at": as_of,
+            "v": issued["version"],
+            "by": issued["issued_by"],
+            "when": issued["issued_at"],
+        }
+    return _("%(day)s, as of %(at)s · not issued (compiled %(when)s)") % {
+        "day": content["day"],
+        "at": as_of,
+        "when": content["compiled_at"][:16].replace("T", " "),
+    }
+
+
+def _figure_rows(section: dict[str, Any]) -> list[list[object]]:
+    by_key = {f["key"]: f for f in section["figures"]}
+    rows: list[list[object]] = [
+        [_("Figure"), _("Today"), _("Yesterday"), _("Change"), _("Share"), _("What it counts")]
+    ]
+    for f in section["figures"]:
+        whole = by_key[f["of"]] if f["of"] else None
+        shown = percent(f["today"], whole["today"]) if whole else ""
+        note = f["note"]
+        if whole:
+            note = _("of %(what)s") % {"what": whole["label"]} + (f"; {note}" if note else "")
+        rows.append(
+            [
+                f"{f['label']} ({f['unit']})",
+                f["today"],
+                f["yesterday"],
+                f"{f['change']:+d}",
+                shown,
+                note,
+            ]
+        )
+    return rows
+
+
+def _child_rows(section: dict[str, Any]) -> list[list[object]]:
+    figures = [f for f in section["figures"] if f["in_rows"]]
+    by_key = {f["key"]: f for f in section["figures"]}
+    header: list[object] = [_("Region below")]
+    for f in figures:
+        header.append(f["label"])
+        if f["of"]:
+            header.append(f"{f['label']} %")
+    rows = [header]
+    for row in section["rows"]:
+        cells: list[object] = [row["name"]]
+        for f in figures:
+            cells.append(row["values"].get(f["key"], 0))
+            if f["of"]:
+                whole = row["values"].get(by_key[f["of"]]["key"], 0)
+                cells.append(percent(row["values"].get(f["key"], 0), whole))
+        rows.append(cells)
+    return rows
+
+
+def section_sheet(
+    content: dict[str, Any], section: dict[str, Any], issued: dict[str, Any] | None
+) -> Sheet:
+    region = content["region"]
+    title = _("%(region)s daily report · %(section)s") % {
+        "region": region["name"],
+        "section": section["title"],
+    }
+    rows: list[list[object]] = [[title], [headline(content, issued)], []]
+    bold = {0}
+    bold.add(len(rows))
+    rows += _figure_rows(section)
+    if section["rows"]:
+        rows.append([])
+        bold.add(len(rows))
+        rows += _child_rows(section)
+    if section["outstanding"]:
+        rows.append([])
+        bold.add(len(rows))
+        rows.append([_("Outstanding"), _("Count"), _("What")])
+        rows += [[i["region_name"], i["count"], i["label"]] for i in section["outstanding"]]
+    columns = max(len(r) for r in rows)
+    return Sheet(
+        name=section["title"],
+        rows=rows,
+        widths=[LABEL_WIDTH, *[NUMBER_WIDTH] * (columns - 1)],
+        bold=bold,
+        landscape=True,
+        fit_width=True,
+        repeat_rows=2,
+    )
+
+
+def report_xlsx(content: dict[str, Any], issued: dict[str, Any] | None = None) -> bytes:
+    """The report as .xlsx bytes; ``issued``: version, issued_by, issued_at of a frozen one."""
+    buffer = io.BytesIO()
+    write_book(buffer, [section_sheet(content, s, issued) for s in content["sections"]])
+    return buffer.getvalue()
