@@ -192,12 +192,18 @@ def _figures(region: Region, day: dt.date, total: dict[str, int]) -> list[Figure
     due_note = _("everyone under observation that day; every resident where all residents report")
     figures = [
         f("due", _("Due to report"), people, note=due_note, link=watched),
-        f("reported", _("Reported"), people, of="due", note=due_note, link=checked_in),
+        f(
+            "reported",
+            _("Reported, of those due"),
+            people,
+            of="due",
+            note=due_note,
+            link=checked_in,
+        ),
         f(
             "not_reported",
             _("Not reported"),
             people,
-            of="due",
             note=due_note,
             link=_missing_link(region, day),
         ),
@@ -209,11 +215,11 @@ def _figures(region: Region, day: dt.date, total: dict[str, int]) -> list[Figure
             link=checked_in,
             in_rows=False,
         ),
-        f("alerts_opened", _("Fever alerts opened"), times, link=alerts),
-        f("alerts_closed", _("Fever alerts closed"), times, link=alerts),
+        f("alerts_opened", _("Fever alerts opened"), times, link=alerts, in_rows=False),
+        f("alerts_closed", _("Fever alerts closed"), times, link=alerts, in_rows=False),
         f(
             "alerts_open",
-            _("Fever alerts open"),
+            _("Alerts still open"),
             times,
             note=_("at the report's time"),
             link=alerts,

@@ -20,7 +20,7 @@ from fangkong.common.params import EARLIEST_DAY, day_or, int_or, time_or
 from fangkong.regions.selectors import breadcrumbs, region_or_home
 
 from . import selectors
-from .export import percent, report_xlsx
+from .export import as_of, percent, report_xlsx
 from .models import DailyReport
 from .services import ReportInvalid, check_issue_report
 
@@ -145,6 +145,7 @@ def daily_page(request):
             "following": day + dt.timedelta(days=1),
             "crumbs": breadcrumbs(scope, region),
             "content": content,
+            "as_of": as_of(content),
             "sections": _page_sections(content, scope),
             "versions": versions,
             "chosen": chosen,

@@ -36,11 +36,12 @@ from .base import (
     too_large_message,
 )
 from .reading import decode_text, read_csv, read_table
-from .writing import Sheet, csv_cell, csv_lines, sheet_title, write_book, write_table
+from .writing import Cell, Sheet, csv_cell, csv_lines, sheet_title, write_book, write_table
 from .xlsx import check_sheet_xml, read_xlsx
 
 __all__ = [
     "CSV",
+    "Cell",
     "EXACT_DIGITS",
     "FORMATS",
     "MAX_CELLS",

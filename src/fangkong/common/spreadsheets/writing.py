@@ -24,8 +24,23 @@ _NOT_IN_SHEET_TITLE = re.compile(r"[\\*?:/\[\]]")
 _LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A value with how it is shown in an .xlsx: a number format ("0.0%", "+0;-0;0"), bold,
+    aligned ("right" over a column of numbers), text wrapped in its column. Plain values need
+    no Cell."""
+
+    value: object
+    number_format: str = ""
+    bold: bool = False
+    align: str = ""
+    wrap: bool = False
+
+
 def csv_cell(value: object) -> object:
     """A value as a CSV cell: formula-like text gets a leading ', numbers stay numbers."""
+    if isinstance(value, Cell):
+        value = value.value
     if value is None:
         return ""
     if (
@@ -54,23 +69,30 @@ def csv_lines(rows: Iterable[Sequence[object]], *, bom: bool = False) -> Iterato
 
 def _xlsx_value(ws, value: object, *, bold: bool = False) -> object:
     """A value openpyxl writes as itself: text as a text cell, never as a formula or error."""
+    look = value if isinstance(value, Cell) else Cell(value, bold=bold)
+    value = look.value
     if isinstance(value, str):
         if _NOT_IN_XLSX.search(value):
             value = _NOT_IN_XLSX.sub("\ufffd", value)
         if "_x" in value:
             value = _LOOKS_ESCAPED.sub("_x005F_", value)
     formula_like = isinstance(value, str) and value.startswith(("=", "#"))
-    if not (formula_like or bold):
+    if not (formula_like or bold or look.bold or look.number_format or look.align or look.wrap):
         return value
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
 
     cell = WriteOnlyCell(ws, value=value)
     if formula_like:
         cell.data_type = "s"  # openpyxl takes "=..." for a formula and "#N/A" for an error
-    if bold:
-        from openpyxl.styles import Font
-
+    if bold or look.bold:
         cell.font = Font(bold=True)
+    if look.number_format:
+        cell.number_format = look.number_format
+    if look.wrap or look.align:
+        cell.alignment = Alignment(
+            horizontal=look.align or None, wrap_text=look.wrap or None, vertical="top"
+        )
     return cell
 
 
