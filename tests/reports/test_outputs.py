@@ -33,8 +33,8 @@ def test_the_excel_has_a_printable_sheet_per_section(city, people, login):
     assert sheet["A1"].value == "长沙市日报 · 健康监测" and sheet["A1"].font.b
     assert f"{DAY}" in sheet["A2"].value and "未签发" in sheet["A2"].value
     cells = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True) if row and row[0]}
-    assert cells["应报 (人)"][:3] == (2, 1, 1)
-    assert cells["已报 (人)"][3] == 0.5  # shown as 50.0%
+    assert cells["应报（人）"][:3] == (2, 1, 1)
+    assert cells["已报（人）"][3] == 0.5  # shown as 50.0%
     assert "全天数据" in sheet["A2"].value
     assert cells["芙蓉区"][0] == 2 and cells["天心区"][0] == 0
     setup = sheet.page_setup

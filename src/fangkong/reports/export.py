@@ -63,11 +63,13 @@ def _figure_rows(section: dict[str, Any]) -> list[list[object]]:
         whole = by_key[f["of"]] if f["of"] else None
         shown = _share(f["today"], whole["today"]) if whole else ""
         note = f["note"]
-        if whole:
-            note = _("of %(what)s") % {"what": whole["label"]} + (f"; {note}" if note else "")
+        if whole and note:
+            note = _("of %(what)s; %(note)s") % {"what": whole["label"], "note": note}
+        elif whole:
+            note = _("of %(what)s") % {"what": whole["label"]}
         rows.append(
             [
-                f"{f['label']} ({f['unit']})",
+                _("%(label)s (%(unit)s)") % {"label": f["label"], "unit": f["unit"]},
                 f["today"],
                 f["yesterday"],
                 Cell(f["change"], CHANGE),
