@@ -44,6 +44,39 @@ def test_dependencies_point_one_way(package, forbidden):
     assert {m: n for m, n in bad.items() if n} == {}
 
 
+# What the report may import of the project: the foundation, never a domain app (people,
+# health, and every app to come), which it reads only through the sections they register.
+REPORT_MAY_IMPORT = ("fangkong.common", "fangkong.accounts", "fangkong.regions", "fangkong.reports")
+
+
+def test_the_report_imports_no_domain_app():
+    bad = {
+        module: sorted(
+            n for n in names if n.startswith("fangkong.") and not n.startswith(REPORT_MAY_IMPORT)
+        )
+        for module, names in imports_of("reports").items()
+    }
+    assert {m: n for m, n in bad.items() if n} == {}
+
+
+def test_apps_reach_the_report_only_through_its_registration_module():
+    allowed = {"fangkong.reports.sections"}
+    bad = {}
+    for package in (p.name for p in SRC.iterdir() if p.is_dir() and p.name != "reports"):
+        for module, names in imports_of(package).items():
+            found = sorted(
+                n for n in names if n.startswith("fangkong.reports") and n not in allowed
+            )
+            if found:
+                bad[module] = found
+    assert bad == {}
+
+
+def test_the_registration_module_imports_no_app():
+    names = imports_of("reports")["reports/sections.py"]
+    assert sorted(n for n in names if n.startswith("fangkong.")) == []
+
+
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)

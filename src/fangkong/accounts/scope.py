@@ -30,6 +30,8 @@ class Cap(StrEnum):
     CASES = "cases"  # report cases and trace their contacts
     CHECKPOINT = "checkpoint"  # staff a checkpoint: log passages
     HEALTH_RULES = "health_rules"  # set a region's health rules: who must report daily
+    REPORTS_VIEW = "reports_view"  # read and export the daily report of a region in scope
+    REPORTS_ISSUE = "reports_issue"  # issue (freeze) a daily report: a new version each time
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -53,11 +55,14 @@ _FRONT_LINE = frozenset(
 # street, district and city staff work with masked data, and district and city staff read the
 # audit log of their region. Warehouse, lab, hospital and volunteer accounts see no part of the
 # residents' registry.
+# Daily reports (docs/reports.md): read by community staff and above, issued by street staff
+# and above, each for the regions of their scope.
+_REPORTERS = frozenset({Cap.REPORTS_VIEW, Cap.REPORTS_ISSUE})
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.HEADQUARTERS: _SUPERVISORS,
-    Role.DISTRICT: _SUPERVISORS,
-    Role.STREET: _REGISTRY_STAFF | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES},
-    Role.COMMUNITY: _FRONT_LINE | {Cap.CASES, Cap.HEALTH_RULES},
+    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS,
+    Role.DISTRICT: _SUPERVISORS | _REPORTERS,
+    Role.STREET: _REGISTRY_STAFF | _REPORTERS | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES},
+    Role.COMMUNITY: _FRONT_LINE | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW},
     Role.GRID_WORKER: _FRONT_LINE,
     Role.WAREHOUSE: frozenset(),
     Role.LAB: frozenset(),

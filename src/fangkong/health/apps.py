@@ -10,5 +10,7 @@ class HealthConfig(AppConfig):
         from fangkong.people.moves import register_mover
 
         from .moves import move_health_records
+        from .report import register_section
 
         register_mover(move_health_records)
+        register_section()

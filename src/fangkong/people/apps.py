@@ -6,3 +6,8 @@ class PeopleConfig(AppConfig):
     name = "fangkong.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self) -> None:
+        from .report import register_section
+
+        register_section()

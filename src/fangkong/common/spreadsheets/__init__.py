@@ -36,11 +36,12 @@ from .base import (
     too_large_message,
 )
 from .reading import decode_text, read_csv, read_table
-from .writing import csv_cell, csv_lines, sheet_title, write_table
+from .writing import Cell, Sheet, csv_cell, csv_lines, sheet_title, write_book, write_table
 from .xlsx import check_sheet_xml, read_xlsx
 
 __all__ = [
     "CSV",
+    "Cell",
     "EXACT_DIGITS",
     "FORMATS",
     "MAX_CELLS",
@@ -50,6 +51,7 @@ __all__ = [
     "FORM_OVERHEAD",
     "MAX_UPLOAD_BYTES",
     "XLSX",
+    "Sheet",
     "SpreadsheetError",
     "Table",
     "check_extent",
@@ -64,5 +66,6 @@ __all__ = [
     "read_xlsx",
     "sheet_title",
     "too_large_message",
+    "write_book",
     "write_table",
 ]

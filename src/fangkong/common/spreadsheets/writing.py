@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .base import CSV
@@ -23,8 +24,23 @@ _NOT_IN_SHEET_TITLE = re.compile(r"[\\*?:/\[\]]")
 _LOOKS_ESCAPED = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
+@dataclass(frozen=True)
+class Cell:
+    """A value with how it is shown in an .xlsx: a number format ("0.0%", "+0;-0;0"), bold,
+    aligned ("right" over a column of numbers), text wrapped in its column. Plain values need
+    no Cell."""
+
+    value: object
+    number_format: str = ""
+    bold: bool = False
+    align: str = ""
+    wrap: bool = False
+
+
 def csv_cell(value: object) -> object:
     """A value as a CSV cell: formula-like text gets a leading ', numbers stay numbers."""
+    if isinstance(value, Cell):
+        value = value.value
     if value is None:
         return ""
     if (
@@ -51,21 +67,33 @@ def csv_lines(rows: Iterable[Sequence[object]], *, bom: bool = False) -> Iterato
         first = ""
 
 
-def _xlsx_value(ws, value: object) -> object:
+def _xlsx_value(ws, value: object, *, bold: bool = False) -> object:
     """A value openpyxl writes as itself: text as a text cell, never as a formula or error."""
-    if not isinstance(value, str):
+    look = value if isinstance(value, Cell) else Cell(value, bold=bold)
+    value = look.value
+    if isinstance(value, str):
+        if _NOT_IN_XLSX.search(value):
+            value = _NOT_IN_XLSX.sub("\ufffd", value)
+        if "_x" in value:
+            value = _LOOKS_ESCAPED.sub("_x005F_", value)
+    formula_like = isinstance(value, str) and value.startswith(("=", "#"))
+    if not (formula_like or bold or look.bold or look.number_format or look.align or look.wrap):
         return value
-    if _NOT_IN_XLSX.search(value):
-        value = _NOT_IN_XLSX.sub("\ufffd", value)
-    if "_x" in value:
-        value = _LOOKS_ESCAPED.sub("_x005F_", value)
-    if value.startswith(("=", "#")):
-        from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
 
-        cell = WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(ws, value=value)
+    if formula_like:
         cell.data_type = "s"  # openpyxl takes "=..." for a formula and "#N/A" for an error
-        return cell
-    return value
+    if bold or look.bold:
+        cell.font = Font(bold=True)
+    if look.number_format:
+        cell.number_format = look.number_format
+    if look.wrap or look.align:
+        cell.alignment = Alignment(
+            horizontal=look.align or None, wrap_text=look.wrap or None, vertical="top"
+        )
+    return cell
 
 
 def sheet_title(name: str) -> str:
@@ -93,12 +121,61 @@ def write_table(
         else:
             path_or_buffer.write(data)
         return
+    write_book(path_or_buffer, [Sheet(sheet, [[title], *rows] if title else rows)])
+
+
+@dataclass
+class Sheet:
+    """One sheet of a workbook: its rows and how it prints. ``widths``: column widths in
+    characters from column A; ``bold``: the indexes (from 0) of rows written bold (titles,
+    headings); ``landscape`` prints A4 across; ``fit_width`` scales every column onto one page
+    width (as many pages down as it takes); ``repeat_rows``: the first rows printed again at
+    the top of every page."""
+
+    name: str
+    rows: Iterable[Sequence[object]]
+    widths: Sequence[float] = ()
+    bold: Collection[int] = ()
+    landscape: bool = False
+    fit_width: bool = False
+    repeat_rows: int = 0
+
+
+def _page_setup(ws, sheet: Sheet) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    for i, width in enumerate(sheet.widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    if sheet.landscape:
+        ws.page_setup.orientation = "landscape"
+    if sheet.fit_width:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    if sheet.repeat_rows:
+        ws.print_title_rows = f"1:{sheet.repeat_rows}"
+
+
+def write_book(path_or_buffer: Path | io.BytesIO, sheets: Sequence[Sheet]) -> None:
+    """Write an .xlsx of one or more sheets (names made acceptable to Excel and unique), every
+    value through the same rule as ``write_table``."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    ws = book.create_sheet(title=sheet_title(sheet))
-    if title:
-        ws.append([_xlsx_value(ws, title)])
-    for row in rows:
-        ws.append([_xlsx_value(ws, v) for v in row])
+    used: set[str] = set()
+    for sheet in sheets:
+        name = sheet_title(sheet.name)
+        n = 1
+        while name.lower() in used:
+            n += 1
+            name = sheet_title(f"{sheet.name[:27]} ({n})")
+        used.add(name.lower())
+        ws = book.create_sheet(title=name)
+        _page_setup(ws, sheet)
+        bold = set(sheet.bold)
+        for i, row in enumerate(sheet.rows):
+            ws.append([_xlsx_value(ws, v, bold=i in bold) for v in row])
     book.save(path_or_buffer)

@@ -1,0 +1,39 @@
+"""Rows for the daily report: its page, issuing, the Excel download and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+
+from .common import E, Endpoint
+
+# docs/reports.md: community staff and above read reports; street staff and above issue them.
+REPORT_READERS = {"hq", "district", "street", "community"}
+REPORT_ISSUERS = {"hq", "district", "street"}
+
+
+def readers(persona: str):
+    return 200 if persona in REPORT_READERS else 403
+
+
+def issuers(persona: str):
+    return 302 if persona in REPORT_ISSUERS else 403
+
+
+def _grid(t):
+    return f"?region={t.grid_a.code}&day={dt.date.today().isoformat()}"
+
+
+ROWS: dict[str, Endpoint] = {
+    "reports:daily": E(lambda t: reverse("reports:daily") + _grid(t), readers),
+    "reports:export": E(lambda t: reverse("reports:export") + _grid(t), readers),
+    "reports:issue": E(
+        lambda t: reverse("reports:issue"),
+        issuers,
+        method="post",
+        body=lambda t: {"region": t.grid_a.code},
+        form=True,
+    ),
+    "api:daily": E(lambda t: reverse("api:daily") + _grid(t), readers),
+}

@@ -1,0 +1,108 @@
+"""Issuing a report freezes it; a correction is a new version that says what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from fangkong.accounts.scope import scope_of
+from fangkong.reports.models import DailyReport, ReportFrozen
+from fangkong.reports.selectors import changes, intact
+from fangkong.reports.services import ReportInvalid, check_issue_report
+
+from .conftest import DAY, at, check_in
+
+
+def issue(people, region, user="hq", day=DAY):
+    return check_issue_report(
+        user=people[user], scope=scope_of(people[user]), region=region, day=day
+    )
+
+
+def test_an_issued_report_keeps_its_figures_when_the_data_changes(city, people):
+    first = issue(people, city.city)
+    check_in(city.person_b, at(DAY, 20))  # 李娜's late report
+    stored = DailyReport.objects.get(pk=first.pk)
+    health = next(s for s in stored.content["sections"] if s["key"] == "health")
+    assert next(f["today"] for f in health["figures"] if f["key"] == "reported") == 1
+    assert (stored.version, stored.issued_by, intact(stored)) == (1, people.hq, True)
+
+
+def test_an_issued_report_cannot_be_changed_or_deleted_through_the_orm(city, people):
+    report = issue(people, city.city)
+    report.content = {"forged": True}
+    with pytest.raises(ReportFrozen):
+        report.save()
+    with pytest.raises(ReportFrozen):
+        DailyReport.objects.filter(pk=report.pk).update(content={})
+    with pytest.raises(ReportFrozen):
+        report.delete()
+    with pytest.raises(ReportFrozen):
+        DailyReport.objects.all().delete()
+    assert DailyReport.objects.get(pk=report.pk).content != {"forged": True}
+
+
+def test_the_admin_shows_an_issued_report_but_cannot_change_it(city, people, client):
+    from fangkong.accounts.models import User
+
+    report = issue(people, city.city)
+    admin = User.objects.create_superuser("root", password="pw-for-tests")
+    client.force_login(admin)
+    url = reverse("admin:reports_dailyreport_change", args=[report.pk])
+    assert client.get(url).status_code == 200  # read-only view
+    answer = client.post(url, {"version": "9", "content": "{}"})
+    assert answer.status_code == 403
+    delete = reverse("admin:reports_dailyreport_delete", args=[report.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert DailyReport.objects.get(pk=report.pk).version == 1
+
+
+def test_a_correction_is_version_2_and_says_what_changed(city, people):
+    first = issue(people, city.city)
+    check_in(city.person_b, at(DAY, 20))
+    second = issue(people, city.city)
+    assert (second.version, DailyReport.objects.count()) == (2, 2)
+    found = changes(first.content, second.content)
+    whole = {(c["figure"], c["before"], c["after"]) for c in found if not c["region"]}
+    assert ("Reported, of those due", 1, 2) in whole and ("Not reported", 1, 0) in whole
+    assert any(c["region"] == "芙蓉区" and c["figure"] == "Reported, of those due" for c in found)
+
+
+def test_issuing_again_what_was_issued_is_refused(city, people):
+    issue(people, city.city)
+    with pytest.raises(ReportInvalid, match="version 1"):
+        issue(people, city.city)
+    assert DailyReport.objects.count() == 1
+
+
+def test_a_day_to_come_cannot_be_issued(city, people):
+    with pytest.raises(ReportInvalid):
+        issue(people, city.city, day=dt.date.today() + dt.timedelta(days=1))
+
+
+def test_who_may_issue(city, people):
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    assert issue(people, city.street, user="street").version == 1
+    with pytest.raises(PermissionDenied):
+        issue(people, city.community_a, user="community")
+    with pytest.raises(Http404):
+        issue(people, city.city, user="district")
+
+
+def test_the_page_issues_then_shows_version_2_with_its_changes(city, people, login):
+    client = login(people.hq)
+    query = {"region": city.city.code, "day": DAY.isoformat()}
+    answer = client.post(reverse("reports:issue"), query)
+    assert answer.status_code == 302 and "version=1" in answer["Location"]
+    check_in(city.person_b, at(DAY, 20))
+    page = client.get(reverse("reports:daily"), query)
+    assert "签发为第 2 版".encode() in page.content  # the button names the next version
+    answer = client.post(reverse("reports:issue"), query)
+    assert "version=2" in answer["Location"]
+    page = client.get(answer["Location"]).content.decode()
+    assert "与第 1 版相比" in page  # what changed from version 1
+    assert "第 2 版" in page
