@@ -29,9 +29,11 @@ def _first(level: str, index: int = 0) -> Region:
 
 def demo_plan() -> list[tuple[str, str, Region]]:
     grid_a = _first(Level.GRID)
-    grid_b = Region.objects.filter(level=Level.GRID).exclude(parent=grid_a.parent).order_by(
-        "path"
-    ).first() or _first(Level.GRID, 1)
+    grids = Region.objects.filter(level=Level.GRID).order_by("path")
+    # another community's grid; in a city too small for one, the next grid, or the same
+    grid_b = (
+        grids.exclude(parent=grid_a.parent).first() or grids.exclude(pk=grid_a.pk).first() or grid_a
+    )
     district = _first(Level.DISTRICT)
     return [
         ("hq", Role.HEADQUARTERS, _first(Level.CITY)),
