@@ -42,7 +42,7 @@ from .town import Resident, Town
 REPORT_HOURS = {7: 5, 8: 14, 9: 12, 10: 8, 11: 5, 12: 3, 13: 4, 14: 9, 15: 12, 16: 11, 17: 7}
 REPORT_HOURS |= {18: 4, 19: 3, 20: 2, 21: 1}
 _HOURS = list(REPORT_HOURS.items())
-SLOT_MINUTES = 15
+SLOT_MINUTES = 30
 ROUNDS = ((dt.time(10, 30), 90), (dt.time(16, 30), 90))  # a grid worker's rounds: end, length
 FEVER_SHARE = 0.0004  # of readings, outside the cluster (up to four times as many at its peak)
 MIN_FEVERS = 2  # a day of the story has at least this many
@@ -123,6 +123,8 @@ class Routine:
         self.checkpoints = checkpoints
         self.reserved = reserved  # no random fever: the story scripts theirs
         self.silent: set[int] = set()  # no readings at all (ill, in hospital)
+        self.open: set[int] = set()  # alerts not closed yet: the timer has work
+        self.staging = _Staging()
         self.figures = Figures()
         self.home_community = town.community.path
         self.people_at = {  # who may pass each checkpoint: the residents of its region
@@ -258,6 +260,7 @@ class Routine:
             result = record_check_ins(
                 items=items[first : first + 1000], persons=persons, recorded_by=worker
             )
+            self.staging.empty()
             if result.rejected:
                 raise ValueError(f"the outbreak's check-ins were refused: {result.rejected[:3]}")
             self.figures.count(now.date(), "check_ins", result.created)
@@ -266,6 +269,7 @@ class Routine:
                     opened_at=now, person_id__in=result.alerts, closed_at__isnull=True
                 ).order_by("person_id")
         self.figures.count(now.date(), "alerts", len(opened))
+        self.open.update(a.pk for a in opened)
         if close:
             for alert in opened:
                 self._plan_close(alert)
@@ -296,9 +300,12 @@ class Routine:
             )
         except CheckInInvalid:  # closed already (a scripted close came first)
             return
+        self.open.discard(alert.pk)
         self.figures.count(self.timeline_now().date(), "alerts_closed")
 
     def escalate(self) -> None:
+        if not self.open:
+            return
         now = self.timeline_now()
         moved = escalate_overdue_alerts(now=now)
         if moved:
@@ -361,6 +368,24 @@ class Routine:
             reason,
             operator_id,
         )
+
+
+class _Staging:
+    """On PostgreSQL a large batch is staged by record_check_ins in a temporary table emptied
+    at commit (ON COMMIT DELETE ROWS); the whole replay is one transaction, so without emptying
+    it each batch would read all the earlier ones again (two weeks: minutes, not seconds)."""
+
+    exists = False
+
+    def empty(self) -> None:
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            if not self.exists:
+                cursor.execute("SELECT to_regclass('pg_temp.checkin_batch') IS NOT NULL")
+                self.exists = bool(cursor.fetchone()[0])
+            if self.exists:
+                cursor.execute("DELETE FROM pg_temp.checkin_batch")
 
 
 def _open_moment(rng: random.Random, day: dt.date, checkpoint: Checkpoint) -> dt.datetime:
