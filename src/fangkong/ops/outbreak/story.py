@@ -114,6 +114,8 @@ class Story:
         for alert in self.routine.send([reading], None, close=False):
             closes_at = alert.opened_at + dt.timedelta(minutes=25 + int(self.rng.random() * 60))
             self.timeline.at(closes_at, partial(self.routine.close, alert, Outcome.FEVER_CLINIC))
+        # never before the onset (a short story squeezes both into its first day)
+        report_at = max(report_at, timezone.now() + dt.timedelta(hours=1))
         self.timeline.at(report_at, partial(self.report, i, person))
 
     def report(self, i: int, person: Resident) -> None:
