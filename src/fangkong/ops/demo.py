@@ -29,9 +29,11 @@ def _first(level: str, index: int = 0) -> Region:
 
 def demo_plan() -> list[tuple[str, str, Region]]:
     grid_a = _first(Level.GRID)
-    grid_b = Region.objects.filter(level=Level.GRID).exclude(parent=grid_a.parent).order_by(
-        "path"
-    ).first() or _first(Level.GRID, 1)
+    grids = Region.objects.filter(level=Level.GRID).order_by("path")
+    # another community's grid; in a city too small for one, the next grid, or the same
+    grid_b = (
+        grids.exclude(parent=grid_a.parent).first() or grids.exclude(pk=grid_a.pk).first() or grid_a
+    )
     district = _first(Level.DISTRICT)
     return [
         ("hq", Role.HEADQUARTERS, _first(Level.CITY)),
@@ -51,11 +53,17 @@ def demo_plan() -> list[tuple[str, str, Region]]:
 def ensure_demo_accounts() -> list[DemoAccount]:
     """Create the demo accounts that do not exist yet; return all of them."""
     accounts = []
+    hashed = ""  # the shared password is hashed once: each hash takes most of a second
     for username, role, region in demo_plan():
         user = User.objects.filter(username=username).first()
-        if user is None:
+        if user is None and not hashed:
             user = create_user(
                 username=username, password=DEMO_PASSWORD, role=role, scope_region=region
+            )
+            hashed = user.password
+        elif user is None:
+            user = User.objects.create(
+                username=username, role=role, scope_region=region, password=hashed
             )
         accounts.append(DemoAccount(username, user.role, user.scope_region))
     return accounts

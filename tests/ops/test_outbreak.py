@@ -1,0 +1,206 @@
+"""The demo city's outbreak: deterministic, seeded once, a figure for every day, and a first
+page with real work for every demo account.
+
+One small city (3,000 residents: part of the demo community) is seeded for the module; a
+three-day outbreak is replayed twice with the same seed and "now" (each rolled back), then the
+two weeks, so the tests read a committed city without paying for it per test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.test import override_settings
+from django.utils import timezone
+
+from fangkong.accounts.models import User
+from fangkong.accounts.scope import scope_of
+from fangkong.health import selectors
+from fangkong.health.choices import PassageOutcome
+from fangkong.health.models import (
+    Alert,
+    BuildingLink,
+    Case,
+    CheckIn,
+    Checkpoint,
+    Contact,
+    HealthRule,
+    Observation,
+    Passage,
+)
+from fangkong.ops.city import generate_city
+from fangkong.ops.demo import DEMO_PASSWORD
+from fangkong.ops.load import load_city
+from fangkong.ops.outbreak import seed_outbreak
+from fangkong.regions.models import Region
+
+RESIDENTS = 3_000
+DAYS = 14
+MODELS = [Passage, Alert, Contact, Observation, Case, CheckIn, Checkpoint, BuildingLink]
+
+
+def _counts() -> dict[str, object]:
+    counts: dict[str, object] = {m.__name__: m.objects.count() for m in MODELS}
+    counts["check-ins by day"] = dict(
+        CheckIn.objects.values_list("on").annotate(n=Count("id")).order_by("on")
+    )
+    counts["open alerts"] = Alert.objects.filter(closed_at__isnull=True).count()
+    counts["escalated"] = Alert.objects.filter(escalated_at__isnull=False).count()
+    counts["persons in cases"] = sorted(Case.objects.values_list("person_id", flat=True))
+    return counts
+
+
+@pytest.fixture(scope="module")
+def outbreak(django_db_setup, django_db_blocker):
+    now = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(21, 30)))
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+    ):
+        load_city(generate_city(residents=RESIDENTS, seed=1))
+        runs = []
+        for _ in range(2):  # a short outbreak twice, each rolled back
+            with transaction.atomic():
+                runs.append((seed_outbreak(seed=1, days=3, now=now), _counts()))
+                transaction.set_rollback(True)
+        assert not CheckIn.objects.exists()
+        result = seed_outbreak(seed=1, days=DAYS, now=now)
+        yield {"runs": runs, "result": result, "now": now}
+        call_command("flush", interactive=False, verbosity=0)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_same_seed_gives_the_same_outbreak(outbreak):
+    (first, first_counts), (second, second_counts) = outbreak["runs"]
+    assert first == second
+    assert first_counts == second_counts
+    assert first.check_ins > RESIDENTS and first.alerts > 0 and first.passages > 0
+
+
+def test_a_second_demo_run_reuses_the_outbreak_without_doubling_it(outbreak, capsys):
+    before = _counts()
+    call_command("demo", no_serve=True)
+    assert _counts() == before
+    assert "reusing its health records" in capsys.readouterr().out
+
+
+def test_every_day_of_the_two_weeks_has_its_figures(outbreak):
+    now = outbreak["now"]
+    days = [now.date() - dt.timedelta(days=k) for k in range(DAYS)]
+    city = Region.objects.get(level="city")
+    hq = scope_of(User.objects.get(username="hq"))
+    for day in days:
+        figures = selectors.staff_view(hq, city, day).total
+        assert figures.reported > 0, day
+        assert figures.watched_total > 0, day
+        assert figures.passages > figures.turned_back > 0, day
+        assert Alert.objects.filter(opened_at__date=day).exists(), day
+        assert Alert.objects.filter(closed_at__date=day).exists(), day
+    assert Case.objects.values("report_on").distinct().count() >= 5
+    assert Contact.objects.filter(kind="secondary").exists()
+
+
+def test_most_alerts_are_closed_within_their_deadline_and_some_went_up(outbreak):
+    closed = Alert.objects.filter(closed_at__isnull=False)
+    in_time = sum(a.closed_at <= a.opened_at + dt.timedelta(hours=2) for a in closed)
+    assert in_time > closed.count() / 2
+    assert Alert.objects.filter(escalated_at__isnull=False, closed_at__isnull=False).exists()
+    assert set(Alert.objects.filter(closed_at__isnull=True).values_list("level", flat=True)) >= {
+        "grid",
+        "community",
+    }
+
+
+def test_observation_follows_each_regions_rule_some_running_some_over(outbreak):
+    today = outbreak["now"].date()
+    contact_periods = Observation.objects.filter(contact__isnull=False)
+    assert contact_periods.filter(kind="central_quarantine").exists()
+    assert (
+        contact_periods.filter(end_on__lt=today).exists()
+        or Observation.objects.filter(end_on__lt=today).exists()
+    )
+    assert contact_periods.filter(end_on__gte=today, ended_on__isnull=True).exists()
+    assert Observation.objects.filter(end_reason__contains="定点医院").exists()
+    universal = HealthRule.objects.get(universal_reporting=True)
+    assert universal.region.code == User.objects.get(username="community").scope_region.code
+
+
+def _login(client, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    return client.get("/", follow=True)
+
+
+def _page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_the_grid_worker_finds_todays_missing_list_an_open_alert_and_people_under_watch(
+    outbreak, client
+):
+    grid = User.objects.get(username="grid_a").scope_region
+    first = _login(client, "grid_a").content.decode()
+    assert "1栋" in first
+    scope = scope_of(User.objects.get(username="grid_a"))
+    missing = selectors.missing_today(scope, grid)
+    assert missing and missing[0].name in _page(client, f"/health/missing/{grid.code}/")
+    alerts = selectors.open_alerts(scope, grid)
+    assert alerts and alerts[0].person.name in _page(client, "/health/alerts/")
+    watched = selectors.watched_list(scope, grid, timezone.localdate())
+    assert watched and watched[0].person.name in _page(
+        client, f"/health/people/?region={grid.code}"
+    )
+    assert BuildingLink.objects.filter(region_path__startswith=grid.path).count() >= 1
+
+
+def test_community_staff_find_their_grids_and_cases(outbreak, client):
+    community = User.objects.get(username="community").scope_region
+    first = _login(client, "community").content.decode()
+    assert Region.objects.filter(parent=community).first().name in first
+    case = Case.objects.filter(region_path__startswith=community.path).first()
+    assert case is not None and case.person.name in _page(client, "/health/cases/")
+
+
+def test_headquarters_read_the_city_and_each_of_the_fourteen_days(outbreak, client):
+    first = _login(client, "hq").content.decode()
+    assert Region.objects.get(level="district").name in first
+    for k in range(DAYS):
+        day = outbreak["now"].date() - dt.timedelta(days=k)
+        page = _page(client, f"/health/?day={day.isoformat()}")
+        reported = CheckIn.objects.filter(on=day).values("person").distinct().count()
+        assert f"{reported}" in page, day
+
+
+def test_the_volunteer_lands_on_their_checkpoint_with_its_passages(outbreak, client):
+    response = _login(client, "volunteer")
+    region = User.objects.get(username="volunteer").scope_region
+    checkpoint = Checkpoint.objects.get(region=region, name__endswith="正门卡口")
+    assert checkpoint.name in response.content.decode()
+    page = _page(client, f"/health/checkpoints/{checkpoint.pk}/")
+    today = Passage.objects.filter(checkpoint=checkpoint, on=timezone.localdate())
+    assert today.exists() and today.filter(outcome=PassageOutcome.TURNED_BACK).exists()
+    assert str(today.count()) in page
+    assert checkpoint.passages.filter(operator__username="volunteer").count() == (
+        checkpoint.passages.count()
+    )
+
+
+@pytest.mark.parametrize("username", ["warehouse", "lab", "hospital"])
+def test_warehouse_lab_and_hospital_land_on_their_own_page(outbreak, client, username):
+    response = _login(client, username)
+    assert response.status_code == 200
+    assert response.context["role"] == username
+
+
+@pytest.mark.parametrize("username", ["district", "street", "grid_b"])
+def test_every_other_account_lands_on_its_region(outbreak, client, username):
+    region = User.objects.get(username=username).scope_region
+    response = _login(client, username)
+    assert response.status_code == 200 and region.name in response.content.decode()
