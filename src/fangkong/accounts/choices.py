@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     MERGE = "merge", _("Merged duplicate records")
     LOCKOUT = "lockout", _("Login locked")
     VIEW = "view", _("Viewed a person's record")
+    DELETE = "delete", _("Deleted a wrong entry")
 
 
 class LockKind(models.TextChoices):

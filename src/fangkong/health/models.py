@@ -92,6 +92,44 @@ class CheckIn(models.Model):
         return f"{self.person_id} {self.temperature} {self.measured_at:%Y-%m-%d %H:%M}"
 
 
+class GridDay(models.Model):
+    """A grid's figures of one day, kept up to date in the transaction that writes check-ins
+    (services/counters.py), so a day's report is a sum over grids, never a scan of check-ins.
+    ``fangkong health recount`` recomputes them from the check-ins."""
+
+    # the key serves "this day, under this path": a day holds one row per grid (hundreds)
+    pk = models.CompositePrimaryKey("on", "region_path")
+    region_path = models.CharField(max_length=255)  # the grid's path (the check-ins' path)
+    on = models.DateField()
+    check_ins = models.PositiveIntegerField(default=0)
+    persons = models.PositiveIntegerField(default=0)  # distinct persons who reported
+    fevers = models.PositiveIntegerField(default=0)  # readings at or above the threshold
+
+    class Meta:
+        verbose_name = _("grid day")
+        verbose_name_plural = _("grid days")
+
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.on}"
+
+
+class PersonDay(models.Model):
+    """How many check-ins a person has on a day under a grid's path: the first one makes the
+    person count in ``GridDay.persons``, removing the last one makes them stop counting. A row
+    (not a scan) so that concurrent writers meet on its lock. ``person_id`` is a plain number,
+    not a foreign key: a merge of two persons must not trip over it (health's mover settles
+    it)."""
+
+    pk = models.CompositePrimaryKey("on", "region_path", "person_id")
+    on = models.DateField()
+    region_path = models.CharField(max_length=255)
+    person_id = models.BigIntegerField()
+    n = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.on} ×{self.n}"
+
+
 class Alert(models.Model):
     """A fever or red-flag symptom waiting for a named person to act, with a deadline."""
 
