@@ -274,7 +274,7 @@ def test_counters_stay_exact_under_any_sequence_of_writes(tree, people):
 
 postgres = pytest.mark.skipif(
     "postgres" not in __import__("os").environ.get("DATABASE_URL", ""),
-    reason="concurrent writers need PostgreSQL",
+    reason="needs PostgreSQL (concurrent writers, partitions)",
 )
 
 
@@ -325,3 +325,45 @@ def test_concurrent_batches_retries_and_deletions_leave_exact_counters(tree, peo
 
 def _residents(grid, n):
     return [make_person(grid) for _ in range(n)]
+
+
+def test_a_retry_measured_now_again_after_midnight_is_still_a_retry(tree):
+    from unittest import mock
+
+    client_id = uuid.uuid4()
+    late = timezone.make_aware(dt.datetime.combine(TODAY(), dt.time(23, 59)))
+    with mock.patch("django.utils.timezone.now", return_value=late):
+        record(tree.person_a, client_id=client_id)
+    with mock.patch("django.utils.timezone.now", return_value=late + dt.timedelta(minutes=2)):
+        again = record(tree.person_a, client_id=client_id)
+    assert (again.created, again.duplicates, again.rejected) == (0, 1, [])
+    assert CheckIn.objects.count() == 1
+    assert_exact()
+
+
+@postgres
+def test_check_ins_are_partitioned_by_day_with_partitions_made_ahead(tree):
+    from fangkong.health import partitions
+
+    with connection.cursor() as cursor:
+        assert partitions.is_partitioned(cursor)
+    far = TODAY() + dt.timedelta(days=30)
+    # a row of a day without a partition waits in the default one, and moves out with it
+    CheckIn.objects.create(
+        client_id=uuid.uuid4(),
+        person=tree.person_a,
+        region_path=tree.person_a.region_path,
+        measured_at=timezone.now(),
+        on=far,
+        temperature="36.5",
+        source="self",
+    )
+    assert partitions.create_partitions(days=0, today=far) == [partitions.partition_name(far)]
+    assert partitions.create_partitions(days=0, today=far) == []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {partitions.partition_name(far)}")
+        assert cursor.fetchone()[0] == 1
+        cursor.execute(f"SELECT count(*) FROM {partitions.DEFAULT}")
+        assert cursor.fetchone()[0] == 0
+    made = partitions.create_partitions()  # made ahead by the migration already
+    assert made == []

@@ -82,9 +82,12 @@ class CheckIn(models.Model):
         ]
         constraints = [
             # A retry sends the same id for the same person; the index leads with client_id,
-            # so the id alone (a clash with another person) is found through it too.
+            # so the id alone (a clash with another person, or a retry measured "now" again
+            # after midnight) is found through it too. On PostgreSQL the table is partitioned
+            # by day (migration 0006, health/partitions.py) and a unique index must hold the
+            # day; the insert's guard refuses an id stored on another day (services/checkins).
             models.UniqueConstraint(
-                fields=["client_id", "person"], name="checkin_once_per_person_client"
+                fields=["client_id", "person", "on"], name="checkin_once_per_person_client_day"
             )
         ]
 
@@ -135,7 +138,11 @@ class Alert(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="alerts")
     region_path = models.CharField(max_length=255)
-    check_in = models.ForeignKey(CheckIn, null=True, on_delete=models.SET_NULL, related_name="+")
+    # no database constraint: on PostgreSQL check-ins are partitioned by day, and a foreign
+    # key must name the whole primary key (id, day); deleting a check-in nulls this (Django)
+    check_in = models.ForeignKey(
+        CheckIn, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     reason = models.CharField(max_length=10, choices=AlertReason.choices)
     temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True)
     symptoms = models.JSONField(default=list, blank=True)

@@ -241,13 +241,16 @@ _COLUMNS = (
 )
 
 
-# A row is stored once per (client id, person); an id already stored for another person is
-# not stored again (refused afterwards), checked in the same statement through the same index.
+# A row is stored once per (client id, person, day); an id already stored for another person,
+# or for the same person on another day (a retry measured "now" again after midnight), is not
+# stored again (a retry or a clash, told apart afterwards), checked in the same statement
+# through the same index. The day is in the unique key because on PostgreSQL check-ins are
+# partitioned by it (health/partitions.py); this guard keeps an id to one day all the same.
 _NOT_ANOTHERS = (
     "NOT EXISTS (SELECT 1 FROM {table} c WHERE c.client_id = {row}.{client} "
-    "AND c.person_id <> {row}.{person})"
+    'AND (c.person_id <> {row}.{person} OR c."on" <> {row}.{on}))'
 )
-_ON_CONFLICT = "ON CONFLICT (client_id, person_id) DO NOTHING"
+_ON_CONFLICT = 'ON CONFLICT (client_id, person_id, "on") DO NOTHING'
 _RETURNING = 'RETURNING id, person_id, region_path, temperature, symptoms, client_id, "on"'
 _ROW = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 _PG_ROW = (
@@ -283,7 +286,9 @@ def _insert_staged(rows: list[tuple], user_id: int | None, now: dt.datetime) -> 
                         now,
                     )
                 )
-        guard = _NOT_ANOTHERS.format(table=table, row="b", client="client_id", person="person_id")
+        guard = _NOT_ANOTHERS.format(
+            table=table, row="b", client="client_id", person="person_id", on='"on"'
+        )
         sql, params = counters.counted_insert(
             f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM checkin_batch b "
             f"WHERE {guard} {_ON_CONFLICT} {_RETURNING}",
@@ -318,7 +323,9 @@ def _insert(rows: list[tuple], user_id: int | None, now: dt.datetime) -> list[tu
             now,
         ]
     values = ", ".join(f"column{n}" for n in range(1, 11))
-    guard = _NOT_ANOTHERS.format(table=table, row="v", client="column1", person="column2")
+    guard = _NOT_ANOTHERS.format(
+        table=table, row="v", client="column1", person="column2", on="column5"
+    )
     sql = (
         f"INSERT INTO {table} ({_COLUMNS}) SELECT {values} FROM (VALUES {marks}) AS v "
         f"WHERE {guard} {_ON_CONFLICT} {_RETURNING}"
