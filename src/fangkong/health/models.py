@@ -52,7 +52,7 @@ class HealthRule(models.Model):
 class CheckIn(models.Model):
     """One temperature (and symptoms) of one person; ``client_id`` makes a retry harmless."""
 
-    client_id = models.UUIDField()  # unique with the person: checkin_once_per_person_client
+    client_id = models.UUIDField()  # with person and day: checkin_once_per_person_client_day
     # Indexes cost every insert (a city writes millions a day): the person is found through
     # checkin_person_day, and nothing looks check-ins up by who typed them in.
     person = models.ForeignKey(
