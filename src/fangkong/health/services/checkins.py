@@ -402,7 +402,7 @@ def check_close_alert(
     return alert
 
 
-def check_delete_check_in(*, user: User, scope: Scope, check_in: CheckIn, reason: str) -> None:
+def check_delete_check_in(*, user: User, scope: Scope, check_in: CheckIn, reason: str) -> bool:
     """Staff who enter check-ins remove one entered by mistake, saying why (audited)."""
     scope.require(Cap.HEALTH_RECORD)
     if not scope.contains(check_in.region_path):
@@ -410,7 +410,7 @@ def check_delete_check_in(*, user: User, scope: Scope, check_in: CheckIn, reason
     reason = reason.strip()
     if not reason:
         raise CheckInInvalid({"reason": _("say why this check-in is wrong")})
-    do_delete_check_in(user=user, check_in=check_in, reason=reason[:200])
+    return do_delete_check_in(user=user, check_in=check_in, reason=reason[:200])
 
 
 def do_delete_check_in(*, user: User, check_in: CheckIn, reason: str) -> bool:
@@ -422,9 +422,9 @@ def do_delete_check_in(*, user: User, check_in: CheckIn, reason: str) -> bool:
         Alert.objects.filter(check_in_id=check_in.pk).update(check_in=None)
         with connection.cursor() as cursor:
             cursor.execute(
-                f'DELETE FROM {table} WHERE id = %s RETURNING "on", region_path, person_id, '
-                "temperature, measured_at",
-                [check_in.pk],
+                f'DELETE FROM {table} WHERE id = %s AND "on" = %s '  # the day: one partition
+                'RETURNING "on", region_path, person_id, temperature, measured_at',
+                [check_in.pk, check_in.on],
             )
             gone = cursor.fetchall()
         if not gone:
