@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     LOCKOUT = "lockout", _("Login locked")
     VIEW = "view", _("Viewed a person's record")
     RULE_CHANGED = "rule_changed", _("Changed a region's rules")
+    DELETE = "delete", _("Deleted a wrong entry")
 
 
 class LockKind(models.TextChoices):

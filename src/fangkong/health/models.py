@@ -52,7 +52,7 @@ class HealthRule(models.Model):
 class CheckIn(models.Model):
     """One temperature (and symptoms) of one person; ``client_id`` makes a retry harmless."""
 
-    client_id = models.UUIDField()  # unique with the person: checkin_once_per_person_client
+    client_id = models.UUIDField()  # with person and day: checkin_once_per_person_client_day
     # Indexes cost every insert (a city writes millions a day): the person is found through
     # checkin_person_day, and nothing looks check-ins up by who typed them in.
     person = models.ForeignKey(
@@ -82,9 +82,12 @@ class CheckIn(models.Model):
         ]
         constraints = [
             # A retry sends the same id for the same person; the index leads with client_id,
-            # so the id alone (a clash with another person) is found through it too.
+            # so the id alone (a clash with another person, or a retry measured "now" again
+            # after midnight) is found through it too. On PostgreSQL the table is partitioned
+            # by day (migration 0006, health/partitions.py) and a unique index must hold the
+            # day; the insert's guard refuses an id stored on another day (services/checkins).
             models.UniqueConstraint(
-                fields=["client_id", "person"], name="checkin_once_per_person_client"
+                fields=["client_id", "person", "on"], name="checkin_once_per_person_client_day"
             )
         ]
 
@@ -92,12 +95,54 @@ class CheckIn(models.Model):
         return f"{self.person_id} {self.temperature} {self.measured_at:%Y-%m-%d %H:%M}"
 
 
+class GridDay(models.Model):
+    """A grid's figures of one day, kept up to date in the transaction that writes check-ins
+    (services/counters.py), so a day's report is a sum over grids, never a scan of check-ins.
+    ``fangkong health recount`` recomputes them from the check-ins."""
+
+    # the key serves "this day, under this path": a day holds one row per grid (hundreds)
+    pk = models.CompositePrimaryKey("on", "region_path")
+    region_path = models.CharField(max_length=255)  # the grid's path (the check-ins' path)
+    on = models.DateField()
+    check_ins = models.PositiveIntegerField(default=0)
+    persons = models.PositiveIntegerField(default=0)  # distinct persons who reported
+    fevers = models.PositiveIntegerField(default=0)  # readings at or above the threshold
+
+    class Meta:
+        verbose_name = _("grid day")
+        verbose_name_plural = _("grid days")
+
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.on}"
+
+
+class PersonDay(models.Model):
+    """How many check-ins a person has on a day under a grid's path: the first one makes the
+    person count in ``GridDay.persons``, removing the last one makes them stop counting. A row
+    (not a scan) so that concurrent writers meet on its lock. ``person_id`` is a plain number,
+    not a foreign key: a merge of two persons must not trip over it (health's mover settles
+    it)."""
+
+    pk = models.CompositePrimaryKey("on", "region_path", "person_id")
+    on = models.DateField()
+    region_path = models.CharField(max_length=255)
+    person_id = models.BigIntegerField()
+    n = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.on} ×{self.n}"
+
+
 class Alert(models.Model):
     """A fever or red-flag symptom waiting for a named person to act, with a deadline."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="alerts")
     region_path = models.CharField(max_length=255)
-    check_in = models.ForeignKey(CheckIn, null=True, on_delete=models.SET_NULL, related_name="+")
+    # no database constraint: on PostgreSQL check-ins are partitioned by day, and a foreign
+    # key must name the whole primary key (id, day); deleting a check-in nulls this (Django)
+    check_in = models.ForeignKey(
+        CheckIn, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
     reason = models.CharField(max_length=10, choices=AlertReason.choices)
     temperature = models.DecimalField(max_digits=3, decimal_places=1, null=True)
     symptoms = models.JSONField(default=list, blank=True)

@@ -14,10 +14,11 @@ from collections.abc import Collection
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from fangkong.people.models import Person
+from fangkong.people.models import Person, PersonMerge
 
 from .figures import figures_changed
 from .models import Alert, CheckIn, Observation
+from .services import counters
 
 # ids per statement: under SQLite's limit on query parameters
 CHUNK = 2000
@@ -35,4 +36,38 @@ def move_health_records(person_ids: Collection[int]) -> None:
         Observation.objects.filter(person_id__in=chunk, end_on__gte=today).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=today)
         ).update(region_path=path)
-        CheckIn.objects.filter(person_id__in=chunk, on__gte=today).update(region_path=path)
+        _merged_counters(chunk)
+        _move_check_ins(chunk, today)
+
+
+def _merged_counters(chunk: list[int]) -> None:
+    """A merge gave a dropped record's check-ins to the kept person: the day counters count
+    the kept person instead, once per grid-day (services/counters.py)."""
+    for keep, dropped in PersonMerge.objects.filter(person_id__in=chunk).values_list(
+        "person_id", "dropped_id"
+    ):
+        days = CheckIn.objects.filter(person_id=keep).values_list("on", "region_path").distinct()
+        counters.transfer_person(from_id=dropped, to_id=keep, days=list(days))
+
+
+def _move_check_ins(chunk: list[int], today) -> None:
+    """Today's (and later) check-ins take the person's path; the rows read are locked and
+    only they move, so the counters leave exactly what moved from the old grid-day."""
+    before = list(
+        CheckIn.objects.select_for_update()
+        .filter(person_id__in=chunk, on__gte=today)
+        .values_list("id", "on", "region_path", "person_id", "temperature")
+    )
+    if not before:
+        return
+    new_paths = dict(Person.objects.filter(pk__in=chunk).values_list("id", "region_path"))
+    moved = [row for row in before if new_paths.get(row[3], row[2]) != row[2]]
+    if not moved:
+        return
+    CheckIn.objects.filter(pk__in=[row[0] for row in moved]).update(
+        region_path=Subquery(
+            Person.objects.filter(pk=OuterRef("person_id")).values("region_path")[:1]
+        )
+    )
+    counters.remove((on, old, pid, t) for _id, on, old, pid, t in moved)
+    counters.add((on, new_paths[pid], pid, t) for _id, on, _old, pid, t in moved)

@@ -20,7 +20,17 @@ from fangkong.regions.models import Building, Household, Region
 
 from .choices import ObservationKind, PassageOutcome
 from .figures import DAY_FIGURES_SECONDS, figures_key
-from .models import Alert, BuildingLink, Case, CheckIn, Checkpoint, Contact, Observation, Passage
+from .models import (
+    Alert,
+    BuildingLink,
+    Case,
+    CheckIn,
+    Checkpoint,
+    Contact,
+    GridDay,
+    Observation,
+    Passage,
+)
 from .rules import everyone_reports, set_where
 
 
@@ -208,6 +218,58 @@ def _among(everyone: bool) -> str:
 
 
 @dataclass
+class CheckInFigures:
+    """A region's check-ins of a day, summed from the grids' counters (``GridDay``)."""
+
+    check_ins: int = 0
+    persons: int = 0  # distinct persons who reported (a person counts once per grid)
+    fevers: int = 0  # readings at or above the region's fever threshold
+
+    def add(self, check_ins: int, persons: int, fevers: int) -> None:
+        self.check_ins += check_ins
+        self.persons += persons
+        self.fevers += fevers
+
+
+def _grid_days(region: Region, day: dt.date):
+    return (
+        GridDay.objects.filter(on=day, region_path__startswith=region.path)
+        .values_list("region_path", "check_ins", "persons", "fevers")
+        .order_by()
+    )
+
+
+def daily_figures(scope: Scope, region: Region, day: dt.date) -> CheckInFigures:
+    """The region's check-ins, persons who reported and fevers on ``day``: a sum over its
+    grids' counters, never a scan of the check-ins."""
+    scope.require(Cap.HEALTH_VIEW)
+    if not scope.contains(region.path):
+        raise Http404
+    total = CheckInFigures()
+    for _path, *figures in _grid_days(region, day):
+        total.add(*figures)
+    return total
+
+
+def daily_figures_by_child(
+    scope: Scope, region: Region, day: dt.date
+) -> list[tuple[Region, CheckInFigures]]:
+    """``daily_figures`` for each region one level down (those in the scope), in code order:
+    the grids' counters summed by the child their path lies under."""
+    scope.require(Cap.HEALTH_VIEW)
+    if not scope.contains(region.path):
+        raise Http404
+    children = list(scope.filter(region.children.all(), field="path").order_by("code"))
+    by_child = {c.path: CheckInFigures() for c in children}
+    segments = region.depth + 2
+    for path, *figures in _grid_days(region, day):
+        child = by_child.get("/".join(path.split("/")[:segments]) + "/")
+        if child is not None:
+            child.add(*figures)
+    return [(c, by_child[c.path]) for c in children]
+
+
+@dataclass
 class StaffView:
     region: Region
     day: dt.date
@@ -255,11 +317,9 @@ def _figures_by_path(scope: Scope, region: Region, day: dt.date) -> dict[str, Da
     def grouped(qs, **annotate):
         return qs.filter(**inside).values("region_path").annotate(**annotate).order_by()
 
-    for row in grouped(
-        CheckIn.objects.filter(on=day), n=Count("id"), people=Count("person", distinct=True)
-    ):
-        by[row["region_path"]].check_ins += row["n"]
-        by[row["region_path"]].reported += row["people"]
+    for path, check_ins, persons, _fevers in _grid_days(region, day):  # the grids' counters
+        by[path].check_ins += check_ins
+        by[path].reported += persons
     _watched(scope, region, day, by)
     for row in grouped(
         Alert.objects.filter(opened_at__date__lte=day),

@@ -21,14 +21,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.accounts.services import record_audit
 from fangkong.common.digits import ascii_digits
 
 from ..choices import RED_FLAGS, AlertLevel, AlertReason, Outcome, Source, Symptom
 from ..figures import figures_changed
 from ..models import Alert, CheckIn
 from ..rules import rules_for
+from . import counters
 
 MIN_TEMPERATURE = Decimal("35.0")
 MAX_TEMPERATURE = Decimal("42.0")
@@ -162,12 +165,14 @@ def record_check_ins(
     if not rows:
         return result
     user_id = recorded_by.pk if recorded_by and recorded_by.pk else None
-    # One INSERT is atomic by itself; a transaction (two more round trips) only when alerts
-    # must be stored with their check-ins.
+    # On PostgreSQL one INSERT (with the counters in the same statement) is atomic by itself;
+    # a transaction (two more round trips) only when alerts must be stored with their
+    # check-ins. SQLite counts in a second statement, so always in a transaction.
     alarming = any(
         _alert_reason(path, t, symptoms) for _c, _p, path, _m, _o, t, symptoms, _s in rows
     )
-    with transaction.atomic() if alarming else contextlib.nullcontext():
+    atomic = alarming or connection.vendor != "postgresql"
+    with transaction.atomic() if atomic else contextlib.nullcontext():
         inserted = _insert(rows, user_id, now)
         result.created = len(inserted)
         if len(inserted) < len(rows):
@@ -238,14 +243,17 @@ _COLUMNS = (
 )
 
 
-# A row is stored once per (client id, person); an id already stored for another person is
-# not stored again (refused afterwards), checked in the same statement through the same index.
+# A row is stored once per (client id, person, day); an id already stored for another person,
+# or for the same person on another day (a retry measured "now" again after midnight), is not
+# stored again (a retry or a clash, told apart afterwards), checked in the same statement
+# through the same index. The day is in the unique key because on PostgreSQL check-ins are
+# partitioned by it (health/partitions.py); this guard keeps an id to one day all the same.
 _NOT_ANOTHERS = (
     "NOT EXISTS (SELECT 1 FROM {table} c WHERE c.client_id = {row}.{client} "
-    "AND c.person_id <> {row}.{person})"
+    'AND (c.person_id <> {row}.{person} OR c."on" <> {row}.{on}))'
 )
-_ON_CONFLICT = "ON CONFLICT (client_id, person_id) DO NOTHING"
-_RETURNING = "RETURNING id, person_id, region_path, temperature, symptoms, client_id"
+_ON_CONFLICT = 'ON CONFLICT (client_id, person_id, "on") DO NOTHING'
+_RETURNING = 'RETURNING id, person_id, region_path, temperature, symptoms, client_id, "on"'
 _ROW = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 _PG_ROW = (
     "(%s::uuid, %s::bigint, %s::varchar, %s::timestamptz, %s::date, %s::numeric, %s::jsonb, "
@@ -280,11 +288,15 @@ def _insert_staged(rows: list[tuple], user_id: int | None, now: dt.datetime) -> 
                         now,
                     )
                 )
-        guard = _NOT_ANOTHERS.format(table=table, row="b", client="client_id", person="person_id")
-        cursor.execute(
-            f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM checkin_batch b "
-            f"WHERE {guard} {_ON_CONFLICT} {_RETURNING}"
+        guard = _NOT_ANOTHERS.format(
+            table=table, row="b", client="client_id", person="person_id", on='"on"'
         )
+        sql, params = counters.counted_insert(
+            f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM checkin_batch b "
+            f"WHERE {guard} {_ON_CONFLICT} {_RETURNING}",
+            {row[2] for row in rows},
+        )
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -313,14 +325,25 @@ def _insert(rows: list[tuple], user_id: int | None, now: dt.datetime) -> list[tu
             now,
         ]
     values = ", ".join(f"column{n}" for n in range(1, 11))
-    guard = _NOT_ANOTHERS.format(table=table, row="v", client="column1", person="column2")
+    guard = _NOT_ANOTHERS.format(
+        table=table, row="v", client="column1", person="column2", on="column5"
+    )
+    sql = (
+        f"INSERT INTO {table} ({_COLUMNS}) SELECT {values} FROM (VALUES {marks}) AS v "
+        f"WHERE {guard} {_ON_CONFLICT} {_RETURNING}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({_COLUMNS}) SELECT {values} FROM (VALUES {marks}) AS v "
-            f"WHERE {guard} {_ON_CONFLICT} {_RETURNING}",
-            params,
-        )
-        return cursor.fetchall()
+        if postgres:  # the counters in the same statement
+            sql, more = counters.counted_insert(sql, {row[2] for row in rows})
+            cursor.execute(sql, params + more)
+            return cursor.fetchall()
+        cursor.execute(sql, params)
+        inserted = cursor.fetchall()
+    counters.add(
+        (dt.date.fromisoformat(str(on)), path, person_id, t)
+        for _id, person_id, path, t, _s, _c, on in inserted
+    )
+    return inserted
 
 
 def _json(symptoms: list[str]) -> str:
@@ -337,7 +360,7 @@ def _open_alerts(inserted: Iterable[tuple], now: dt.datetime) -> list[int]:
     """An alert for each new check-in at or above the threshold or with a red flag, unless the
     person already has one open (the database allows one open alert per person)."""
     alerts = []
-    for check_in_id, person_id, path, temperature, symptoms, _client_id in inserted:
+    for check_in_id, person_id, path, temperature, symptoms, _client_id, _on in inserted:
         symptoms = _symptoms(symptoms)
         reason = _alert_reason(path, Decimal(str(temperature)), symptoms)
         if reason is None:
@@ -380,6 +403,52 @@ def check_close_alert(
     figures_changed([alert.region_path])
     alert.refresh_from_db()
     return alert
+
+
+def check_delete_check_in(*, user: User, scope: Scope, check_in: CheckIn, reason: str) -> bool:
+    """Staff who enter check-ins remove one entered by mistake, saying why (audited)."""
+    scope.require(Cap.HEALTH_RECORD)
+    if not scope.contains(check_in.region_path):
+        raise CheckInInvalid({"check_in": _("no such check-in in your area")})
+    reason = reason.strip()
+    if not reason:
+        raise CheckInInvalid({"reason": _("say why this check-in is wrong")})
+    return do_delete_check_in(user=user, check_in=check_in, reason=reason[:200])
+
+
+def do_delete_check_in(*, user: User, check_in: CheckIn, reason: str) -> bool:
+    """Delete the check-in and uncount it from its grid's day, in one transaction; False when
+    it was already gone (deleted twice at once: counted off once). An alert it raised stays,
+    without its reading (close it as entered by mistake)."""
+    table = CheckIn._meta.db_table
+    with transaction.atomic():
+        Alert.objects.filter(check_in_id=check_in.pk).update(check_in=None)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'DELETE FROM {table} WHERE id = %s AND "on" = %s '  # the day: one partition
+                'RETURNING "on", region_path, person_id, temperature, measured_at',
+                [check_in.pk, check_in.on],
+            )
+            gone = cursor.fetchall()
+        if not gone:
+            return False
+        on, path, person_id, temperature, measured_at = gone[0]
+        counters.remove([(dt.date.fromisoformat(str(on)), path, person_id, temperature)])
+        record_audit(
+            user=user,
+            action=AuditAction.DELETE,
+            object_type="check_in",
+            object_id=check_in.pk,
+            region_path=path,
+            detail={
+                "person": person_id,
+                "on": str(on),
+                "temperature": str(temperature),
+                "measured_at": str(measured_at),
+                "reason": reason,
+            },
+        )
+    return True
 
 
 NEXT_LEVEL = {AlertLevel.GRID: AlertLevel.COMMUNITY, AlertLevel.COMMUNITY: AlertLevel.STREET}

@@ -2,14 +2,16 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from fangkong.health.partitions import create_partitions
 from fangkong.health.services import escalate_overdue_alerts
 
 
 class Command(BaseCommand):
     help = (
         "Escalate open alerts past their deadline: the grid worker's go to the community, the "
-        "community's to the street, each with a new deadline. Run it every few minutes from a "
-        "timer (cron, systemd), or keep it running with --every SECONDS."
+        "community's to the street, each with a new deadline; and create the coming days' "
+        "check-in partitions (PostgreSQL). Run it every few minutes from a timer (cron, "
+        "systemd), or keep it running with --every SECONDS."
     )
 
     def add_arguments(self, parser):
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         while True:
             moved = escalate_overdue_alerts()
             self.stdout.write(f"escalated {moved} alerts")
+            for name in create_partitions():
+                self.stdout.write(f"created partition {name}")
             if not every:
                 return
             time.sleep(every)
