@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from fangkong.common.idnumbers import make
 from fangkong.common.spreadsheets import read_table
 from fangkong.people.ledger import ALIASES, Col, header_key
+from fangkong.people.models import Person
 from fangkong.people.services import import_ledger
 
 from .ledgers import HEADER, csv_bytes, ident, read_xlsx, xlsx
@@ -57,6 +58,17 @@ def test_a_clean_file_has_no_rejects_file(tree, tmp_path, capsys):
     call_command("import", "residents", str(path), "--grid", tree.grid_a.code, "--json")
     assert summary_of(capsys)["rejects_file"] is None
     assert not (tmp_path / "a-rejects.csv").exists()
+
+
+def test_a_rejects_file_that_cannot_be_written_leaves_nothing_saved_and_says_why(tree, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes(csv_bytes([HEADER, [1, "赵一", "男", ident(1)], [2, "", "男", ident(2)]]))
+    nowhere = tmp_path / "no-such-dir" / "a-rejects.csv"
+    with pytest.raises(CommandError, match="could not be written.*nothing was saved"):
+        call_command(
+            "import", "residents", str(path), "--grid", tree.grid_a.code, "--rejects", str(nowhere)
+        )
+    assert not Person.objects.filter(name="赵一").exists()
 
 
 def test_the_command_refuses_a_file_that_is_not_a_ledger_with_one_message(tree, tmp_path):

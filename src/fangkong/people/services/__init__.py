@@ -2,7 +2,13 @@
 
 from .dedupe import check_merge_persons, dismiss_duplicate, do_merge_persons
 from .ledger import LedgerImportResult, RejectedRow, import_ledger
-from .ledger_upload import rejects_name, rejects_path, run_ledger_upload, write_rejects
+from .ledger_upload import (
+    import_ledger_with_rejects,
+    rejects_name,
+    rejects_path,
+    run_ledger_upload,
+    write_rejects,
+)
 from .registry import (
     Identity,
     PersonInvalid,
@@ -33,6 +39,7 @@ __all__ = [
     "do_register_person",
     "do_tag_person",
     "import_ledger",
+    "import_ledger_with_rejects",
     "record_people_export",
     "rejects_name",
     "rejects_path",

@@ -89,21 +89,19 @@ def run_ledger_upload(
         if upload.user_id != user.pk:
             raise LedgerInvalid(_("this upload belongs to somebody else"))
         return upload
+    kept = f"{upload_id}-{rejects_name(filename)}"
     try:
-        # The rejects file is written before the import commits: all or nothing, it too.
-        with transaction.atomic():
-            result = import_ledger(
-                data=data,
-                filename=filename,
-                region=region,
-                user=user,
-                scope=scope,
-                on_progress=on_progress,
-                request=request,
-            )
-            if result.rejected:
-                upload.rejects_file = f"{upload_id}-{rejects_name(filename)}"
-                _keep_rejects(result, uploads_dir() / upload.rejects_file)
+        result = import_ledger_with_rejects(
+            data=data,
+            filename=filename,
+            region=region,
+            rejects=uploads_dir() / kept,
+            user=user,
+            scope=scope,
+            on_progress=on_progress,
+            request=request,
+        )
+        upload.rejects_file = kept if result.rejected else ""
     except LedgerInvalid as e:
         upload.status, upload.error, upload.rejects_file = LedgerStatus.FAILED, str(e), ""
     except Exception:
@@ -122,6 +120,36 @@ def run_ledger_upload(
     upload.finished_at = timezone.now()
     upload.save()
     return upload
+
+
+def import_ledger_with_rejects(
+    *,
+    data: bytes,
+    filename: str,
+    region: Region,
+    rejects: Path,
+    user: User | None = None,
+    scope: Scope | None = None,
+    on_progress: Progress | None = None,
+    request: HttpRequest | None = None,
+) -> LedgerImportResult:
+    """Import a ledger and write its refused rows to ``rejects`` before the import commits:
+    all or nothing, the rejects file too (the page, the API and ``fangkong import`` alike).
+    LedgerInvalid, with nothing saved, if the file is not a ledger or the rejects cannot be
+    written."""
+    with transaction.atomic():
+        result = import_ledger(
+            data=data,
+            filename=filename,
+            region=region,
+            user=user,
+            scope=scope,
+            on_progress=on_progress,
+            request=request,
+        )
+        if result.rejected:
+            _keep_rejects(result, rejects)
+    return result
 
 
 def _keep_rejects(result: LedgerImportResult, path: Path) -> None:
