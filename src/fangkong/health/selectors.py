@@ -386,16 +386,17 @@ def passages_on(scope: Scope, checkpoint: Checkpoint, day: dt.date) -> QuerySet[
     )
 
 
-def passage_person(scope: Scope, id_number: str) -> int | None:
+def passage_person(scope: Scope, id_number: str) -> tuple[int, str] | None:
     """The person behind an ID number typed at a checkpoint, inside the checkpoint staff's
-    scope; only the id, which the passage keeps and the page never shows."""
+    scope: their id and region path, which the passage and the audit keep and the page never
+    shows."""
     number = normalise(id_number)
     if not number:
         return None
     return (
         scope.filter(Person.objects.filter(id_number=number))
         .order_by()
-        .values_list("id", flat=True)
+        .values_list("id", "region_path")
         .first()
     )
 

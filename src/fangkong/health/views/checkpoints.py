@@ -8,7 +8,6 @@ import uuid
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.params import time_or
@@ -16,7 +15,12 @@ from fangkong.regions.selectors import breadcrumbs
 
 from .. import selectors
 from ..choices import Direction, PassageOutcome
-from ..services import CheckInInvalid, check_create_checkpoint, check_log_passage
+from ..services import (
+    CheckInInvalid,
+    check_create_checkpoint,
+    check_log_passage,
+    check_look_up_passage_person,
+)
 from .staff import _region
 
 
@@ -81,20 +85,19 @@ def checkpoint_page(request, pk):
 
 
 def _log(request, scope, checkpoint):
-    number = request.POST.get("id_number", "")
-    person_id = selectors.passage_person(scope, number)
-    if number.strip() and person_id is None:
-        return {
-            "id_number": _(
-                "this ID number is not registered in your area: check it, or log the passage "
-                "without it"
-            )
-        }
     try:
         client_id = uuid.UUID(request.POST.get("client_id", ""))
     except ValueError:
         client_id = uuid.uuid4()
     try:
+        # Registered or not, the post sees the same: "under observation" or nothing.
+        person_id = check_look_up_passage_person(
+            user=request.user,
+            scope=scope,
+            checkpoint=checkpoint,
+            id_number=request.POST.get("id_number", ""),
+            request=request,
+        )
         check_log_passage(
             user=request.user,
             scope=scope,
