@@ -21,8 +21,11 @@ Personas (all with password ``pw-for-tests``):
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Mapping
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.services import create_user
@@ -37,6 +40,27 @@ from fangkong.regions.services import (
 )
 
 PASSWORD = "pw-for-tests"
+
+# Hypothesis: CI replays the same examples on every run (seeded by each test, no example
+# database), so a build never fails on a random example nobody has seen; a failure prints the
+# blob that reproduces it (`@reproduce_failure`). Locally each run draws new examples and
+# remembers failures in .hypothesis/. `CI=1 pytest ...` runs what CI runs.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def hypothesis_profile(environ: Mapping[str, str]) -> str:
+    """The profile for this environment: ``ci`` when ``CI`` is set (CI runs with CI=true)."""
+    return "ci" if environ.get("CI") else "default"
+
+
+settings.load_profile(hypothesis_profile(os.environ))
 
 
 @pytest.fixture(autouse=True)

@@ -261,6 +261,31 @@ def test_the_post_is_told_he_should_be_at_home_and_nothing_of_who_he_is(tree, pe
         assert secret not in page
 
 
+def test_a_fever_at_the_post_reads_the_same_for_a_registered_and_an_unknown_number(
+    tree, people, login, gate
+):
+    """A street officer trying candidate numbers with a made-up fever learns nothing: the post
+    is told the same whether or not an alert opened behind the number."""
+    client = login(people.street)
+
+    def told(number):
+        page = client.post(
+            reverse("health:checkpoint", args=[gate.pk]),
+            {
+                "client_id": str(uuid.uuid4()),
+                "direction": "in",
+                "outcome": "allowed",
+                "temperature": "38.2",
+                "id_number": number,
+            },
+            follow=True,
+        ).content.decode()
+        return [m for m in ("体温偏高", "已通知其网格员", "不应外出") if m in page]
+
+    unknown = tree.person_a.id_number[:-4] + "0000"
+    assert told(tree.person_a.id_number) == told(unknown) == ["体温偏高", "已通知其网格员"]
+
+
 def test_the_post_is_not_told_anything_for_someone_not_kept_in(tree, people, login, gate):
     watch(people, tree.person_a, kind="health_monitoring")
     page = log(

@@ -31,7 +31,9 @@ class CheckInIn(BaseModel):
 
     client_id: uuid.UUID  # made by the sender, a new one per reading: a retry is stored once
     person_id: Id
-    temperature: Decimal  # °C, 35.0–42.0
+    # °C, 35.0–42.0: a number or the text as typed ("3６.5"), checked per record by the one
+    # temperature rule (NaN, infinity or 36,5 refuse that record, not the batch)
+    temperature: float | str
     measured_at: dt.datetime | None = None  # default: now; not in the future
     symptoms: list[str] = []  # fever, cough, fatigue, sore_throat, smell_taste, diarrhoea, breath
     source: str = Source.IMPORT

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from fangkong.common import spreadsheets
 from fangkong.common.digits import ascii_digits, is_ascii_number
 from fangkong.common.idnumbers import normalise
+from fangkong.common.params import int_or
 from fangkong.people.models import Person
 
 from .choices import Source, Symptom
@@ -96,8 +97,8 @@ def _batch(rows: list[tuple[int, list[str]]], cols: dict[str, int], result) -> N
     items, row_numbers = [], []
     for number, row in rows:
         raw_id = ascii_digits(_cell(row, cols, "person_id"))
-        person_id = (
-            int(raw_id)
+        person_id = (  # an id past the database's integers is nobody, not a crash
+            int_or(raw_id, None)
             if is_ascii_number(raw_id)
             else by_number.get(normalise(_cell(row, cols, "id_number")))
         )

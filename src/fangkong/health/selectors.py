@@ -550,9 +550,10 @@ def checkpoints_in(scope: Scope, region: Region) -> QuerySet[Checkpoint]:
 
 def passages_on(scope: Scope, checkpoint: Checkpoint, day: dt.date) -> QuerySet[Passage]:
     """The day's passages as the post needs them: direction, temperature, outcome, and for a
-    person only ``under_watch`` (under observation today: yes or no) — never who they are."""
+    person only ``under_watch`` (kept in today by a watch that keeps people in, ``CONFINING``:
+    yes or no) — never who they are."""
     watched = Observation.objects.filter(
-        person_id=OuterRef("person_id"), start_on__lte=day, end_on__gte=day
+        person_id=OuterRef("person_id"), kind__in=CONFINING, start_on__lte=day, end_on__gte=day
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
     return scope.filter(Passage.objects.filter(checkpoint=checkpoint, on=day)).annotate(
         under_watch=Exists(watched)
@@ -593,16 +594,17 @@ def passage_follow_up(scope: Scope, passage: Passage) -> PassageFollowUp:
     return PassageFollowUp(confined, alerted)
 
 
-def passage_person(scope: Scope, id_number: str) -> int | None:
+def passage_person(scope: Scope, id_number: str) -> tuple[int, str] | None:
     """The person behind an ID number typed at a checkpoint, inside the checkpoint staff's
-    scope; only the id, which the passage keeps and the page never shows."""
+    scope: their id and region path, which the passage and the audit keep and the page never
+    shows."""
     number = normalise(id_number)
     if not number:
         return None
     return (
         scope.filter(Person.objects.filter(id_number=number))
         .order_by()
-        .values_list("id", flat=True)
+        .values_list("id", "region_path")
         .first()
     )
 

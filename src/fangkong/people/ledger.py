@@ -77,7 +77,6 @@ ALIASES: dict[Col, tuple[str, ...]] = {
 _ALIAS_TO_COL = {alias: col for col, aliases in ALIASES.items() for alias in aliases}
 REASON_HEADER = ALIASES[Col.REASON][0]
 _NOTHING_LOST: frozenset[Col] = frozenset()
-_NAME_HEADERS = frozenset(ALIASES[Col.NAME]) | {"姓 名", "Name", "NAME"}
 
 ID_TYPE_WORDS: dict[str, str] = {
     "居民身份证": IdType.RESIDENT_ID,
@@ -224,8 +223,8 @@ def data_rows(table: Table, header: Header) -> list[LedgerRow]:
             continue
         cells = cells + [""] * (width - len(cells))
         values = {col: cells[c].strip() for col, c in header.columns.items() if c < len(cells)}
-        if values.get(Col.NAME, "") in _NAME_HEADERS:
-            continue  # the header again, as pasted tables have it
+        if header_key(values.get(Col.NAME, "")) in ALIASES[Col.NAME]:
+            continue  # the header again, as pasted tables have it (compared as headers are)
         lossy = (
             frozenset(col for col, c in header.columns.items() if (i, c) in table.lossy)
             if table.lossy

@@ -428,8 +428,12 @@ def ledger_uploads(user, *, limit: int = 10) -> QuerySet[LedgerUpload]:
     return LedgerUpload.objects.filter(user=user).select_related("region")[:limit]
 
 
+def ledger_upload_or_none(user, upload_id) -> LedgerUpload | None:
+    return LedgerUpload.objects.filter(user=user, upload_id=upload_id).first()
+
+
 def ledger_upload_or_404(user, upload_id) -> LedgerUpload:
-    upload = LedgerUpload.objects.filter(user=user, upload_id=upload_id).first()
+    upload = ledger_upload_or_none(user, upload_id)
     if upload is None:
         raise Http404
     return upload

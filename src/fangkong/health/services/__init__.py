@@ -14,7 +14,7 @@ from .checkins import (
     escalate_overdue_alerts,
     record_check_ins,
 )
-from .checkpoints import check_create_checkpoint, check_log_passage
+from .checkpoints import check_create_checkpoint, check_log_passage, check_look_up_passage_person
 from .links import issue_building_link, link_from_token, link_token, revoke_building_links
 from .observation import (
     check_end_observation,
@@ -37,6 +37,7 @@ __all__ = [
     "check_end_observation",
     "check_extend_observation",
     "check_log_passage",
+    "check_look_up_passage_person",
     "check_report_case",
     "check_set_region_rule",
     "check_start_observation",

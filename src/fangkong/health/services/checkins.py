@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -25,7 +25,7 @@ from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.accounts.services import record_audit
-from fangkong.common.digits import ascii_digits
+from fangkong.common.temperatures import TemperatureInvalid, parse_temperature
 
 from ..choices import RED_FLAGS, AlertLevel, AlertReason, Outcome, Source, Symptom
 from ..figures import figures_changed
@@ -33,8 +33,6 @@ from ..models import Alert, CheckIn
 from ..rules import rules_for
 from . import counters
 
-MIN_TEMPERATURE = Decimal("35.0")
-MAX_TEMPERATURE = Decimal("42.0")
 MAX_BATCH = 1000
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
 MAX_AGE = dt.timedelta(days=30)
@@ -69,20 +67,11 @@ class CheckInResult:
 
 
 def clean_temperature(value: Decimal | str | float) -> Decimal:
+    """The one temperature rule (``common.temperatures``), as a check-in error."""
     try:
-        t = Decimal(ascii_digits(str(value)).strip()).quantize(Decimal("0.1"))
-    except (InvalidOperation, ValueError):
-        raise CheckInInvalid(
-            {"temperature": _("temperature must be a number such as 36.5")}
-        ) from None
-    if not MIN_TEMPERATURE <= t <= MAX_TEMPERATURE:
-        raise CheckInInvalid(
-            {
-                "temperature": _("temperature %(t)s °C is outside 35.0–42.0 °C; measure again")
-                % {"t": t}
-            }
-        )
-    return t
+        return parse_temperature(value)
+    except TemperatureInvalid as e:
+        raise CheckInInvalid({"temperature": str(e)}) from None
 
 
 def _clean(item: CheckInData, now: dt.datetime) -> tuple[Decimal, dt.datetime, list[str]]:

@@ -2,7 +2,16 @@
 
 from .dedupe import check_merge_persons, dismiss_duplicate, do_merge_persons
 from .ledger import LedgerImportResult, RejectedRow, import_ledger
-from .ledger_upload import rejects_name, rejects_path, run_ledger_upload, write_rejects
+from .ledger_upload import (
+    STALE_AFTER,
+    fail_stopped_uploads,
+    import_ledger_with_rejects,
+    progress_of,
+    rejects_name,
+    rejects_path,
+    run_ledger_upload,
+    write_rejects,
+)
 from .registry import (
     Identity,
     PersonInvalid,
@@ -18,6 +27,7 @@ from .registry import (
 )
 
 __all__ = [
+    "STALE_AFTER",
     "Identity",
     "LedgerImportResult",
     "PersonInvalid",
@@ -32,7 +42,10 @@ __all__ = [
     "do_merge_persons",
     "do_register_person",
     "do_tag_person",
+    "fail_stopped_uploads",
     "import_ledger",
+    "import_ledger_with_rejects",
+    "progress_of",
     "record_people_export",
     "rejects_name",
     "rejects_path",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -19,7 +20,7 @@ from fangkong.regions.choices import Level
 from fangkong.regions.models import Household, Region
 
 from ..choices import IdType, Sex, TagKind
-from ..models import Person, PersonTag
+from ..models import Person, PersonMerge, PersonTag
 
 _OTHER_DOCUMENT = re.compile(r"^[A-Z0-9]{5,30}$")
 _ID_TYPES = frozenset(IdType.values)
@@ -220,8 +221,22 @@ def do_register_person(
     return person
 
 
-def reveal_person(*, user: User, person: Person, request: HttpRequest | None = None) -> Person:
-    """Audit that ``user`` is viewing the person's full ID number and phone."""
+def reveal_person(
+    *,
+    user: User,
+    person: Person,
+    merges: Sequence[PersonMerge] = (),
+    request: HttpRequest | None = None,
+) -> Person:
+    """Audit that ``user`` is viewing the person's full ID number and phone, and the full
+    documents of ``merges`` (records merged into them) shown beside: the entry lists those
+    merged records (``merged``: their ids; ``merged_persons``: the dropped records' ids, as the
+    merge's own entry names them)."""
+    detail = (
+        {"merged": [m.pk for m in merges], "merged_persons": [m.dropped_id for m in merges]}
+        if merges
+        else None
+    )
     record_audit(
         user=user,
         action=AuditAction.VIEW_UNMASKED,
@@ -229,6 +244,7 @@ def reveal_person(*, user: User, person: Person, request: HttpRequest | None = N
         object_id=person.pk,
         region_path=person.region_path,
         request=request,
+        detail=detail,
     )
     return person
 

@@ -4,7 +4,6 @@ import io
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,24 +17,22 @@ from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404, region_or_home
 
 from .. import selectors
+from ..choices import LedgerStatus
 from ..ledger import LedgerInvalid, export_titles
 from ..services import (
     PersonInvalid,
     check_merge_persons,
     dismiss_duplicate,
+    fail_stopped_uploads,
+    progress_of,
     record_people_export,
     rejects_name,
     rejects_path,
     run_ledger_upload,
 )
 
-PROGRESS_SECONDS = 3600
 # Exported ledgers are for a grid or a community: the paper lists people still ask for.
 EXPORT_LEVELS = (Level.GRID, Level.COMMUNITY)
-
-
-def _progress_key(user, upload_id) -> str:
-    return f"ledger-progress:{user.pk}:{upload_id}"
 
 
 def _region(request, scope):
@@ -49,6 +46,7 @@ def ledger_upload(request):
     scope = scope_of(request.user)
     scope.require(Cap.EDIT_PEOPLE)
     region = _region(request, scope)
+    fail_stopped_uploads(user=request.user)  # an upload whose process stopped shows as failed
     context = {
         "region": region,
         "crumbs": breadcrumbs(scope, region),
@@ -77,12 +75,6 @@ def _run_upload(request, scope, region):
         spreadsheets.check_upload_size(file.size)
     except spreadsheets.SpreadsheetError as e:
         return None, str(e)
-    key = _progress_key(request.user, upload_id)
-
-    def progress(checked: int, rejected: int, total: int) -> None:
-        cache.set(key, {"checked": checked, "rejected": rejected, "total": total}, PROGRESS_SECONDS)
-
-    cache.set(key, {"checked": 0, "rejected": 0, "total": 0}, PROGRESS_SECONDS)
     try:
         upload = run_ledger_upload(
             user=request.user,
@@ -91,13 +83,10 @@ def _run_upload(request, scope, region):
             upload_id=upload_id,
             filename=file.name,
             data=file.read(),
-            on_progress=progress,
             request=request,
         )
     except LedgerInvalid as e:
         return None, str(e)
-    finally:
-        cache.delete(key)
     return upload, upload.error
 
 
@@ -105,7 +94,11 @@ def _run_upload(request, scope, region):
 def ledger_progress(request, upload_id):
     """Rows checked so far (polled by the upload page while its upload runs)."""
     scope_of(request.user).require(Cap.EDIT_PEOPLE)
-    state = cache.get(_progress_key(request.user, upload_id))
+    fail_stopped_uploads(user=request.user)
+    upload = selectors.ledger_upload_or_none(request.user, upload_id)
+    if upload is not None and upload.status == LedgerStatus.FAILED:
+        return render(request, "people/_ledger_result.html", {"error": upload.error})
+    state = progress_of(user=request.user, upload_id=upload_id)
     if state is None:
         return HttpResponse("")
     return render(request, "people/_ledger_progress.html", {"state": state})

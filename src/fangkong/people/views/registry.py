@@ -115,8 +115,8 @@ def person_reveal(request, pk):
     scope = scope_of(request.user)
     person = selectors.person_or_404(scope, pk)
     scope.require(Cap.UNMASK)
-    reveal_person(user=request.user, person=person, request=request)
     merges = selectors.person_merges(scope, person)
+    reveal_person(user=request.user, person=person, merges=merges, request=request)
     return render(
         request,
         "people/_identifiers.html",

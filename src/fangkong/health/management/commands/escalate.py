@@ -4,14 +4,17 @@ from django.core.management.base import BaseCommand
 
 from fangkong.health.partitions import create_partitions
 from fangkong.health.services import escalate_overdue_alerts
+from fangkong.people.services import STALE_AFTER, fail_stopped_uploads
 
 
 class Command(BaseCommand):
     help = (
         "Escalate open alerts past their deadline: the grid worker's go to the community, the "
-        "community's to the street, each with a new deadline; and create the coming days' "
-        "check-in partitions (PostgreSQL). Run it every few minutes from a timer (cron, "
-        "systemd), or keep it running with --every SECONDS."
+        "community's to the street, each with a new deadline; create the coming days' "
+        "check-in partitions (PostgreSQL); ledger uploads with no progress "
+        f"for {STALE_AFTER.seconds // 60} minutes (their process stopped) are marked failed. "
+        "Run it every few minutes from a timer (cron, systemd), or keep it running with "
+        "--every SECONDS."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +26,9 @@ class Command(BaseCommand):
             self.stdout.write(f"escalated {moved} alerts")
             for name in create_partitions():
                 self.stdout.write(f"created partition {name}")
+            stopped = fail_stopped_uploads()
+            if stopped:
+                self.stdout.write(f"marked {stopped} stopped ledger uploads failed")
             if not every:
                 return
             time.sleep(every)

@@ -7,7 +7,7 @@ from tqdm import tqdm
 
 from fangkong.health.imports import CheckInFileInvalid, import_check_ins
 from fangkong.people.ledger import LedgerInvalid
-from fangkong.people.services import import_ledger, rejects_name, write_rejects
+from fangkong.people.services import import_ledger_with_rejects, rejects_name
 from fangkong.regions.codes import canonical_code
 from fangkong.regions.models import Region
 from fangkong.regions.services import RegionInvalid, import_regions, read_regions_csv
@@ -99,23 +99,24 @@ class Command(BaseCommand):
             if bar.disable:  # a log, not a terminal: a line per chunk written
                 self.stderr.write(f"checked {checked} of {total} rows, {rejected} rejected")
 
-        try:
-            result = import_ledger(
-                data=file.read_bytes(), filename=file.name, region=region, on_progress=progress
+        path = rejects or file.with_name(rejects_name(file.name))
+        try:  # the rejects file is written before the import commits, as for an upload
+            result = import_ledger_with_rejects(
+                data=file.read_bytes(),
+                filename=file.name,
+                region=region,
+                rejects=path,
+                on_progress=progress,
             )
         except LedgerInvalid as e:
             raise CommandError(f"{file.name}: {e}") from None
         finally:
             bar.close()
-        path = None
-        if result.rejected:
-            path = rejects or file.with_name(rejects_name(file.name))
-            write_rejects(result, path)
-            for r in result.rejected:
-                self.stderr.write(f"row {r.number}: {r.reason}")
+        for r in result.rejected:
+            self.stderr.write(f"row {r.number}: {r.reason}")
         for label, n in sorted(result.new_categories.items()):
             self.stderr.write(f"category not known before, kept as a tag: {label} ({n})")
-        self._summary(result.as_dict(str(path) if path else None), as_json)
+        self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
 
     def _summary(self, summary: dict, as_json: bool) -> None:
         if as_json:
