@@ -105,3 +105,21 @@ def test_the_figures_refresh_by_themselves(city, people, login):
     body = partial.content.decode()
     assert "<html" not in body and 'id="board-data"' in body
     assert board_data(partial)["series"] == board_data(page)["series"]
+
+
+def test_grids_equal_in_reporting_are_ranked_by_fewer_overdue_alerts(city, people, login):
+    seed_today(city)
+    check_in(city.person_b, timezone.now() - dt.timedelta(seconds=1))  # both grids at 100 %
+    page = login(people.hq).get(reverse("reports:dashboard"), {"region": city.city.code})
+    league = unescape(page.content.decode())
+    league = league[league.index('class="board-league"') :]
+    rows = re.findall(
+        r'<td class="n">(\d+)</td><th scope="row"><a href="[^"]+">([^<]+)</a>.*?</th>'
+        r'<td class="n">\d+</td><td class="n">([^<]+)</td><td class="n">([^<]+)</td>',
+        league,
+    )
+    # grid A still has the overdue alert of three days ago; grid B has none
+    assert rows[:2] == [
+        ("1", city.grid_b.name, "100.0%", "0"),
+        ("2", city.grid_a.name, "100.0%", "1"),
+    ]

@@ -122,13 +122,16 @@ def _grid_values(
 
 
 def _criteria(content: dict[str, Any], sections: dict[str, Section]) -> list[dict[str, Any]]:
-    """The league's figures, in order: a share (higher is better) or a count (fewer)."""
+    """The league's figures, in order: the first a share (higher is better), then counts
+    (fewer is better)."""
     out = []
     for s in content["sections"]:
         by_key = {f["key"]: f for f in s["figures"]}
         for key in sections[s["key"]].board.league:
             f = by_key[key]
-            of = f"{s['key']}.{f['of']}" if f["of"] else ""
+            # the first is the day's work done (a share, higher is better); the others are
+            # what was left undone, as counts (fewer is better)
+            of = f"{s['key']}.{f['of']}" if f["of"] and not out else ""
             out.append({"key": f"{s['key']}.{key}", "of": of, "label": f["label"]})
     return out
 

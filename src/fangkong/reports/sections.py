@@ -98,7 +98,8 @@ class Board:
     """What the dashboard shows of a section (docs/reports.md, "The dashboard"): its key
     ``figures`` (keys, in order; each with a 14-day trend); ``tiles``, a share whose value per
     child region colours that region's tile; ``league``, the figures that rank grids by the
-    day's work (a share: higher is better; a count: fewer is better); ``size``, a figure whose
+    day's work (the first as a share, higher is better; the others as counts, fewer is
+    better); ``size``, a figure whose
     value per grid groups grids of similar size for a fair comparison."""
 
     figures: tuple[str, ...] = ()
