@@ -150,6 +150,8 @@ NODE_MODULES = Path(
 STATICFILES_DIRS = [BASE_DIR / "static"]
 if (NODE_MODULES / "htmx.org" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"))
+if (NODE_MODULES / "echarts" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/echarts", NODE_MODULES / "echarts" / "dist"))
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

@@ -1,4 +1,5 @@
-"""Rows for the daily report: its page, issuing, the Excel download and the API."""
+"""Rows for the daily report: its page, issuing, the Excel download and the API; the
+dashboard and the partial it polls."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ ROWS: dict[str, Endpoint] = {
         method="post",
         body=lambda t: {"region": t.grid_a.code},
         form=True,
+    ),
+    "reports:dashboard": E(
+        lambda t: reverse("reports:dashboard") + f"?region={t.grid_a.code}", readers
+    ),
+    "reports:dashboard_figures": E(
+        lambda t: reverse("reports:dashboard_figures") + f"?region={t.grid_a.code}", readers
     ),
     "api:daily": E(lambda t: reverse("api:daily") + _grid(t), readers),
 }

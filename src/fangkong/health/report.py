@@ -26,6 +26,7 @@ from fangkong.people.models import Person
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Region
 from fangkong.reports.sections import (
+    Board,
     Figure,
     Item,
     Link,
@@ -302,4 +303,19 @@ def health_figures(
 
 
 def register_section() -> None:
-    register(Section("health", gettext_lazy("Health"), 20, health_figures, Cap.HEALTH_VIEW))
+    board = Board(
+        figures=(
+            "due",
+            "reported",
+            "not_reported",
+            "alerts_opened",
+            "alerts_overdue",
+            "watched",
+            "cases_new",
+            "contacts_new",
+            "turned_back",
+        ),
+        tiles="reported",
+        league=("reported", "alerts_overdue"),
+    )
+    register(Section("health", gettext_lazy("Health"), 20, health_figures, Cap.HEALTH_VIEW, board))

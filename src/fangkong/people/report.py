@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.regions.models import Region
 from fangkong.reports.sections import (
+    Board,
     Figure,
     Link,
     Section,
@@ -151,4 +152,7 @@ def registry_figures(
 
 
 def register_section() -> None:
-    register(Section("registry", gettext_lazy("Registry"), 10, registry_figures, Cap.VIEW_PEOPLE))
+    board = Board(figures=("residents", "newcomers"), size="residents")
+    register(
+        Section("registry", gettext_lazy("Registry"), 10, registry_figures, Cap.VIEW_PEOPLE, board)
+    )

@@ -93,6 +93,21 @@ def share(part: int, whole: int) -> float | None:
     return None if not whole else part / whole
 
 
+@dataclass(frozen=True)
+class Board:
+    """What the dashboard shows of a section (docs/reports.md, "The dashboard"): its key
+    ``figures`` (keys, in order; each with a 14-day trend); ``tiles``, a share whose value per
+    child region colours that region's tile; ``league``, the figures that rank grids by the
+    day's work (the first as a share, higher is better; the others as counts, fewer is
+    better); ``size``, a figure whose
+    value per grid groups grids of similar size for a fair comparison."""
+
+    figures: tuple[str, ...] = ()
+    tiles: str = ""
+    league: tuple[str, ...] = ()
+    size: str = ""
+
+
 FiguresFn = Callable[[Any, Any, dt.date, dt.datetime], SectionFigures]
 
 
@@ -106,6 +121,7 @@ class Section:
     order: int
     figures: FiguresFn
     cap: str | None = None
+    board: Board = Board()
 
 
 _sections: dict[str, Section] = {}

@@ -67,11 +67,13 @@ def _rows(region: Region, children: list[Region], answer: SectionFigures) -> lis
     ]
 
 
-def _moments(day: dt.date, until: dt.datetime) -> list[tuple[dt.date, dt.datetime]]:
+def _moments(
+    day: dt.date, until: dt.datetime, days: int = TREND_DAYS
+) -> list[tuple[dt.date, dt.datetime]]:
     """The trend's days, oldest first, each at the same time of day as ``until`` (or whole)."""
     whole = until >= day_start(day + dt.timedelta(days=1))
     out = []
-    for back in range(TREND_DAYS - 1, -1, -1):
+    for back in range(days - 1, -1, -1):
         d = day - dt.timedelta(days=back)
         out.append((d, until_of(d) if whole else until_of(d, until - dt.timedelta(days=back))))
     return out
@@ -111,12 +113,17 @@ def _section(
 
 
 def compile_report(
-    scope: Scope, region: Region, day: dt.date, at: dt.datetime | None = None
+    scope: Scope,
+    region: Region,
+    day: dt.date,
+    at: dt.datetime | None = None,
+    days: int = TREND_DAYS,
 ) -> dict[str, Any]:
     """The report of ``region`` on ``day`` (as of ``at``, else the day's end or now), from
-    every registered section the scope's role may read. The caller checks the scope."""
+    every registered section the scope's role may read, with a trend of ``days`` days (the
+    dashboard asks for 14). The caller checks the scope."""
     until = until_of(day, at)
-    moments = _moments(day, until)
+    moments = _moments(day, until, days)
     children = children_of(scope, region)
     sections = [s for s in registered() if s.cap is None or scope.can(s.cap)]
     return {

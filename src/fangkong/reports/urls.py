@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views, views
 
 app_name = "reports"
 urlpatterns = [
     path("daily/", views.daily_page, name="daily"),
     path("daily/issue/", views.issue, name="issue"),
     path("daily/export.xlsx", views.export, name="export"),
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/figures/", dashboard_views.dashboard_figures, name="dashboard_figures"),
 ]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.accounts.choices import Role
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.accounts.services import record_person_view
 from fangkong.common import spreadsheets
@@ -25,10 +26,12 @@ HOUSEHOLDS_PER_PAGE = 30
 
 @login_required
 def home(request):
-    """Each role's first page: the registry of its region; a volunteer's checkpoints; else what
-    the role will do here, with what it can already do."""
+    """Each role's first page: headquarters' dashboard; the registry of its region; a
+    volunteer's checkpoints; else what the role will do here, with what it can already do."""
     scope = scope_of(request.user)
     region = request.user.scope_region
+    if request.user.role == Role.HEADQUARTERS and scope.can(Cap.REPORTS_VIEW):
+        return redirect("reports:dashboard")  # headquarters: the day at a glance
     if region is not None and scope.can(Cap.VIEW_PEOPLE):
         return redirect("people:region", code=region.code)
     if scope.can(Cap.CHECKPOINT):
