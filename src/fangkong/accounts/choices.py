@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     LOCKOUT = "lockout", _("Login locked")
     VIEW = "view", _("Viewed a person's record")
     RULE_CHANGED = "rule_changed", _("Changed a region's rules")
+    REPORT_ISSUED = "report_issued", _("Issued a daily report")
 
 
 class LockKind(models.TextChoices):
