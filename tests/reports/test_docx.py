@@ -147,3 +147,20 @@ def scope_of_operator(city):
     from fangkong.accounts.scope import Cap, Scope
 
     return Scope(user_id=None, role="", path=city.city.path, caps=frozenset(Cap))
+
+
+def test_the_command_says_to_write_word_where_no_pdf_can_be_made(city, tmp_path, monkeypatch):
+    from django.core.management import CommandError
+
+    monkeypatch.setattr(word, "office", lambda: None)
+    out = tmp_path / "r.pdf"
+    with pytest.raises(CommandError, match="LibreOffice is not installed; write .docx instead"):
+        call_command("report", "daily", "--region", "430102", "--on", str(DAY), "-o", str(out))
+    assert not out.exists()
+
+
+@pytest.mark.skipif(OFFICE is None, reason="LibreOffice is not installed")
+def test_the_command_writes_pdf(city, tmp_path):
+    out = tmp_path / "r.pdf"
+    call_command("report", "daily", "--region", "430102", "--on", str(DAY), "-o", str(out))
+    assert out.read_bytes().startswith(b"%PDF")
