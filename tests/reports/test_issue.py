@@ -106,3 +106,25 @@ def test_the_page_issues_then_shows_version_2_with_its_changes(city, people, log
     page = client.get(answer["Location"]).content.decode()
     assert "与第 1 版相比" in page  # what changed from version 1
     assert "第 2 版" in page
+
+
+def test_the_audit_log_records_who_issued_which_version(city, people):
+    from fangkong.accounts.models import AuditEntry
+
+    first = issue(people, city.city)
+    check_in(city.person_b, at(DAY, 20))
+    second = issue(people, city.city)
+    entries = AuditEntry.objects.filter(action="report_issued").order_by("id")
+    assert [(e.user, e.object_id, e.detail["version"]) for e in entries] == [
+        (people.hq, "430100", 1),
+        (people.hq, "430100", 2),
+    ]
+    assert entries[1].detail == {
+        "day": DAY.isoformat(),
+        "version": 2,
+        "hash": second.content_hash,
+    }
+    assert first.content_hash != second.content_hash
+    with pytest.raises(ReportInvalid):
+        issue(people, city.city)  # refused: nothing changed, nothing audited
+    assert entries.count() == 2

@@ -141,7 +141,7 @@ def test_the_command_writes_excel_or_json(city, tmp_path, capsys):
         (["--region", "999999"], "no region"),
         (["--region", "430100", "--on", "yesterday"], "not a date"),
         (["--region", "430100", "--at", "25:00"], "not a time"),
-        (["--region", "430100", "-o", "r.docx"], ".xlsx or .json"),
+        (["--region", "430100", "-o", "r.txt"], "write .xlsx, .docx, .pdf, .json"),
     ],
 )
 def test_the_command_says_what_is_wrong(city, args, message):

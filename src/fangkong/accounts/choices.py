@@ -26,6 +26,7 @@ class AuditAction(models.TextChoices):
     VIEW = "view", _("Viewed a person's record")
     RULE_CHANGED = "rule_changed", _("Changed a region's rules")
     DELETE = "delete", _("Deleted a wrong entry")
+    REPORT_ISSUED = "report_issued", _("Issued a daily report")
 
 
 class LockKind(models.TextChoices):

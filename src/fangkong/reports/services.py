@@ -10,8 +10,10 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.accounts.services import record_audit
 from fangkong.common.params import EARLIEST_DAY
 from fangkong.regions.models import Region
 
@@ -46,12 +48,13 @@ def do_issue_report(
     *, user: User, region: Region, day: dt.date, content: dict[str, Any]
 ) -> DailyReport:
     """Store ``content`` as the next version of the region's report of ``day``, frozen: the
-    row is only ever inserted (models.DailyReport refuses updates and deletes)."""
+    row is only ever inserted (models.DailyReport refuses updates and deletes); the audit log
+    records who issued which version."""
     with transaction.atomic():
         # one issuer at a time per region: the next version number is read under the lock
         Region.objects.select_for_update().filter(pk=region.pk).first()
         last = DailyReport.objects.filter(region=region, on=day).aggregate(v=Max("version"))["v"]
-        return DailyReport.objects.create(
+        report = DailyReport.objects.create(
             region=region,
             region_path=region.path,
             on=day,
@@ -62,3 +65,12 @@ def do_issue_report(
             content=content,
             content_hash=content_hash(content),
         )
+        record_audit(
+            user=user,
+            action=AuditAction.REPORT_ISSUED,
+            object_type="daily_report",
+            object_id=region.code,
+            region_path=region.path,
+            detail={"day": day.isoformat(), "version": report.version, "hash": report.content_hash},
+        )
+        return report

@@ -1,4 +1,4 @@
-"""The daily report page, issuing a report, and its Excel download."""
+"""The daily report page, issuing a report, and its downloads (Excel, Word, PDF)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.choices import AuditAction
@@ -20,6 +21,7 @@ from fangkong.common.params import EARLIEST_DAY, day_or, int_or, time_or
 from fangkong.regions.selectors import breadcrumbs, region_or_home
 
 from . import selectors
+from .docx import PdfUnavailable, pdf_available, report_docx, report_pdf
 from .export import as_of, percent, report_xlsx
 from .models import DailyReport
 from .services import ReportInvalid, check_issue_report
@@ -154,6 +156,10 @@ def daily_page(request):
             "against": against,
             "changed": changed,
             "export_url": reverse("reports:export") + "?" + urlencode(query),
+            "docx_url": reverse("reports:export_docx") + "?" + urlencode(query),
+            "pdf_url": reverse("reports:export_pdf") + "?" + urlencode(query)
+            if pdf_available()
+            else "",
             "can_issue": scope.can(Cap.REPORTS_ISSUE) and chosen is None,
             "error": request.session.pop("reports_error", None),
         },
@@ -177,9 +183,9 @@ def issue(request):
     return redirect(reverse("reports:daily") + "?" + urlencode(query))
 
 
-@login_required
-def export(request):
-    """The report (live, or ``?version=``) as .xlsx: one sheet per section, A4 across."""
+def _exported(request, kind: str) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+    """The report a download asks for (live, or ``?version=``), its file name without the
+    extension and who issued it; the download is audited (``export``, with its format)."""
     scope = scope_of(request.user)
     scope.require(Cap.REPORTS_VIEW)
     region, day, at = _asked(request, scope)
@@ -193,14 +199,58 @@ def export(request):
         object_id=region.code,
         region_path=region.path,
         request=request,
-        detail={"day": day.isoformat(), "version": chosen.version if chosen else None},
+        detail={
+            "day": day.isoformat(),
+            "version": chosen.version if chosen else None,
+            "format": kind,
+        },
     )
     name = f"daily-{region.code}-{day.isoformat()}"
     if chosen is not None:
         name += f"-v{chosen.version}"
-    response = HttpResponse(
-        report_xlsx(content, _issued(chosen)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return name, content, _issued(chosen)
+
+
+def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+def export(request):
+    """The report (live, or ``?version=``) as .xlsx: one sheet per section, A4 across."""
+    name, content, issued = _exported(request, "xlsx")
+    return _download(
+        report_xlsx(content, issued),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def export_docx(request):
+    """The report (live, or ``?version=``) as a Word document: A4 across, tables that fit."""
+    name, content, issued = _exported(request, "docx")
+    return _download(
+        report_docx(content, issued),
+        f"{name}.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+
+
+@login_required
+def export_pdf(request):
+    """The Word document converted to PDF by LibreOffice; 404 where it is not installed."""
+    if not pdf_available():
+        raise Http404
+    name, content, issued = _exported(request, "pdf")
+    try:
+        data = report_pdf(content, issued)
+    except PdfUnavailable:
+        return HttpResponse(
+            _("The PDF could not be made; download the Word document instead."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    return _download(data, f"{name}.pdf", "application/pdf")
