@@ -69,3 +69,31 @@ def pytest_terminal_summary(terminalreporter):
     for nodeid in skipped:
         terminalreporter.write_line(nodeid)
     terminalreporter.write_line(f"why: {MISSING}")
+
+
+SHOTS = os.environ.get("FANGKONG_SCREENSHOTS")
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot NAME.png in $FANGKONG_SCREENSHOTS (none when it is unset)."""
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def log_in(page, live_server, username: str) -> None:
+    """Log in through the login page as a persona (password from the root conftest)."""
+    from django.urls import reverse
+
+    from ..conftest import PASSWORD
+
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button.primary")
+    page.wait_for_load_state()
+
+
+def fits_the_phone(page) -> None:
+    """No sideways scroll on the 390 px screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width

@@ -1,8 +1,6 @@
 """Readings entered by staff on a 390×844 phone: quick entry a floor at a time, a reading
 given on the phone from the call list, a checkpoint's fever, and a case's health page."""
 
-import os
-
 import pytest
 from django.urls import reverse
 
@@ -11,28 +9,18 @@ from fangkong.health.models import Alert, CheckIn, Checkpoint
 from fangkong.health.services import check_report_case, check_start_observation
 from fangkong.regions.models import Building, Household
 
-from ..conftest import PASSWORD, make_person
-from .conftest import PHONE
+from ..conftest import make_person
+from .conftest import PHONE, fits_the_phone, log_in, shot
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("FANGKONG_SCREENSHOTS", "/tmp")
 
 
 def _shot(page, name):
-    page.screenshot(path=os.path.join(SHOTS, f"entry-{name}.png"), full_page=True)
+    shot(page, f"entry-{name}")
 
 
 def _log_in(page, live_server, username):
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state()
-
-
-def _fits(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, width
+    log_in(page, live_server, username)
 
 
 def _watch(people, person, kind="home_observation"):
@@ -69,7 +57,7 @@ def test_a_grid_worker_enters_a_floor_and_one_bad_reading_keeps_the_rest(
     assert phone.locator("h2").first.inner_text() == "1单元 1层"
     assert phone.locator("nav.floors a").all_inner_texts() == ["1层", "2层", "10层"]
     assert "吴四" not in phone.locator("main").inner_text()  # one floor at a time
-    _fits(phone)
+    fits_the_phone(phone)
 
     def field(name):
         return phone.locator(f"input[name=t{residents[name].pk}]")
@@ -86,7 +74,7 @@ def test_a_grid_worker_enters_a_floor_and_one_bad_reading_keeps_the_rest(
     assert field("孙二").input_value() == "45"
     assert "已上报" in phone.locator(".entry-row", has_text="孙一").inner_text()
     assert "37.9 °C" in phone.locator(".entry-row", has_text="周三").inner_text()
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "quick-one-wrong")
 
     field("孙二").fill("36.5")
@@ -98,7 +86,7 @@ def test_a_grid_worker_enters_a_floor_and_one_bad_reading_keeps_the_rest(
     phone.click("#saved a.button")  # the next floor, one tap away
     phone.wait_for_url("**floor=2")
     assert "吴四" in phone.locator("main").inner_text()
-    _fits(phone)
+    fits_the_phone(phone)
 
 
 def test_a_reading_given_on_the_phone_is_entered_from_the_call_list(
@@ -113,7 +101,7 @@ def test_a_reading_given_on_the_phone_is_entered_from_the_call_list(
     phone.fill("details.phone-reading input[name=temperature]", "37.8")
     phone.locator("details.phone-reading details summary").click()
     phone.check("details.phone-reading input[value=cough]")
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "phone-reading")
     phone.click("details.phone-reading button.primary")
     phone.wait_for_url("**/health/missing/**")
@@ -122,7 +110,7 @@ def test_a_reading_given_on_the_phone_is_entered_from_the_call_list(
     assert "张伟" not in phone.locator(".call-list").inner_text()
     check_in = CheckIn.objects.get()
     assert (check_in.person, check_in.source) == (tree.person_a, "phone")
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "phone-next")
 
 
@@ -144,7 +132,7 @@ def test_a_volunteers_checkpoint_fever_reaches_the_grid_workers_alert_queue(
     text = phone.locator("main").inner_text()
     for secret in ("张伟", tree.person_a.id_number, "返乡"):
         assert secret not in text
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "checkpoint-notice")
     assert Alert.objects.get().person == tree.person_a
 
@@ -155,7 +143,7 @@ def test_a_volunteers_checkpoint_fever_reaches_the_grid_workers_alert_queue(
         worker.goto(live_server.url + reverse("health:alerts"))
         assert "张伟" in worker.locator("main").inner_text()
         assert "37.6" in worker.locator("main").inner_text()
-        _fits(worker)
+        fits_the_phone(worker)
         _shot(worker, "alert-queue")
         worker.goto(live_server.url + reverse("health:person", args=[tree.person_a.pk]))
         assert "卡口" in worker.locator("main").inner_text()
@@ -174,10 +162,10 @@ def test_a_cases_health_page_shows_the_case(live_server, tree, people, phone):
     phone.goto(live_server.url + reverse("health:person", args=[tree.person_a.pk]))
     text = phone.locator("main").inner_text()
     assert "确诊" in text and "作为病例跟进" in text and "未在观察中" not in text
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "case-person")
     phone.click("li.case a")
     phone.wait_for_url("**/health/cases/**")
     assert "张伟" in phone.locator("h1").inner_text()
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "case")

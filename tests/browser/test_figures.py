@@ -2,7 +2,6 @@
 report, and the missing list follows."""
 
 import datetime as dt
-import os
 import re
 import uuid
 
@@ -12,24 +11,19 @@ from django.urls import reverse
 from fangkong.health.models import Observation
 from fangkong.health.services import CheckInData, record_check_ins
 
-from ..conftest import PASSWORD, make_person
+from ..conftest import make_person
+from .conftest import log_in, shot
 
 pytestmark = pytest.mark.browser
 # screenshots to look at: FANGKONG_SCREENSHOTS=/tmp (files figures-*.png)
-SHOTS = os.environ.get("FANGKONG_SCREENSHOTS")
 
 
 def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"figures-{name}.png"), full_page=True)
+    shot(page, f"figures-{name}")
 
 
-def _log_in(phone, live_server, username):
-    phone.goto(live_server.url + reverse("accounts:login"))
-    phone.fill("input[name=username]", username)
-    phone.fill("input[name=password]", PASSWORD)
-    phone.click("button.primary")
-    phone.wait_for_load_state()
+def _log_in(page, live_server, username):
+    log_in(page, live_server, username)
 
 
 def _no_sideways_scroll(phone):

@@ -2,7 +2,6 @@
 the first page of each role that has little to do yet."""
 
 import datetime as dt
-import os
 
 import pytest
 from django.urls import reverse
@@ -10,27 +9,17 @@ from django.urls import reverse
 from fangkong.accounts.scope import scope_of
 from fangkong.health.services import check_create_checkpoint
 
-from ..conftest import PASSWORD
+from .conftest import fits_the_phone, log_in, shot
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("FANGKONG_SCREENSHOTS", "/tmp")
 
 
 def _shot(page, name):
-    page.screenshot(path=os.path.join(SHOTS, f"frame-{name}.png"), full_page=True)
+    shot(page, f"frame-{name}")
 
 
 def _log_in(page, live_server, username):
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button.primary")
-    page.wait_for_load_state()
-
-
-def _fits(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, width
+    log_in(page, live_server, username)
 
 
 def _inside_the_screen(page, selector):
@@ -57,7 +46,7 @@ def test_a_forbidden_page_is_chinese_in_the_frame_with_a_way_back(live_server, p
     phone.goto(live_server.url + reverse("people:search"))  # what the old header offered
     assert phone.locator("h1").inner_text() == "您不能打开这个页面"
     assert phone.locator("header.top .brand").inner_text() == "防控"
-    _fits(phone)
+    fits_the_phone(phone)
     _inside_the_screen(phone, "text=回到首页")
     _shot(phone, "403")
     phone.click("text=回到首页")
@@ -69,7 +58,7 @@ def test_a_missing_page_offers_back_and_home(live_server, tree, people, phone):
     _log_in(phone, live_server, "grid_a")
     phone.goto(live_server.url + "/no-such-page/")
     assert phone.locator("h1").inner_text() == "找不到这个页面"
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "404")
     phone.click("text=返回上一页")  # the browser's own back: to the grid
     phone.wait_for_url(f"**/regions/{tree.grid_a.code}/")
@@ -80,12 +69,12 @@ def test_the_header_fits_a_phone_in_english_and_chinese(live_server, people, pho
     _log_in(phone, live_server, username)
     logout = "header.top form.logout button"
     _inside_the_screen(phone, logout)
-    _fits(phone)
+    fits_the_phone(phone)
     phone.click("header.top form.lang button")  # English
     phone.wait_for_selector("text=Log out")
     assert phone.locator(logout).inner_text() == "Log out"
     _inside_the_screen(phone, logout)
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, f"header-en-{username}")
 
 
@@ -128,6 +117,6 @@ def test_each_role_lands_on_a_page_with_content_and_no_dead_link(
     main = phone.locator("main").inner_text()
     assert "不能查看居民登记信息" not in main
     assert all(w in main for w in words), main
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, f"home-{username}")
     assert _dead_links(phone) == []

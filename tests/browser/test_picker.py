@@ -1,7 +1,6 @@
 """A street officer on a phone picks the right one of three 李晴 as a case's contact."""
 
 import datetime as dt
-import os
 
 import pytest
 from django.urls import reverse
@@ -12,15 +11,14 @@ from fangkong.health.models import Case, Contact
 from fangkong.health.services import check_report_case
 from fangkong.regions.services import get_or_create_building, get_or_create_household
 
-from ..conftest import PASSWORD, make_person
+from ..conftest import make_person
+from .conftest import fits_the_phone, log_in, shot
 
 pytestmark = pytest.mark.browser
-SHOTS = os.environ.get("FANGKONG_SCREENSHOTS")
 
 
 def _shot(page, name):
-    if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"pickers-{name}.png"), full_page=True)
+    shot(page, f"pickers-{name}")
 
 
 def _li_qing(tree):
@@ -36,16 +34,9 @@ def _li_qing(tree):
     return trio
 
 
-def _log_in(phone, live_server, username):
-    phone.goto(live_server.url + reverse("accounts:login"))
-    phone.fill("input[name=username]", username)
-    phone.fill("input[name=password]", PASSWORD)
-    phone.click("button.primary")
-    phone.wait_for_url("**/regions/**")
-
-
-def _fits(phone):
-    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+def _log_in(page, live_server, username):
+    log_in(page, live_server, username)
+    page.wait_for_url("**/regions/**")
 
 
 def test_a_street_officer_picks_the_right_namesake_as_a_contact(live_server, tree, people, phone):
@@ -67,7 +58,7 @@ def test_a_street_officer_picks_the_right_namesake_as_a_contact(live_server, tre
     html = phone.content()
     for person in trio:
         assert person.birth_on.isoformat() not in html and person.id_number not in html
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "contact-rows")
     phone.keyboard.press("Enter")  # searches again; never posts a form without its choice
     phone.wait_for_timeout(300)
@@ -79,7 +70,7 @@ def test_a_street_officer_picks_the_right_namesake_as_a_contact(live_server, tre
     phone.get_by_label("类型").select_option("close")
     exposed = timezone.localdate() - dt.timedelta(days=2)
     phone.get_by_label("最后接触日期（留空为今天）").fill(exposed.isoformat())
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "contact-chosen")
     phone.click(".contact-form button.primary")
     phone.wait_for_load_state()
@@ -103,7 +94,7 @@ def test_a_case_is_reported_for_the_person_picked_with_labelled_dates(
     onset = timezone.localdate() - dt.timedelta(days=3)
     phone.get_by_label("发病日期").fill(onset.isoformat())
     phone.get_by_label("报告日期（留空为今天）").fill(timezone.localdate().isoformat())
-    _fits(phone)
+    fits_the_phone(phone)
     _shot(phone, "case-form")
     phone.click(".case-form button.primary")
     phone.wait_for_url("**/health/cases/*/")
