@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.__main__ import fresh_postgres, machine, publish, seed
-from bench.health import PORT, _batches, _day_of_check_ins
+from bench.health import PORT, _batches, _day_of_check_ins, grid_worker_token
 
 
 def _granian(target: str) -> subprocess.Popen:
@@ -165,21 +165,13 @@ def main() -> int:
     pg_version = fresh_postgres()
     if pg_version is None:
         return 2
-    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from fangkong.accounts.services import issue_token
     from fangkong.health.models import CheckIn, GridDay, PersonDay
     from fangkong.health.services.counters import recount
-    from fangkong.ops.demo import ensure_demo_accounts
-    from fangkong.people.models import Person
 
     seeded = seed(args.residents)
-    accounts = {a.username: a for a in ensure_demo_accounts()}
-    grid = accounts["grid_a"].region
-    worker = get_user_model().objects.get(username="grid_a")
-    token = issue_token(user=worker, name="bench")
-    person_ids = list(Person.objects.filter(grid=grid).values_list("id", flat=True))
+    grid, token, person_ids = grid_worker_token()
     on, off = [], []
     for _ in range(args.rounds):  # alternated: the table grows alike under both
         on.append(_rate("fangkong.wsgi:application", token, person_ids, args.batches))

@@ -343,6 +343,22 @@ def views(requests: int) -> dict[str, dict[str, float]]:
     }
 
 
+def grid_worker_token():
+    """The demo grid worker's grid, an API token for them and the ids of the grid's residents:
+    who the check-in benchmarks write as."""
+    from django.contrib.auth import get_user_model
+
+    from fangkong.accounts.services import issue_token
+    from fangkong.ops.demo import ensure_demo_accounts
+    from fangkong.people.models import Person
+
+    accounts = {a.username: a for a in ensure_demo_accounts()}
+    grid = accounts["grid_a"].region
+    worker = get_user_model().objects.get(username="grid_a")
+    token = issue_token(user=worker, name="bench")
+    return grid, token, list(Person.objects.filter(grid=grid).values_list("id", flat=True))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
@@ -353,18 +369,8 @@ def main() -> int:
     pg_version = fresh_postgres()
     if pg_version is None:
         return 2
-    from fangkong.accounts.services import issue_token
-    from fangkong.ops.demo import ensure_demo_accounts
-    from fangkong.people.models import Person
-
     seeded = seed(args.residents)
-    accounts = {a.username: a for a in ensure_demo_accounts()}
-    grid = accounts["grid_a"].region
-    from django.contrib.auth import get_user_model
-
-    worker = get_user_model().objects.get(username="grid_a")
-    token = issue_token(user=worker, name="bench")
-    person_ids = list(Person.objects.filter(grid=grid).values_list("id", flat=True))
+    grid, token, person_ids = grid_worker_token()
     env = dict(
         os.environ,
         FANGKONG_CACHE_URL=os.environ.get("FANGKONG_CACHE_URL", "redis://127.0.0.1:6379/5"),
