@@ -323,6 +323,71 @@ def test_concurrent_batches_retries_and_deletions_leave_exact_counters(tree, peo
     assert_exact()
 
 
+@postgres
+@pytest.mark.django_db(transaction=True)
+def test_people_moving_both_ways_while_batches_arrive_leave_exact_counters(tree):
+    """Movers A→B and B→A at once, with fever batches (alerts) for the same people: every
+    transaction locks check-ins, counters and alerts in one order, so none deadlocks."""
+    from django.db import transaction
+
+    from fangkong.people.models import Person
+
+    grids = (tree.grid_a, tree.grid_b)
+    people = {g.pk: [p.pk for p in _residents(g, 12)] for g in grids}
+    ids = [pk for group in people.values() for pk in group]
+    errors: list[BaseException] = []
+
+    def mover(src, dst, seed):
+        import random
+
+        rng = random.Random(seed)
+        try:
+            for _n in range(12):
+                with transaction.atomic():
+                    chosen = list(
+                        Person.objects.filter(pk__in=rng.sample(ids, 6), grid=src).values_list(
+                            "pk", flat=True
+                        )
+                    )
+                    Person.objects.filter(pk__in=chosen).update(grid=dst, region_path=dst.path)
+                    person_moved(chosen)
+                src, dst = dst, src
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connection.close()
+
+    def writer(seed):
+        import random
+
+        rng = random.Random(seed)
+        try:
+            for _n in range(12):
+                persons = dict(Person.objects.filter(pk__in=ids).values_list("pk", "region_path"))
+                batch = [
+                    CheckInData(uuid.uuid4(), rng.choice(ids), rng.choice(["36.6", "38.5"]))
+                    for _ in range(rng.choice([4, 60]))
+                ]
+                record_check_ins(items=batch, persons=persons)
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=mover, args=(grids[0], grids[1], 1)),
+        threading.Thread(target=mover, args=(grids[1], grids[0], 2)),
+        threading.Thread(target=writer, args=(3,)),
+        threading.Thread(target=writer, args=(4,)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert_exact()
+
+
 def _residents(grid, n):
     return [make_person(grid) for _ in range(n)]
 

@@ -32,12 +32,14 @@ def move_health_records(person_ids: Collection[int]) -> None:
     figures_changed(None)  # the old and the new regions' figures both change
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
+        # check-ins and counters before alerts, the order every writer locks them in
+        # (services/counters.py): the other order can deadlock with a batch of check-ins
+        _merged_counters(chunk)
+        _move_check_ins(chunk, today)
         Alert.objects.filter(person_id__in=chunk, closed_at__isnull=True).update(region_path=path)
         Observation.objects.filter(person_id__in=chunk, end_on__gte=today).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=today)
         ).update(region_path=path)
-        _merged_counters(chunk)
-        _move_check_ins(chunk, today)
 
 
 def _merged_counters(chunk: list[int]) -> None:
@@ -69,5 +71,7 @@ def _move_check_ins(chunk: list[int], today) -> None:
             Person.objects.filter(pk=OuterRef("person_id")).values("region_path")[:1]
         )
     )
-    counters.remove((on, old, pid, t) for _id, on, old, pid, t in moved)
-    counters.add((on, new_paths[pid], pid, t) for _id, on, _old, pid, t in moved)
+    counters.shift(
+        [(on, old, pid, t) for _id, on, old, pid, t in moved],
+        [(on, new_paths[pid], pid, t) for _id, on, _old, pid, t in moved],
+    )

@@ -411,7 +411,6 @@ def do_delete_check_in(*, user: User, check_in: CheckIn, reason: str) -> bool:
     without its reading (close it as entered by mistake)."""
     table = CheckIn._meta.db_table
     with transaction.atomic():
-        Alert.objects.filter(check_in_id=check_in.pk).update(check_in=None)
         with connection.cursor() as cursor:
             cursor.execute(
                 f'DELETE FROM {table} WHERE id = %s AND "on" = %s '  # the day: one partition
@@ -423,6 +422,10 @@ def do_delete_check_in(*, user: User, check_in: CheckIn, reason: str) -> bool:
             return False
         on, path, person_id, temperature, measured_at = gone[0]
         counters.remove([(dt.date.fromisoformat(str(on)), path, person_id, temperature)])
+        # Last, as a writer does (check-ins, then counters, then alerts): a writer holding the
+        # person's counter row waits on this alert's index entry; locking it before the
+        # counters would make each wait for the other (a deadlock).
+        Alert.objects.filter(check_in_id=check_in.pk).update(check_in=None)
         record_audit(
             user=user,
             action=AuditAction.DELETE,

@@ -14,8 +14,14 @@ Distinct persons: ``PersonDay`` counts a person's check-ins per day and grid pat
 grid-day; a removal that brings ``n`` to 0 deletes the row and the person stops counting.
 Concurrent writers meet on that row's lock, so no interleaving counts a person twice or
 forgets one (a "first check-in of the day?" probe of the check-in table would: two
-transactions each see no other). Upserts go in key order, so two batches lock rows in the
-same order and cannot deadlock each other.
+transactions each see no other).
+
+Locks, in one order everywhere so no two writers wait for each other: the check-in rows, then
+``PersonDay`` rows in key order, then ``GridDay`` rows in key order, then alerts. Keys are
+ordered as Python orders them; PostgreSQL sorts paths ``COLLATE "C"`` (code points, as Python)
+whatever the database's collation. A change with both additions and subtractions (a move,
+a merge) makes one pass in key order, a statement per stretch of one sign (``_runs``); an
+UPDATE locks its rows first in key order (``_lock``).
 
 A fever is a reading at or above the threshold of the grid's region rule (``rules_for``) when
 it is counted; ``recount`` reads every day again with today's rules.
@@ -79,7 +85,8 @@ def counted_insert(insert_sql: str, paths: Iterable[str]) -> tuple[str, list]:
 WITH ins AS ({insert_sql}),
 marks AS (
   INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n)
-  SELECT "on", region_path, person_id, count(*) FROM ins GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+  SELECT "on", region_path, person_id, count(*) FROM ins GROUP BY 1, 2, 3
+  ORDER BY "on", region_path COLLATE "C", person_id
   ON CONFLICT ("on", region_path, person_id) DO UPDATE SET n = {_PERSONDAY}.n + excluded.n
   RETURNING "on", region_path, (xmax = 0) AS fresh
 ),
@@ -96,7 +103,7 @@ counted AS (
   INSERT INTO {_GRIDDAY} (region_path, "on", check_ins, persons, fevers)
   SELECT p.region_path, p."on", p.check_ins, coalesce(f.persons, 0), p.fevers
   FROM per p LEFT JOIN fresh f ON f."on" = p."on" AND f.region_path = p.region_path
-  ORDER BY 1, 2
+  ORDER BY p.region_path COLLATE "C", p."on"
   ON CONFLICT (region_path, "on") DO UPDATE SET
     check_ins = {_GRIDDAY}.check_ins + excluded.check_ins,
     persons = {_GRIDDAY}.persons + excluded.persons,
@@ -111,29 +118,27 @@ SELECT id, person_id, region_path, temperature, symptoms, client_id, "on" FROM i
 
 def add(rows: Iterable[Row]) -> None:
     """Count check-in rows just written (inside the writer's transaction)."""
-    figures: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
-    keys: Counter[tuple[dt.date, str, int]] = Counter()
-    for on, path, person_id, temperature in rows:
-        f = figures[(path, on)]
-        f[0] += 1
-        f[2] += _fever(path, temperature)
-        keys[(on, path, person_id)] += 1
-    for on, path in _mark(keys):
-        figures[(path, on)][1] += 1
-    _bump(figures)
+    shift((), rows)
 
 
 def remove(rows: Iterable[Row]) -> None:
-    """Uncount check-in rows just deleted, or moved away from their grid path."""
+    """Uncount check-in rows just deleted."""
+    shift(rows, ())
+
+
+def shift(removed: Iterable[Row], added: Iterable[Row]) -> None:
+    """Uncount ``removed`` and count ``added`` in one pass: check-ins moved from one grid
+    path to another (a person moved) change both grid-days' figures together."""
     figures: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
-    keys: Counter[tuple[dt.date, str, int]] = Counter()
-    for on, path, person_id, temperature in rows:
-        f = figures[(path, on)]
-        f[0] -= 1
-        f[2] -= _fever(path, temperature)
-        keys[(on, path, person_id)] += 1
-    for on, path in _unmark(keys):
-        figures[(path, on)][1] -= 1
+    marks: Counter[tuple[dt.date, str, int]] = Counter()  # signed: check-ins added per key
+    for sign, rows in ((-1, removed), (1, added)):
+        for on, path, person_id, temperature in rows:
+            f = figures[(path, on)]
+            f[0] += sign
+            f[2] += sign * _fever(path, temperature)
+            marks[(on, path, person_id)] += sign
+    for (on, path), delta in _count_persons(marks):
+        figures[(path, on)][1] += delta
     _bump(figures)
 
 
@@ -141,7 +146,7 @@ def transfer_person(*, from_id: int, to_id: int, days: Iterable[tuple[dt.date, s
     """A merge gave ``from_id``'s check-ins to ``to_id``: on these grid-days the first stops
     counting and the second counts, once (check-ins and fevers do not change)."""
     keys = sorted(set(days))
-    moved: Counter[tuple[dt.date, str, int]] = Counter()
+    marks: Counter[tuple[dt.date, str, int]] = Counter()
     for i in range(0, len(keys), _CHUNK):
         chunk = keys[i : i + _CHUNK]
         where = " OR ".join(['("on" = %s AND region_path = %s)'] * len(chunk))
@@ -151,70 +156,102 @@ def transfer_person(*, from_id: int, to_id: int, days: Iterable[tuple[dt.date, s
                 [from_id, *(v for key in chunk for v in key)],
             )
             for on, path, n in cursor.fetchall():
-                moved[(_date(on), path, from_id)] = n
-    if not moved:
+                marks[(_date(on), path, from_id)] -= n
+                marks[(_date(on), path, to_id)] += n
+    if not marks:
         return
     figures: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for on, path in _unmark(moved):
-        figures[(path, on)][1] -= 1
-    for on, path in _mark(Counter({(on, path, to_id): n for (on, path, _p), n in moved.items()})):
-        figures[(path, on)][1] += 1
+    for (on, path), delta in _count_persons(marks):
+        figures[(path, on)][1] += delta
     _bump(figures)
 
 
-def _mark(keys: Counter[tuple[dt.date, str, int]]) -> list[tuple[dt.date, str]]:
-    """Add ``n`` check-ins to each (day, path, person); the (day, path) of each person who
-    was not yet counted there."""
+def _runs(ordered: list, up) -> Iterable[tuple[bool, list]]:
+    """Consecutive stretches of ``ordered`` on one side of ``up`` (at most _CHUNK each): the
+    statements of one pass, so every row is locked in key order whatever its sign."""
+    start = 0
+    for i in range(1, len(ordered) + 1):
+        if i == len(ordered) or i - start == _CHUNK or up(ordered[i]) != up(ordered[start]):
+            yield up(ordered[start]), ordered[start:i]
+            start = i
+
+
+def _count_persons(
+    marks: Counter[tuple[dt.date, str, int]],
+) -> list[tuple[tuple[dt.date, str], int]]:
+    """Apply the signed check-in counts to each (day, path, person) in key order; a +1 or -1
+    for the (day, path) of each person who starts or stops being counted there."""
+    changes: list[tuple[tuple[dt.date, str], int]] = []
+    ordered = sorted((k, n) for k, n in marks.items() if n)
+    for up, run in _runs(ordered, lambda kn: kn[1] > 0):
+        if up:
+            changes += [(key, 1) for key in _mark(run)]
+        else:
+            changes += [(key, -1) for key in _unmark([(k, -n) for k, n in run])]
+    return changes
+
+
+def _mark(chunk: list[tuple[tuple[dt.date, str, int], int]]) -> list[tuple[dt.date, str]]:
+    """Add ``n`` check-ins to each (day, path, person), in the order given; the (day, path)
+    of each person who was not yet counted there."""
+    added = dict(chunk)
     fresh = []
-    ordered = sorted(keys.items())
-    for i in range(0, len(ordered), _CHUNK):
-        chunk = ordered[i : i + _CHUNK]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n) '
-                f"VALUES {_values(len(chunk), ('date', 'varchar', 'bigint', 'integer'))} "
-                f'ON CONFLICT ("on", region_path, person_id) DO UPDATE SET '
-                f"n = {_PERSONDAY}.n + excluded.n "
-                f'RETURNING "on", region_path, person_id, n',
-                [v for (key, n) in chunk for v in (*key, n)],
-            )
-            for on, path, person_id, n in cursor.fetchall():
-                on = _date(on)
-                if n == keys[(on, path, person_id)]:  # the row is new: n is what we added
-                    fresh.append((on, path))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n) '
+            f"VALUES {_values(len(chunk), ('date', 'varchar', 'bigint', 'integer'))} "
+            f'ON CONFLICT ("on", region_path, person_id) DO UPDATE SET '
+            f"n = {_PERSONDAY}.n + excluded.n "
+            f'RETURNING "on", region_path, person_id, n',
+            [v for (key, n) in chunk for v in (*key, n)],
+        )
+        for on, path, person_id, n in cursor.fetchall():
+            on = _date(on)
+            if n == added[(on, path, person_id)]:  # the row is new: n is what we added
+                fresh.append((on, path))
     return fresh
 
 
-def _unmark(keys: Counter[tuple[dt.date, str, int]]) -> list[tuple[dt.date, str]]:
+def _lock(table: str, keys: list[tuple], columns: tuple[str, ...], casts: tuple[str, ...]):
+    """PostgreSQL: lock these rows in key order (an UPDATE ... FROM locks in join order)."""
+    if not _pg() or len(keys) < 2:
+        return
+    on = " AND ".join(f't."{c}" = v.column{n}' for n, c in enumerate(columns, 1))
+    order = ", ".join(f't."{c}" COLLATE "C"' if c == "region_path" else f't."{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} t JOIN (VALUES {_values(len(keys), casts)}) AS v ON {on} "
+            f"ORDER BY {order} FOR UPDATE OF t",
+            [v for key in keys for v in key],
+        )
+
+
+def _unmark(chunk: list[tuple[tuple[dt.date, str, int], int]]) -> list[tuple[dt.date, str]]:
     """Take ``n`` check-ins from each (day, path, person); the (day, path) of each person who
     has none left there (their row is deleted)."""
-    gone = []
     floor = "GREATEST" if _pg() else "MAX"
-    ordered = sorted(keys.items())
-    for i in range(0, len(ordered), _CHUNK):
-        chunk = ordered[i : i + _CHUNK]
-        values = _values(len(chunk), ("date", "varchar", "bigint", "integer"))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_PERSONDAY} SET n = {floor}({_PERSONDAY}.n - v.column4, 0) "
-                f"FROM (VALUES {values}) "
-                f'AS v WHERE {_PERSONDAY}."on" = v.column1 AND '
-                f"{_PERSONDAY}.region_path = v.column2 AND {_PERSONDAY}.person_id = v.column3 "
-                f'RETURNING {_PERSONDAY}."on", {_PERSONDAY}.region_path, '
-                f"{_PERSONDAY}.person_id, {_PERSONDAY}.n",
-                [v for (key, n) in chunk for v in (*key, n)],
+    casts = ("date", "varchar", "bigint", "integer")
+    _lock(_PERSONDAY, [k for k, _n in chunk], ("on", "region_path", "person_id"), casts[:3])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_PERSONDAY} SET n = {floor}({_PERSONDAY}.n - v.column4, 0) "
+            f"FROM (VALUES {_values(len(chunk), casts)}) "
+            f'AS v WHERE {_PERSONDAY}."on" = v.column1 AND '
+            f"{_PERSONDAY}.region_path = v.column2 AND {_PERSONDAY}.person_id = v.column3 "
+            f'RETURNING {_PERSONDAY}."on", {_PERSONDAY}.region_path, '
+            f"{_PERSONDAY}.person_id, {_PERSONDAY}.n",
+            [v for (key, n) in chunk for v in (*key, n)],
+        )
+        empty = [(_date(on), path, pid) for on, path, pid, n in cursor.fetchall() if n == 0]
+        if empty:
+            where = " OR ".join(
+                ['("on" = %s AND region_path = %s AND person_id = %s)'] * len(empty)
             )
-            empty = [(_date(on), path, pid) for on, path, pid, n in cursor.fetchall() if n == 0]
-            if empty:
-                where = " OR ".join(
-                    ['("on" = %s AND region_path = %s AND person_id = %s)'] * len(empty)
-                )
-                cursor.execute(
-                    f"DELETE FROM {_PERSONDAY} WHERE n = 0 AND ({where})",
-                    [v for key in empty for v in key],
-                )
-        gone += [(on, path) for on, path, _pid in empty]
-    return gone
+            cursor.execute(
+                f"DELETE FROM {_PERSONDAY} WHERE n = 0 AND ({where})",
+                [v for key in empty for v in key],
+            )
+    return [(on, path) for on, path, _pid in empty]
 
 
 def _bump(figures: dict[tuple[str, dt.date], list[int]]) -> None:
@@ -222,32 +259,29 @@ def _bump(figures: dict[tuple[str, dt.date], list[int]]) -> None:
     upsert, subtractions update what is there and never go below zero (rows written around
     the services, as tests do, were never counted; ``recount`` settles them)."""
     ordered = sorted((k, v) for k, v in figures.items() if any(v))
-    up = [(k, v) for k, v in ordered if min(v) >= 0]
-    down = [(k, v) for k, v in ordered if min(v) < 0]
     floor = "GREATEST" if _pg() else "MAX"
-    for i in range(0, len(up), _CHUNK):
-        chunk = up[i : i + _CHUNK]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'INSERT INTO {_GRIDDAY} (region_path, "on", check_ins, persons, fevers) '
-                f"VALUES {_values(len(chunk), _FIGURES)} "
-                f'ON CONFLICT (region_path, "on") DO UPDATE SET '
-                f"check_ins = {_GRIDDAY}.check_ins + excluded.check_ins, "
-                f"persons = {_GRIDDAY}.persons + excluded.persons, "
-                f"fevers = {_GRIDDAY}.fevers + excluded.fevers",
-                _flat(chunk),
-            )
-    for i in range(0, len(down), _CHUNK):
-        chunk = down[i : i + _CHUNK]
-        values = _values(len(chunk), _FIGURES)
+    for up, chunk in _runs(ordered, lambda kv: min(kv[1]) >= 0):
+        if up:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f'INSERT INTO {_GRIDDAY} (region_path, "on", check_ins, persons, fevers) '
+                    f"VALUES {_values(len(chunk), _FIGURES)} "
+                    f'ON CONFLICT (region_path, "on") DO UPDATE SET '
+                    f"check_ins = {_GRIDDAY}.check_ins + excluded.check_ins, "
+                    f"persons = {_GRIDDAY}.persons + excluded.persons, "
+                    f"fevers = {_GRIDDAY}.fevers + excluded.fevers",
+                    _flat(chunk),
+                )
+            continue
+        _lock(_GRIDDAY, [k for k, _v in chunk], ("region_path", "on"), ("varchar", "date"))
         sets = ", ".join(
             f"{name} = {floor}({_GRIDDAY}.{name} + v.column{n}, 0)"
             for n, name in ((3, "check_ins"), (4, "persons"), (5, "fevers"))
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {_GRIDDAY} SET {sets} FROM (VALUES {values}) AS v "
-                f'WHERE {_GRIDDAY}.region_path = v.column1 AND {_GRIDDAY}."on" = v.column2',
+                f"UPDATE {_GRIDDAY} SET {sets} FROM (VALUES {_values(len(chunk), _FIGURES)}) "
+                f'AS v WHERE {_GRIDDAY}.region_path = v.column1 AND {_GRIDDAY}."on" = v.column2',
                 _flat(chunk),
             )
 

@@ -60,8 +60,10 @@ def do_merge_persons(
     """Move everything that points at ``drop`` to ``keep``, fill ``keep``'s blanks, delete
     ``drop``; what it was is kept as a ``PersonMerge`` of ``keep`` (its document in full only
     there, read through the audited reveal), linked from the audit entry."""
+    # keep: FOR NO KEY UPDATE, so check-ins being written for keep (their foreign key takes
+    # FOR KEY SHARE at commit) do not wait on the merge while holding counters it needs
     keep, drop = (
-        Person.objects.select_for_update().get(pk=keep.pk),
+        Person.objects.select_for_update(no_key=True).get(pk=keep.pk),
         Person.objects.select_for_update().get(pk=drop.pk),
     )
     have = set(keep.tags.values_list("kind", "label"))
