@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScreeningConfig(AppConfig):
+    name = "fangkong.screening"
+    label = "screening"
+    verbose_name = _("Mass testing")
+    default_auto_field = "django.db.models.BigAutoField"
