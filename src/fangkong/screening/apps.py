@@ -7,3 +7,8 @@ class ScreeningConfig(AppConfig):
     label = "screening"
     verbose_name = _("Mass testing")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .report import register_section
+
+        register_section()
