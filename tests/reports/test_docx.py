@@ -111,7 +111,12 @@ def test_the_command_writes_word(city, tmp_path, capsys):
         "report", "daily", "--region", "430102", "--on", DAY.isoformat(), "-o", str(out), "--json"
     )
     headings = [p.text for p in Document(str(out)).paragraphs if p.style.name == "Heading 1"]
-    assert headings == ["Registry", "Health", "Mass testing", "Outstanding"]  # the language in force
+    assert headings == [
+        "Registry",
+        "Health",
+        "Mass testing",
+        "Outstanding",
+    ]  # the language in force
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith('{"format": 1')
 
 

@@ -125,7 +125,11 @@ def test_the_command_prints_the_report_as_its_last_json_line(city, tmp_path, cap
 def test_the_command_writes_excel_or_json(city, tmp_path, capsys):
     out = tmp_path / "r.xlsx"
     call_command("report", "daily", "--region", "430102", "--on", DAY.isoformat(), "-o", str(out))
-    assert load_workbook(out).sheetnames == ["Registry", "Health", "Mass testing"]  # the language in force
+    assert load_workbook(out).sheetnames == [
+        "Registry",
+        "Health",
+        "Mass testing",
+    ]  # the language in force
     out = tmp_path / "r.json"
     call_command(
         "report", "daily", "--region", "430102", "--on", str(DAY), "--at", "09:30", "-o", str(out)

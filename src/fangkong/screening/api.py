@@ -208,8 +208,7 @@ def add_swabs(request, data: SwabBatchIn):
             scope=scope,
             tube=tube,
             items=[
-                SwabData(r.client_id, r.person_id, r.sampled_at, r.point_id)
-                for r in data.records
+                SwabData(r.client_id, r.person_id, r.sampled_at, r.point_id) for r in data.records
             ],
             source=SampleSource.API,
         )

@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fangkong.accounts.scope import Cap, Scope
@@ -263,8 +263,14 @@ def untested_households(scope: Scope, campaign: Campaign, grid: Region) -> list[
         .filter(~Exists(_swabs(campaign)))
         .select_related("household", "household__building")
     )
+    # households first, door by door; those without one (floating population) last
     people = people.order_by(
-        "household__building__name", "household__unit", "household__door", "household_id", "id"
+        *(
+            F(f).asc(nulls_last=True)
+            for f in ("household__building__name", "household__unit", "household__door")
+        ),
+        F("household_id").asc(nulls_last=True),
+        "id",
     )[: MAX_UNTESTED * 4]
     reasons = {
         u.person_id: u

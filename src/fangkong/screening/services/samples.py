@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -293,6 +293,12 @@ def _common_path(paths: list[str]) -> str:
     return prefix[: prefix.rfind("/") + 1]
 
 
+def _db(model, name: str, value):
+    """A value as the database stores it (BulkWriter writes raw rows: SQLite keeps UUIDs as
+    hex and times as UTC text)."""
+    return model._meta.get_field(name).get_db_prep_value(value, connection)
+
+
 def _write_rows(campaign, tubes, new_tubes, used_tubes, accepted, stored, swabbed, result):
     now = timezone.now()
     points = _points(campaign, {s.point for s in accepted if s.point})
@@ -314,8 +320,8 @@ def _write_rows(campaign, tubes, new_tubes, used_tubes, accepted, stored, swabbe
                 TubeStatus.CLOSED,  # a sampling app's export: the tube's swabs are done
                 "",
                 _common_path([s.region_path for s in group]) or campaign.region_path,
-                min(s.sampled_at for s in group),
-                max(s.sampled_at for s in group),
+                _db(Tube, "opened_at", min(s.sampled_at for s in group)),
+                _db(Tube, "closed_at", max(s.sampled_at for s in group)),
             )
         )
     result.new_tubes = tube_rows.flush()
@@ -330,16 +336,16 @@ def _write_rows(campaign, tubes, new_tubes, used_tubes, accepted, stored, swabbe
         sample_rows.rows.append(
             (
                 pk,
-                uuid.uuid5(NAMESPACE, f"{tube_id}|{s.person_id}"),
+                _db(Sample, "client_id", uuid.uuid5(NAMESPACE, f"{tube_id}|{s.person_id}")),
                 campaign.pk,
                 tube_id,
                 s.person_id,
                 s.region_path,
-                s.sampled_at,
+                _db(Sample, "sampled_at", s.sampled_at),
                 points.get(s.point),
                 repeat,
                 SampleSource.IMPORT,
-                now,
+                _db(Sample, "created_at", now),
             )
         )
     result.new_samples = sample_rows.flush()
