@@ -111,7 +111,7 @@ def _planners_only(ok):
 
 
 def _named_to_registry(persona: str):
-    """A tube's members by name to the registry's roles; a volunteer sees the masked name."""
+    """A tube's members by name to the registry's roles; a volunteer sees swabs, no names."""
     if persona in FOLLOWERS:
         return "shown"
     if persona == "volunteer":

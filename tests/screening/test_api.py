@@ -43,9 +43,7 @@ def test_a_phone_opens_a_tube_and_sends_its_queue_of_swabs_twice(tree, people, l
     ]
     first = _post(client, "api:add_swabs", {"tube": tube["id"], "records": records}).json()
     assert (first["created"], first["tube_status"], first["swabs"]) == (5, "closed", 5)
-    assert first["rejected"] == [
-        {"index": 5, "reason": "tube HX0001 is full (5 swabs); open a new tube"}
-    ]
+    assert first["rejected"] == [{"index": 5, "reason": "试管 HX0001 已满（5 人）；请开一支新管"}]
     again = _post(client, "api:add_swabs", {"tube": tube["id"], "records": records[:5]}).json()
     assert (again["created"], again["duplicates"]) == (0, 5)
     assert Sample.objects.count() == 5
@@ -59,7 +57,7 @@ def test_a_reused_barcode_is_a_422_with_the_reason(tree, people, login, campaign
     answer = _post(
         login(people.grid_a), "api:open_tube", {"campaign": other.pk, "barcode": "HX0001"}
     )
-    assert answer.status_code == 422 and "another campaign" in answer.json()["detail"]["barcode"]
+    assert answer.status_code == 422 and "另一批次" in answer.json()["detail"]["barcode"]
     assert Tube.objects.count() == 1
 
 
@@ -73,7 +71,7 @@ def test_a_person_of_another_grid_is_a_refused_record(tree, people, login, campa
             "records": [{"client_id": str(uuid.uuid4()), "person_id": tree.person_b.pk}],
         },
     ).json()
-    assert answer["created"] == 0 and "in your area" in answer["rejected"][0]["reason"]
+    assert answer["created"] == 0 and "辖区内没有" in answer["rejected"][0]["reason"]
 
 
 def test_a_bad_batch_is_refused_whole(people, login, campaign):

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PoolSize(models.IntegerChoices):
@@ -12,8 +13,8 @@ class PoolSize(models.IntegerChoices):
 
 
 class CampaignStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # sampling goes on
-    CLOSED = "closed", _("Closed")  # no more samples; results may still come
+    OPEN = "open", pgettext_lazy("campaign", "Open")  # sampling goes on
+    CLOSED = "closed", pgettext_lazy("campaign", "Closed")  # no more samples; results may come
 
 
 class Target(models.TextChoices):
@@ -25,8 +26,8 @@ class Target(models.TextChoices):
 
 
 class TubeStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # taking swabs
-    CLOSED = "closed", _("Closed")  # full, or closed early; waiting to go to the lab
+    OPEN = "open", pgettext_lazy("tube", "Open")  # taking swabs
+    CLOSED = "closed", pgettext_lazy("tube", "Closed")  # full, or closed early; for the lab
     SENT = "sent", _("Sent to the lab")
     RESULTED = "resulted", _("Result in")
 

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
-from fangkong.common.masking import mask_name
 
 from .. import selectors
 from ..choices import TubeStatus
@@ -62,13 +61,14 @@ def sample_page(request, pk):
 
 
 def _members(scope, tube):
-    """The tube's swabs as the viewer may see them: names for the registry's roles, masked
-    for those who only sample (volunteers)."""
+    """The tube's swabs as the viewer may see them: names for the registry's roles; those who
+    only sample (volunteers) see no part of the registry (docs/scope.md), so a swab and its
+    time, no name."""
     named = scope.can(Cap.VIEW_PEOPLE)
     return [
         {
             "pk": s.pk,
-            "name": s.person.name if named else mask_name(s.person.name),
+            "name": s.person.name if named else "",
             "household": s.person.household.label if named and s.person.household else "",
             "repeat": s.repeat,
             "sampled_at": s.sampled_at,
