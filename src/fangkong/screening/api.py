@@ -68,7 +68,7 @@ class CampaignIn(BaseModel):
     region: str
     start_on: Day
     end_on: Day | None = None
-    pool_size: int  # 1, 5, 10 or 20
+    pool_size: int = Field(ge=1, le=20)  # 1, 5, 10 or 20 (another number: 422, saying so)
     name: str = Field("", max_length=100)
     target: str = Target.RESIDENTS
     target_tag: str = ""
@@ -178,7 +178,7 @@ class SwabBatchIn(BaseModel):
     records: list[SwabIn]
 
 
-class RejectOut(Schema):
+class SwabRejectOut(Schema):
     index: int
     reason: str
 
@@ -187,7 +187,7 @@ class SwabBatchOut(Schema):
     created: int
     duplicates: int
     repeats: list[int]  # persons already swabbed in this campaign: stored, flagged
-    rejected: list[RejectOut]
+    rejected: list[SwabRejectOut]
     tube_status: str
     swabs: int
 
