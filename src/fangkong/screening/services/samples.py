@@ -299,7 +299,17 @@ def _db(model, name: str, value):
     return model._meta.get_field(name).get_db_prep_value(value, connection)
 
 
-def _write_rows(campaign, tubes, new_tubes, used_tubes, accepted, stored, swabbed, result):
+def _write_rows(
+    campaign: Campaign,
+    tubes: dict[str, tuple[int, int]],
+    new_tubes: list[str],
+    used_tubes: set[str],
+    accepted: list[_Swab],
+    stored: dict[int, set[int]],
+    swabbed: set[int],
+    result: SampleImportResult,
+) -> None:
+    """The new tubes and the swabs not stored yet, in bulk."""
     now = timezone.now()
     points = _points(campaign, {s.point for s in accepted if s.point})
     fresh = [s for s in accepted if s.person_id not in stored[tubes[s.barcode][0]]]

@@ -293,7 +293,9 @@ def check_remove_swab(
                     % {"code": tube.barcode}
                 }
             )
+        pk = sample.pk
         detail = {
+            "client_id": str(sample.client_id),
             "tube": tube.barcode,
             "campaign": sample.campaign_id,
             "person": sample.person_id,
@@ -305,7 +307,7 @@ def check_remove_swab(
             user=user,
             action=AuditAction.DELETE,
             object_type="sample",
-            object_id=sample.client_id,
+            object_id=pk,
             region_path=sample.region_path,
             request=request,
             detail=detail,
