@@ -12,10 +12,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
-from .matrix import health, registry, reports
+from .matrix import health, registry, reports, screening
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
-MATRIX: dict[str, Endpoint] = {**registry.ROWS, **health.ROWS, **reports.ROWS}
+MATRIX: dict[str, Endpoint] = {
+    **registry.ROWS,
+    **health.ROWS,
+    **reports.ROWS,
+    **screening.ROWS,
+}
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
     "people:home",

@@ -7,6 +7,7 @@ from fangkong.api import api
 urlpatterns = [
     path("", include("fangkong.people.urls")),
     path("", include("fangkong.health.urls")),
+    path("", include("fangkong.screening.urls")),
     path("reports/", include("fangkong.reports.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

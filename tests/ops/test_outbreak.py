@@ -204,3 +204,22 @@ def test_every_other_account_lands_on_its_region(outbreak, client, username):
     region = User.objects.get(username=username).scope_region
     response = _login(client, username)
     assert response.status_code == 200 and region.name in response.content.decode()
+
+
+def test_todays_testing_campaign_is_under_way_in_the_demo_community(outbreak, client):
+    from fangkong.screening import selectors as screening
+    from fangkong.screening.models import Campaign, Tube, Untested
+
+    campaign = Campaign.objects.get()
+    grid_a = User.objects.get(username="grid_a")
+    assert campaign.start_on == outbreak["now"].date()
+    assert campaign.region == User.objects.get(username="community").scope_region
+    cover = screening.coverage(scope_of(grid_a), campaign, grid_a.scope_region).total
+    assert 0.7 < cover.sampled / cover.target < 1
+    assert Tube.objects.filter(status="open", opened_by=grid_a).count() == 1
+    assert Tube.objects.filter(status="closed").count() > 10
+    assert Untested.objects.filter(region_path__startswith=grid_a.scope_region.path).exists()
+    assert outbreak["result"].testing["swabs"] == campaign.samples.count()
+    _login(client, "grid_a")
+    page = _page(client, f"/screening/{campaign.pk}/")
+    assert campaign.name in page

@@ -32,6 +32,9 @@ class Cap(StrEnum):
     HEALTH_RULES = "health_rules"  # set a region's health rules: who must report daily
     REPORTS_VIEW = "reports_view"  # read and export the daily report of a region in scope
     REPORTS_ISSUE = "reports_issue"  # issue (freeze) a daily report: a new version each time
+    SCREENING_VIEW = "screening_view"  # testing campaigns, coverage, the untested per household
+    SCREENING_PLAN = "screening_plan"  # create testing campaigns, their points and teams
+    SAMPLING = "sampling"  # open tubes, add swabs to them, close them, remove a wrong swab
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -58,16 +61,26 @@ _FRONT_LINE = frozenset(
 # Daily reports (docs/reports.md): read by community staff and above, issued by street staff
 # and above, each for the regions of their scope.
 _REPORTERS = frozenset({Cap.REPORTS_VIEW, Cap.REPORTS_ISSUE})
+# Mass testing (docs/screening.md): street staff and above plan campaigns; everyone from the
+# grid worker up follows them (coverage, the untested); grid workers, community staff and
+# volunteers helping the medics sample (tubes and swabs). Lab operators get their part with
+# the lab results.
+_PLANNERS = frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_PLAN})
+_SAMPLERS = frozenset({Cap.SCREENING_VIEW, Cap.SAMPLING})
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS,
-    Role.DISTRICT: _SUPERVISORS | _REPORTERS,
-    Role.STREET: _REGISTRY_STAFF | _REPORTERS | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES},
-    Role.COMMUNITY: _FRONT_LINE | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW},
-    Role.GRID_WORKER: _FRONT_LINE,
+    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS | _PLANNERS,
+    Role.DISTRICT: _SUPERVISORS | _REPORTERS | _PLANNERS,
+    Role.STREET: _REGISTRY_STAFF
+    | _REPORTERS
+    | _PLANNERS
+    | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES},
+    Role.COMMUNITY: _FRONT_LINE | _SAMPLERS | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW},
+    Role.GRID_WORKER: _FRONT_LINE | _SAMPLERS,
     Role.WAREHOUSE: frozenset(),
     Role.LAB: frozenset(),
     Role.HOSPITAL: frozenset(),
-    Role.VOLUNTEER: frozenset({Cap.CHECKPOINT}),  # volunteers staff checkpoints
+    # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
+    Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),
 }
 
 

@@ -18,11 +18,9 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from fangkong.common.digits import ascii_digits
-from fangkong.common.spreadsheets import Table
+from fangkong.common.spreadsheets import HEADER_SEARCH_ROWS, Table, header_key
 
 from .choices import IdType, Sex, TagKind
-
-HEADER_SEARCH_ROWS = 30
 
 
 class Col(StrEnum):
@@ -123,13 +121,6 @@ _DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1
 
 class LedgerInvalid(ValueError):
     """The file as a whole cannot be imported; nothing was written."""
-
-
-def header_key(text: str) -> str:
-    """A header cell as compared: width-folded, lower case, no spaces, marks or bracketed notes."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
-    return re.sub(r"[\s*:：_]", "", text)
 
 
 @dataclass(frozen=True)

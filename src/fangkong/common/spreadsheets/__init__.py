@@ -35,6 +35,7 @@ from .base import (
     column_letters,
     too_large_message,
 )
+from .headers import HEADER_SEARCH_ROWS, columns_of, find_header, header_key
 from .reading import decode_text, read_csv, read_table
 from .writing import Cell, Sheet, csv_cell, csv_lines, sheet_title, write_book, write_table
 from .xlsx import check_sheet_xml, read_xlsx
@@ -44,6 +45,7 @@ __all__ = [
     "Cell",
     "EXACT_DIGITS",
     "FORMATS",
+    "HEADER_SEARCH_ROWS",
     "MAX_CELLS",
     "MAX_CELL_CHARS",
     "MAX_COLUMNS",
@@ -58,9 +60,12 @@ __all__ = [
     "check_sheet_xml",
     "check_upload_size",
     "column_letters",
+    "columns_of",
     "csv_cell",
     "csv_lines",
     "decode_text",
+    "find_header",
+    "header_key",
     "read_csv",
     "read_table",
     "read_xlsx",

@@ -27,6 +27,7 @@ from .clock import Timeline, clock_at, local
 from .daily import Routine
 from .places import issue_links, open_checkpoints, set_rules
 from .story import Story
+from .testing import seed_campaign
 from .town import load_town
 
 MAX_DAYS = 28  # a check-in older than 30 days is refused by the health service
@@ -48,6 +49,7 @@ class OutbreakResult:
     passages: int = 0
     turned_back: int = 0
     links: int = 0
+    testing: dict[str, int] = field(default_factory=dict)
     by_day: dict[dt.date, dict[str, int]] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -57,7 +59,8 @@ class OutbreakResult:
             f"close and {self.secondary} secondary contacts, {self.watched_by_hand} returnees "
             f"under watch, {self.passages} passages at {self.checkpoints} checkpoints "
             f"({self.turned_back} turned back), {self.links} building QR links, "
-            f"{self.first_day}–{self.last_day}"
+            f"{self.testing.get('swabs', 0)} swabs in {self.testing.get('tubes', 0)} tubes of "
+            f"today's testing campaign, {self.first_day}–{self.last_day}"
         )
 
 
@@ -96,6 +99,7 @@ def seed_outbreak(
         with clock_at(local(start, 8)):
             links = issue_links(town, actors)
         timeline.run()
+        testing = seed_campaign(town=town, actors=actors, seed=seed, now=now)
     f = routine.figures
     return OutbreakResult(
         first_day=start,
@@ -112,5 +116,6 @@ def seed_outbreak(
         passages=f.passages,
         turned_back=f.turned_back,
         links=links,
+        testing=testing,
         by_day=f.by_day,
     )

@@ -11,8 +11,12 @@ from fangkong.people.services import import_ledger_with_rejects, rejects_name
 from fangkong.regions.codes import canonical_code
 from fangkong.regions.models import Region
 from fangkong.regions.services import RegionInvalid, import_regions, read_regions_csv
+from fangkong.screening.models import Campaign
+from fangkong.screening.samplefile import SampleFileInvalid
+from fangkong.screening.services import import_samples
+from fangkong.screening.services import rejects_name as samples_rejects_name
 
-KINDS = ("regions", "residents", "checkins")
+KINDS = ("regions", "residents", "checkins", "samples")
 
 
 class Command(BaseCommand):
@@ -24,7 +28,11 @@ class Command(BaseCommand):
         "the file has a 网格 column. Every row is created, updated, unchanged or rejected; "
         "rejected rows go to FILE-rejects.xlsx/.csv with a 错误原因 column. All or nothing. "
         "'import checkins FILE': check-ins from another system (证件号码 or person_id, 体温, "
-        "测量时间, 症状); importing the same file again stores nothing new."
+        "测量时间, 症状); importing the same file again stores nothing new. "
+        "'import samples FILE --campaign ID': a sampling app's export (试管编号/管码/条码, "
+        "证件类型, 证件号码, 姓名, 采样时间, 采样点) into a testing campaign; every row "
+        "stored or rejected (rejects to FILE-rejects.xlsx/.csv with 错误原因); the same "
+        "file again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -33,10 +41,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--grid", help="residents: code of the grid (or of the community, with a 网格 column)"
         )
+        parser.add_argument("--campaign", type=int, help="samples: id of the testing campaign")
         parser.add_argument(
             "--rejects",
             type=Path,
-            help="residents: where to write the refused rows (default: beside FILE)",
+            help="residents, samples: where to write the refused rows (default: beside FILE)",
         )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON summary line"
@@ -49,8 +58,31 @@ class Command(BaseCommand):
             self._regions(file, as_json)
         elif kind == "checkins":
             self._check_ins(file, as_json)
+        elif kind == "samples":
+            self._samples(file, options.get("campaign"), rejects, as_json)
         else:
             self._residents(file, grid, rejects, as_json)
+
+    def _samples(self, file: Path, campaign_id: int | None, rejects: Path | None, as_json: bool):
+        if campaign_id is None:
+            raise CommandError("--campaign ID is required: the testing campaign of the samples")
+        campaign = Campaign.objects.filter(pk=campaign_id).first()
+        if campaign is None:
+            raise CommandError(f"no campaign {campaign_id}")
+        path = rejects or file.with_name(samples_rejects_name(file.name))
+        try:
+            result = import_samples(
+                data=file.read_bytes(), filename=file.name, campaign=campaign, rejects=path
+            )
+        except SampleFileInvalid as e:
+            raise CommandError(f"{file.name}: {e}") from None
+        for r in result.rejected:
+            self.stderr.write(f"row {r.number}: {r.reason}")
+        self.stderr.write(
+            f"stored {result.new_samples} new swabs in {result.new_tubes} new tubes; "
+            f"{result.repeats} of a person already swabbed in this campaign (flagged)"
+        )
+        self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
 
     def _check_ins(self, file: Path, as_json: bool) -> None:
         try:

@@ -1,0 +1,89 @@
+"""The API a sampling phone and other systems use: campaigns, a tube by barcode, swabs in
+batches with client ids."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.screening.models import Sample, Tube
+
+from ..conftest import make_person
+from .conftest import open_tube
+
+
+def _post(client, name, body):
+    return client.post(reverse(name), body, content_type="application/json")
+
+
+def test_a_street_officer_plans_a_campaign_through_the_api(tree, people, login):
+    answer = _post(
+        login(people.street),
+        "api:create_campaign",
+        {"region": tree.street.code, "start_on": timezone.localdate().isoformat(), "pool_size": 20},
+    )
+    assert answer.status_code == 200 and answer.json()["pool_size"] == 20
+    bad = _post(
+        login(people.street),
+        "api:create_campaign",
+        {"region": tree.street.code, "start_on": timezone.localdate().isoformat(), "pool_size": 3},
+    )
+    assert bad.status_code == 422 and "pool_size" in bad.json()["detail"]
+
+
+def test_a_phone_opens_a_tube_and_sends_its_queue_of_swabs_twice(tree, people, login, campaign):
+    client = login(people.grid_a)
+    tube = _post(client, "api:open_tube", {"campaign": campaign.pk, "barcode": "hx-0001"}).json()
+    assert (tube["barcode"], tube["created"], tube["status"]) == ("HX0001", True, "open")
+    others = [make_person(tree.grid_a) for _ in range(5)]
+    records = [
+        {"client_id": str(uuid.uuid4()), "person_id": p.pk} for p in [tree.person_a, *others]
+    ]
+    first = _post(client, "api:add_swabs", {"tube": tube["id"], "records": records}).json()
+    assert (first["created"], first["tube_status"], first["swabs"]) == (5, "closed", 5)
+    assert first["rejected"] == [{"index": 5, "reason": "试管 HX0001 已满（5 人）；请开一支新管"}]
+    again = _post(client, "api:add_swabs", {"tube": tube["id"], "records": records[:5]}).json()
+    assert (again["created"], again["duplicates"]) == (0, 5)
+    assert Sample.objects.count() == 5
+
+
+def test_a_reused_barcode_is_a_422_with_the_reason(tree, people, login, campaign):
+    from .conftest import make_campaign
+
+    open_tube(people.grid_a, campaign, barcode="HX0001")
+    other = make_campaign(tree, name="第2轮")
+    answer = _post(
+        login(people.grid_a), "api:open_tube", {"campaign": other.pk, "barcode": "HX0001"}
+    )
+    assert answer.status_code == 422 and "另一批次" in answer.json()["detail"]["barcode"]
+    assert Tube.objects.count() == 1
+
+
+def test_a_person_of_another_grid_is_a_refused_record(tree, people, login, campaign):
+    tube = open_tube(people.grid_a, campaign)
+    answer = _post(
+        login(people.grid_a),
+        "api:add_swabs",
+        {
+            "tube": tube.pk,
+            "records": [{"client_id": str(uuid.uuid4()), "person_id": tree.person_b.pk}],
+        },
+    ).json()
+    assert answer["created"] == 0 and "辖区内没有" in answer["rejected"][0]["reason"]
+
+
+def test_a_bad_batch_is_refused_whole(people, login, campaign):
+    tube = open_tube(people.grid_a, campaign)
+    client = login(people.grid_a)
+    answer = _post(client, "api:add_swabs", {"tube": tube.pk, "records": [{"person_id": 1}]})
+    assert answer.status_code == 422
+    too_many = [{"client_id": str(uuid.uuid4()), "person_id": 1} for _ in range(201)]
+    answer = _post(client, "api:add_swabs", {"tube": tube.pk, "records": too_many})
+    assert answer.status_code == 422
+
+
+def test_coverage_through_the_api(tree, people, login, campaign):
+    answer = login(people.community).get(reverse("api:campaign_coverage", args=[campaign.pk]))
+    assert answer.json() == {"target": 2, "sampled": 0, "resulted": 0, "positive": 0, "untested": 2}
