@@ -129,7 +129,8 @@ def raw_values(
         )
         .order_by()
     ):
-        values[row.pop("region_path")] = {**row, "vulnerable": 0}
+        path = row.pop("region_path")
+        values[path] = {**row, "vulnerable": 0}
     tagged = registered.filter(tags__kind__in=VULNERABLE)
     for row in tagged.values("region_path").annotate(n=Count("id", distinct=True)).order_by():
         values[row["region_path"]]["vulnerable"] = row["n"]
