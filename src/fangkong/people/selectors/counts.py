@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -87,13 +88,12 @@ def registry_values(
     # annotated under other names: an annotation may not shadow the column it sums
     sums = {f"n_{k}": Sum(k) for k in ("residents", "households", "vulnerable", *TAG_KEYS)}
     values: dict[str, dict[str, int]] = {}
-    for row in (
+    grouped = (
         counts.values("region_path")
         .annotate(**sums, n_newcomers=Sum("residents", filter=Q(registered_on=day)))
-        .values_list("region_path", *sums, "n_newcomers")
         .order_by()
-        .iterator(chunk_size=5000)
-    ):
+    )
+    for row in _fetch(grouped):  # region_path, then the sums in the order annotated
         values[row[0]] = {
             **dict(zip(_KEYS, row[1:4], strict=True)),
             **{k: n for k, n in zip(TAG_KEYS, row[4:-1], strict=True) if n},
@@ -105,10 +105,19 @@ def registry_values(
             born_from=born_from, region_path__startswith=region.path, registered_on__lte=last
         )
     )
-    for path, n in births.values_list("region_path").annotate(n=Sum("n")).order_by():
+    for path, n in _fetch(births.values("region_path").annotate(n=Sum("n")).order_by()):
         if path in values:
             values[path]["children"] = n
     return values
+
+
+def _fetch(qs) -> list[tuple]:
+    """The rows of a grouped (and scoped) queryset as the database returns them: thousands of
+    grid rows a call, without the ORM's per-value conversion (a third of the time)."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def raw_values(
