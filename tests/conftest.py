@@ -32,6 +32,7 @@ from fangkong.accounts.services import create_user
 from fangkong.common.idnumbers import make as make_id_number
 from fangkong.people.choices import IdType
 from fangkong.people.models import Person, PersonTag
+from fangkong.people.services.counters import recount_grids
 from fangkong.regions.models import Region
 from fangkong.regions.services import (
     create_region,
@@ -119,6 +120,7 @@ def make_person(grid: Region, **overrides) -> Person:
     person = Person.objects.create(**fields)
     for kind in tags:
         PersonTag.objects.create(person=person, kind=kind, region_path=grid.path)
+    recount_grids([person.region_path])  # what every registry write does last
     return person
 
 

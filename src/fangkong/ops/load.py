@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fangkong.common.db import BulkWriter
 from fangkong.people.models import BULK_PERSON_FIELDS, BULK_TAG_FIELDS, Person, PersonTag
+from fangkong.people.services.counters import recount_grids
 from fangkong.regions.models import BULK_HOUSEHOLD_FIELDS, Building, Household, Region
 
 from .city import GridBundle
@@ -140,6 +141,8 @@ class CityLoader:
             with connection.cursor() as cursor:
                 for statement in sql:
                     cursor.execute(statement)
+        # the registry's per-grid counters, in the same transaction
+        recount_grids(self.regions[code][1] for code in self.result.grid_codes)
         return self.result
 
 

@@ -99,6 +99,9 @@ class Person(models.Model):
             prefix_index("id_rev", "person_id_tail"),
             prefix_index("region_path", "person_region"),
             models.Index(fields=["phone"], name="person_phone"),
+            # "registered after this moment?": the registry's counters are per day, and a
+            # progress round at an hour asks whether anyone registered later that day
+            models.Index(fields=["created_at"], name="person_created"),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("persons")
@@ -239,3 +242,65 @@ class PersonMerge(models.Model):
     @property
     def id_masked(self) -> str:
         return mask_id_number(self.id_number)
+
+
+# --- the registry's counters (services/counters.py keeps them with every write) --------------
+
+# Children are counted by year of birth (``child_cutoff``); ``GridBirths`` holds the years from
+# this one on, so a report's children are exact for any day of a year after BIRTHS_FROM + 13.
+BIRTHS_FROM = 2000
+
+
+class CountedGrid(models.Model):
+    """A grid path the registry counts: the row its writers lock (in key order) before they
+    recount the grid, so two writers of one grid count one after the other."""
+
+    region_path = CodePointCharField(max_length=255, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.region_path
+
+
+class GridCount(models.Model):
+    """The persons of a grid path registered on one day (``created_at``, local date): how many,
+    the households whose first member there registered that day, and those with a vulnerable
+    tag (each counted once, and once per kind). A report until a day is a sum over these."""
+
+    pk = models.CompositePrimaryKey("region_path", "registered_on")
+    region_path = CodePointCharField(max_length=255)  # the grid's path (the persons' path)
+    registered_on = models.DateField()
+    residents = models.PositiveIntegerField(default=0)
+    households = models.PositiveIntegerField(default=0)
+    vulnerable = models.PositiveIntegerField(default=0)
+    # one column per kind of choices.VULNERABLE, named as the report's figure
+    tag_elderly_alone = models.PositiveIntegerField(default=0)
+    tag_bedridden = models.PositiveIntegerField(default=0)
+    tag_disabled = models.PositiveIntegerField(default=0)
+    tag_chronic_care = models.PositiveIntegerField(default=0)
+    tag_pregnant = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("grid registry count")
+        verbose_name_plural = _("grid registry counts")
+
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.registered_on}"
+
+
+class GridBirths(models.Model):
+    """Of the persons of a grid path registered on one day, how many were born in the year
+    ``born_from`` or later (for every year from BIRTHS_FROM to the latest birth year there):
+    the children of a report's year are one row per grid-day, ``born_from = year - 13``."""
+
+    pk = models.CompositePrimaryKey("born_from", "region_path", "registered_on")
+    born_from = models.PositiveSmallIntegerField()
+    region_path = CodePointCharField(max_length=255)
+    registered_on = models.DateField()
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("grid births count")
+        verbose_name_plural = _("grid births counts")
+
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.registered_on} ≥{self.born_from}"

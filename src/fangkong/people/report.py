@@ -3,14 +3,14 @@ children, newcomers. Registered from ``PeopleConfig.ready()``.
 
 Residents are counted as registered by the report's moment (``created_at``); the registry
 keeps no history of moves or removals, so a past day shows today's records as they were
-registered by then, in the regions they are in now.
+registered by then, in the regions they are in now. The figures are sums over per-grid
+counters kept with every registry write (selectors/counts.py says when the raw rows answer).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,15 +23,12 @@ from fangkong.reports.sections import (
     Link,
     Section,
     SectionFigures,
-    add_rows,
-    day_start,
     register,
     totals,
-    values_by_path,
 )
 
 from .choices import VULNERABLE, TagKind
-from .models import Person, child_cutoff
+from .selectors.counts import registry_values
 
 
 def _region_link(code: str) -> Link:
@@ -42,50 +39,10 @@ def _tag_link(code: str, kind: str) -> Link:
     return Link(reverse("people:search") + f"?region={code}&tag={kind}", Cap.VIEW_PEOPLE)
 
 
-def registry_values(
-    scope: Scope, region: Region, day: dt.date, until: dt.datetime
-) -> dict[str, dict[str, int]]:
-    """The registry's figures per region path, one grouped query each."""
-    scope.require(Cap.VIEW_PEOPLE)
-    registered = scope.filter(
-        Person.objects.filter(region_path__startswith=region.path, created_at__lt=until)
-    )
-    values = values_by_path()
-    rows = list(
-        registered.values("region_path")
-        .annotate(
-            residents=Count("id"),
-            households=Count("household", distinct=True),
-            children=Count("id", filter=Q(birth_on__gt=child_cutoff(day))),
-            newcomers=Count("id", filter=Q(created_at__gte=day_start(day))),
-        )
-        .order_by()
-    )
-    for key in ("residents", "households", "children", "newcomers"):
-        add_rows(values, key, rows, n=key)
-    add_rows(
-        values,
-        "vulnerable",
-        registered.filter(tags__kind__in=VULNERABLE)
-        .values("region_path")
-        .annotate(n=Count("id", distinct=True))
-        .order_by(),
-    )
-    for row in (
-        registered.filter(tags__kind__in=VULNERABLE)
-        .values("region_path", "tags__kind")
-        .annotate(n=Count("id", distinct=True))
-        .order_by()
-    ):
-        bucket = values[row["region_path"]]
-        key = f"tag_{row['tags__kind']}"
-        bucket[key] = bucket.get(key, 0) + row["n"]
-    return dict(values)
-
-
 def registry_figures(
     scope: Scope, region: Region, day: dt.date, until: dt.datetime
 ) -> SectionFigures:
+    scope.require(Cap.VIEW_PEOPLE)
     values = registry_values(scope, region, day, until)
     total = totals(values)
     code = region.code

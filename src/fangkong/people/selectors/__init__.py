@@ -1,5 +1,6 @@
 """Reads of the residents' registry for screens, exports and the API; all scoped."""
 
+from .counts import registry_values, residents_by_path
 from .overview import (
     REGION_COUNTS_SECONDS,
     Counts,
@@ -94,4 +95,6 @@ __all__ = [
     "pick_buildings",
     "pick_doors",
     "picked_household",
+    "registry_values",
+    "residents_by_path",
 ]

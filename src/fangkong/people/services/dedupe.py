@@ -18,6 +18,7 @@ from fangkong.accounts.services import record_audit
 
 from ..models import DuplicateDismissal, Person, PersonMerge, PersonTag
 from ..moves import person_moved
+from .counters import recount_grids
 from .registry import PersonInvalid
 
 _FILLED_FROM_DROPPED = ("phone", "household_id", "birth_on", "relation")
@@ -127,4 +128,5 @@ def do_merge_persons(
         request=request,
         detail=detail,
     )
+    recount_grids([keep.region_path, drop.region_path])  # the grids' locks last
     return keep

@@ -38,6 +38,7 @@ from ..ledger import (
 )
 from ..models import BULK_PERSON_FIELDS, BULK_TAG_FIELDS, Person, PersonTag
 from ..moves import person_moved
+from .counters import recount_grids
 from .ledger_rows import Candidate, Checker, Rejected
 
 BATCH = 2000
@@ -178,6 +179,7 @@ def import_ledger(
         writer.write_chunk(chunk)
         progress(len(rows), len(result.rejected), len(rows))
         writer.finish(user=user, region=region, filename=filename, request=request)
+        recount_grids(writer.touched)  # the grids' locks last
     result.rejected.sort(key=lambda r: r.number)
     return result
 
@@ -196,6 +198,7 @@ class _Writer:
         self.buildings: dict[tuple[int, str], int] = {}
         self.doors: dict[tuple, int] = {}
         self.categories: Counter[str] = Counter()
+        self.touched: set[str] = set()  # grid paths whose persons changed (before and after)
 
     def write_chunk(self, candidates: list[Candidate]) -> None:
         if not candidates:
@@ -210,6 +213,7 @@ class _Writer:
             (matched if key in existing else new).append(c)
         self._create(new)
         updated = self._update(matched, existing)
+        self.touched.update(c.grid[1] for c in new)
         self.result.created += len(new)
         self.result.updated += updated
         self.result.unchanged += len(matched) - updated
@@ -397,6 +401,7 @@ class _Writer:
             if added or after.values() != known.values():
                 changed.append(Person(updated_at=self.now, **after.fields()))
                 new_tags += added
+                self.touched.update((known.region_path, after.region_path))
             if after.region_path != known.region_path:
                 moved_grid.append(known.id)
         Person.objects.bulk_update(changed, _UPDATED, batch_size=500)

@@ -19,8 +19,9 @@ from fangkong.common import idnumbers, phones, text
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Household, Region
 
-from ..choices import IdType, Sex, TagKind
+from ..choices import VULNERABLE, IdType, Sex, TagKind
 from ..models import Person, PersonMerge, PersonTag
+from .counters import recount_grids
 
 _OTHER_DOCUMENT = re.compile(r"^[A-Z0-9]{5,30}$")
 _ID_TYPES = frozenset(IdType.values)
@@ -218,6 +219,7 @@ def do_register_person(
             for t in tags or []
         ]
     )
+    recount_grids([grid.path])
     return person
 
 
@@ -284,4 +286,6 @@ def do_tag_person(*, person: Person, tag: TagData) -> PersonTag:
     if not created and tag.event_on and (found.event_on is None or tag.event_on > found.event_on):
         found.event_on = tag.event_on
         found.save(update_fields=["event_on"])
+    if created and tag.kind in VULNERABLE:
+        recount_grids([person.region_path])
     return found
