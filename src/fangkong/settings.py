@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fangkong.regions",
     "fangkong.people",
     "fangkong.health",
+    "fangkong.supplies",
     "fangkong.reports",
     "fangkong.ops",
 ]

@@ -32,6 +32,8 @@ class Cap(StrEnum):
     HEALTH_RULES = "health_rules"  # set a region's health rules: who must report daily
     REPORTS_VIEW = "reports_view"  # read and export the daily report of a region in scope
     REPORTS_ISSUE = "reports_issue"  # issue (freeze) a daily report: a new version each time
+    STOCK_VIEW = "stock_view"  # every stock point of the region: balances, movements, cards
+    STOCK_KEEP = "stock_keep"  # keep stock at the points one is keeper of (docs/supplies.md)
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -58,13 +60,17 @@ _FRONT_LINE = frozenset(
 # Daily reports (docs/reports.md): read by community staff and above, issued by street staff
 # and above, each for the regions of their scope.
 _REPORTERS = frozenset({Cap.REPORTS_VIEW, Cap.REPORTS_ISSUE})
+# Supplies (docs/scope.md, "Stock points"): staff from the community up read the stock of every
+# point in their region; a warehouse keeper reads and writes only the points they keep.
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS,
-    Role.DISTRICT: _SUPERVISORS | _REPORTERS,
-    Role.STREET: _REGISTRY_STAFF | _REPORTERS | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES},
-    Role.COMMUNITY: _FRONT_LINE | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW},
+    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS | {Cap.STOCK_VIEW},
+    Role.DISTRICT: _SUPERVISORS | _REPORTERS | {Cap.STOCK_VIEW},
+    Role.STREET: _REGISTRY_STAFF
+    | _REPORTERS
+    | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES, Cap.STOCK_VIEW},
+    Role.COMMUNITY: _FRONT_LINE | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW, Cap.STOCK_VIEW},
     Role.GRID_WORKER: _FRONT_LINE,
-    Role.WAREHOUSE: frozenset(),
+    Role.WAREHOUSE: frozenset({Cap.STOCK_KEEP}),
     Role.LAB: frozenset(),
     Role.HOSPITAL: frozenset(),
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT}),  # volunteers staff checkpoints
