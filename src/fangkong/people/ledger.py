@@ -18,7 +18,8 @@ from enum import StrEnum
 from django.utils.translation import gettext as _
 
 from fangkong.common.digits import ascii_digits
-from fangkong.common.spreadsheets import Table
+from fangkong.common.spreadsheets import REASON_HEADER as _REASON
+from fangkong.common.spreadsheets import Table, header_key
 
 from .choices import IdType, Sex, TagKind
 
@@ -72,7 +73,7 @@ ALIASES: dict[Col, tuple[str, ...]] = {
     Col.ALONE: ("是否独居老人", "独居", "独居老人", "是否独居"),
     Col.NOTES: ("备注", "notes"),
     Col.GRID: ("网格", "所属网格", "网格编码", "网格名称", "grid"),
-    Col.REASON: ("错误原因",),
+    Col.REASON: (_REASON,),
 }
 _ALIAS_TO_COL = {alias: col for col, aliases in ALIASES.items() for alias in aliases}
 REASON_HEADER = ALIASES[Col.REASON][0]
@@ -123,13 +124,6 @@ _DATE = re.compile(r"^([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1
 
 class LedgerInvalid(ValueError):
     """The file as a whole cannot be imported; nothing was written."""
-
-
-def header_key(text: str) -> str:
-    """A header cell as compared: width-folded, lower case, no spaces, marks or bracketed notes."""
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
-    return re.sub(r"[\s*:：_]", "", text)
 
 
 @dataclass(frozen=True)

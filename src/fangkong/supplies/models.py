@@ -232,7 +232,11 @@ class Movement(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["client_id", "line"], name="movement_client_line"),
-            models.CheckConstraint(condition=~models.Q(qty=0), name="movement_not_zero"),
+            # only a count that matched the books changes nothing
+            models.CheckConstraint(
+                condition=~models.Q(qty=0) | models.Q(kind=MovementKind.COUNT),
+                name="movement_not_zero",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,9 @@ last cell holding a value: formatting and trailing blank rows do not count) at m
 it is loaded, because calamine allocates the whole rectangle up to the farthest cell (one cell
 at XFD1048576 asked for 512 GB); a CSV is counted as it is read.
 
-Writing goes through ``write_table`` and ``csv_lines``, which every export uses: text that a
+Imports share ``header_key`` (how a header cell is compared) and ``write_rejects`` (the refused
+rows with their 错误原因, in the input's own format). Writing goes through ``write_table`` and
+``csv_lines``, which every export uses: text that a
 spreadsheet would run as a formula is written as text, and characters an .xlsx cannot hold are
 replaced, so no value makes an export fail or a download run code.
 """
@@ -36,6 +38,7 @@ from .base import (
     too_large_message,
 )
 from .reading import decode_text, read_csv, read_table
+from .rejects import REASON_HEADER, header_key, rejects_name, write_rejects
 from .writing import Cell, Sheet, csv_cell, csv_lines, sheet_title, write_book, write_table
 from .xlsx import check_sheet_xml, read_xlsx
 
@@ -50,6 +53,7 @@ __all__ = [
     "MAX_ROWS",
     "FORM_OVERHEAD",
     "MAX_UPLOAD_BYTES",
+    "REASON_HEADER",
     "XLSX",
     "Sheet",
     "SpreadsheetError",
@@ -61,11 +65,14 @@ __all__ = [
     "csv_cell",
     "csv_lines",
     "decode_text",
+    "header_key",
     "read_csv",
     "read_table",
     "read_xlsx",
+    "rejects_name",
     "sheet_title",
     "too_large_message",
     "write_book",
+    "write_rejects",
     "write_table",
 ]

@@ -11,8 +11,11 @@ from fangkong.people.services import import_ledger_with_rejects, rejects_name
 from fangkong.regions.codes import canonical_code
 from fangkong.regions.models import Region
 from fangkong.regions.services import RegionInvalid, import_regions, read_regions_csv
+from fangkong.supplies.models import StockPoint
+from fangkong.supplies.services import import_stock
+from fangkong.supplies.stock_sheet import SheetInvalid
 
-KINDS = ("regions", "residents", "checkins")
+KINDS = ("regions", "residents", "checkins", "stock")
 
 
 class Command(BaseCommand):
@@ -24,7 +27,11 @@ class Command(BaseCommand):
         "the file has a 网格 column. Every row is created, updated, unchanged or rejected; "
         "rejected rows go to FILE-rejects.xlsx/.csv with a 错误原因 column. All or nothing. "
         "'import checkins FILE': check-ins from another system (证件号码 or person_id, 体温, "
-        "测量时间, 症状); importing the same file again stores nothing new."
+        "测量时间, 症状); importing the same file again stores nothing new. "
+        "'import stock FILE --point CODE': a warehouse's stock sheet as opening balances of the "
+        "point (物资名称/品名, 规格型号, 单位, 数量/库存数量, 批次号, 有效期至; a 合计 row is "
+        "compared, not imported); refused rows go to FILE-rejects.xlsx/.csv; importing the same "
+        "sheet again adds nothing."
     )
 
     def add_arguments(self, parser):
@@ -33,10 +40,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--grid", help="residents: code of the grid (or of the community, with a 网格 column)"
         )
+        parser.add_argument("--point", help="stock: code of the stock point")
         parser.add_argument(
             "--rejects",
             type=Path,
-            help="residents: where to write the refused rows (default: beside FILE)",
+            help="residents, stock: where to write the refused rows (default: beside FILE)",
         )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON summary line"
@@ -45,7 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args, kind, file, as_json, grid=None, rejects=None, **options):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
-        if kind == "regions":
+        if kind == "stock":
+            self._stock(file, options.get("point"), rejects, as_json)
+        elif kind == "regions":
             self._regions(file, as_json)
         elif kind == "checkins":
             self._check_ins(file, as_json)
@@ -116,6 +126,32 @@ class Command(BaseCommand):
             self.stderr.write(f"row {r.number}: {r.reason}")
         for label, n in sorted(result.new_categories.items()):
             self.stderr.write(f"category not known before, kept as a tag: {label} ({n})")
+        self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
+
+    def _stock(self, file: Path, code: str | None, rejects: Path | None, as_json: bool):
+        if not code:
+            raise CommandError("--point CODE is required: the stock point the sheet counts")
+        point = StockPoint.objects.filter(code=code.strip()).first()
+        if point is None:
+            raise CommandError(
+                f"no stock point with code {code}; create it with "
+                "fangkong supplies point CODE --name NAME --region REGION_CODE"
+            )
+        path = rejects or file.with_name(rejects_name(file.name))
+        try:
+            result = import_stock(
+                data=file.read_bytes(), filename=file.name, point=point, rejects=path
+            )
+        except SheetInvalid as e:
+            raise CommandError(f"{file.name}: {e}") from None
+        for number, _index, reason in result.rejected:
+            self.stderr.write(f"row {number}: {reason}")
+        for note in result.notes:
+            self.stderr.write(note)
+        for name in result.new_items:
+            self.stderr.write(f"added to the catalog: {name}")
+        if result.already:
+            self.stderr.write(f"{result.already} rows were imported before: nothing added")
         self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
 
     def _summary(self, summary: dict, as_json: bool) -> None:
