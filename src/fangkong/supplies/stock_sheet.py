@@ -110,9 +110,9 @@ def find_header(table: Table) -> Header:
     )
 
 
-def parse_qty(text: str) -> int:
+def parse_qty(text: str, *, zero: bool = False) -> int:
     """A positive whole number as typed: ``5000``, ``5,000``, ``５０００``, ``5000.0``;
-    RowRejected for anything else (若干, negative, zero, a fraction, empty)."""
+    RowRejected for anything else (若干, negative, zero unless ``zero``, a fraction, empty)."""
     raw = ascii_digits(text or "").strip().replace(" ", "")
     if not raw:
         raise RowRejected(_("the quantity is empty; write a whole number such as 5000"))
@@ -125,7 +125,7 @@ def parse_qty(text: str) -> int:
             % {"q": text.strip()[:30]}
         )
     qty = int(digits)
-    if qty <= 0:
+    if qty <= 0 and not (zero and qty == 0):
         raise RowRejected(_("the quantity must be more than 0"))
     if qty >= MAX_QTY:
         raise RowRejected(_("the quantity %(q)s is too large") % {"q": f"{qty:,}"})
@@ -251,7 +251,7 @@ def read_sheet(table: Table) -> Sheet:
             continue  # the header again
         if _is_total(cells, header):
             try:
-                total: int | None = parse_qty(_cell(cells, header, Col.QTY))
+                total: int | None = parse_qty(_cell(cells, header, Col.QTY), zero=True)
             except RowRejected:
                 total = None
             sheet.totals.append(TotalRow(i + 1, total))
