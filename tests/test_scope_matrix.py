@@ -12,10 +12,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
-from .matrix import health, registry, reports
+from .matrix import health, registry, reports, supplies
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
-MATRIX: dict[str, Endpoint] = {**registry.ROWS, **health.ROWS, **reports.ROWS}
+MATRIX: dict[str, Endpoint] = {**registry.ROWS, **health.ROWS, **reports.ROWS, **supplies.ROWS}
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
     "people:home",

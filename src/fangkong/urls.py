@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("fangkong.people.urls")),
     path("", include("fangkong.health.urls")),
     path("reports/", include("fangkong.reports.urls")),
+    path("supplies/", include("fangkong.supplies.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

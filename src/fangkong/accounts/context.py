@@ -29,6 +29,8 @@ MENU = (
     MenuItem("people:search", _("Search"), Cap.VIEW_PEOPLE),
     MenuItem("health:staff", _("Health"), Cap.HEALTH_VIEW),
     MenuItem("health:checkpoints", _("Checkpoints"), Cap.CHECKPOINT, unless=Cap.HEALTH_VIEW),
+    MenuItem("supplies:home", _("Supplies"), Cap.STOCK_VIEW),
+    MenuItem("supplies:home", _("My stock"), Cap.STOCK_KEEP, unless=Cap.STOCK_VIEW),
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),

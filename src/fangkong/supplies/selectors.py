@@ -134,12 +134,13 @@ def movements(scope: Scope, point: StockPoint, *, item: Item | None = None) -> Q
 
 
 def movement_or_404(scope: Scope, pk: int) -> Movement:
+    """A movement at a point the user reaches (403 for a role that reaches none)."""
     m = (
-        scope.filter(Movement.objects.select_related("point", "item", "transfer"))
-        .filter(pk=pk)
+        Movement.objects.select_related("point", "item", "transfer")
+        .filter(pk=pk, point__in=points(scope))
         .first()
     )
-    if m is None or not points(scope).filter(pk=m.point_id).exists():
+    if m is None:
         raise Http404
     return m
 
