@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -541,7 +541,7 @@ def _reverse(*, movement: Movement, client_id: uuid.UUID, reason: str, user: Use
             raise StockInvalid({"movement": _("this movement has already been reversed")})
         transfer = None
         if movement.kind == MovementKind.TRANSFER_OUT:
-            transfer = Transfer.objects.select_for_update().get(pk=movement.transfer_id)
+            transfer = Transfer.objects.select_for_update().filter(movements=movement).get()
             if transfer.status != TransferStatus.IN_TRANSIT:
                 raise StockInvalid(
                     {"movement": _("the transfer has been received; send the stock back instead")}
@@ -576,8 +576,3 @@ def _reverse(*, movement: Movement, client_id: uuid.UUID, reason: str, user: Use
                 Transfer.objects.filter(pk=transfer.pk).update(status=TransferStatus.CANCELLED)
 
         return _write(client_id, [line], apply, user)
-
-
-def in_transit(points: Iterable[StockPoint]) -> Q:
-    ids = [p.pk for p in points]
-    return Q(status=TransferStatus.IN_TRANSIT) & (Q(to_point_id__in=ids) | Q(from_point_id__in=ids))
