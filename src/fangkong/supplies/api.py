@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from fangkong.accounts.scope import scope_of
-from fangkong.common.params import Id, error_responses
+from fangkong.common.params import ErrorOut, Id, error_responses
 from fangkong.regions.models import Household
 
 from . import selectors
@@ -32,7 +32,7 @@ from .services import (
 )
 
 router = Router(tags=["supplies"])
-Qty = Annotated[int, Field(ge=1, lt=10**12)]
+Qty = Annotated[int, Field(ge=1, le=10**12 - 1)]
 Text = Annotated[str, Field(max_length=100)]
 
 
@@ -68,8 +68,9 @@ class WrittenOut(Schema):
     movements: list[MovementOut]
 
 
-class ShortOut(Schema):
-    detail: dict[str, str]
+class ShortOut(ErrorOut):
+    """A refused movement: what is wrong by field; for short stock, how much is ``left``."""
+
     left: int | None = None
 
 
@@ -159,7 +160,7 @@ class IssueIn(LotIn):
 
 
 class CountIn(LotIn):
-    counted: Annotated[int, Field(ge=0, lt=10**12)]
+    counted: Annotated[int, Field(ge=0, le=10**12 - 1)]
     reason: Annotated[str, Field(max_length=200)] = ""
 
 
