@@ -37,6 +37,12 @@ def test_text_that_is_not_a_number_is_refused_or_is_a_number(text):
     assert n > 0  # only forms of a number get through ("1,000", "５", "7.0")
 
 
+@given(st.integers(13, 20_000))
+def test_a_number_too_long_for_any_warehouse_is_refused_unread(n):
+    with pytest.raises(RowRejected, match="too large"):
+        parse_qty("9" * n)
+
+
 @pytest.mark.parametrize("text", ["若干", "", "12.5", "1,00", "5个", "一百"])
 def test_what_is_not_a_positive_whole_number_is_refused(text):
     with pytest.raises(RowRejected):

@@ -11,7 +11,8 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from fangkong.accounts.scope import scope_of
-from fangkong.common.params import ErrorOut, Id, error_responses
+from fangkong.common.digits import is_ascii_number
+from fangkong.common.params import ErrorOut, Id, error_responses, int_or
 from fangkong.regions.models import Household
 
 from . import selectors
@@ -75,8 +76,8 @@ class ShortOut(ErrorOut):
 
 
 def _item(name_or_id: str) -> Item | None:
-    if name_or_id.isdigit():
-        return Item.objects.filter(pk=int(name_or_id[:18])).first()
+    if is_ascii_number(name_or_id):
+        return Item.objects.filter(pk=int_or(name_or_id[:18], 0)).first()
     return Item.objects.filter(name=" ".join(name_or_id.split())).first()
 
 

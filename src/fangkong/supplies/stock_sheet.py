@@ -124,6 +124,8 @@ def parse_qty(text: str, *, zero: bool = False) -> int:
             _("the quantity %(q)s is not a whole number; write it as digits, such as 5000 or 5,000")
             % {"q": text.strip()[:30]}
         )
+    if len(digits.lstrip("0")) > len(str(MAX_QTY)):  # before int(): 10,000 digits is a paste
+        raise RowRejected(_("the quantity %(q)s is too large") % {"q": text.strip()[:30]})
     qty = int(digits)
     if qty <= 0 and not (zero and qty == 0):
         raise RowRejected(_("the quantity must be more than 0"))
