@@ -112,3 +112,35 @@ def test_the_api_issues_with_a_client_id_and_says_how_much_is_left(point, n95, p
     assert balances == [
         {"item": "N95口罩", "unit": "个", "batch": "", "expires_on": None, "qty": 30}
     ]
+
+
+def test_the_list_of_points_costs_the_same_queries_for_any_number_of_points(
+    tree, people, login, n95, django_assert_max_num_queries
+):
+    for n in range(12):
+        receive(make_point(tree.community_a, code=f"P{n}", name=f"物资点{n}"), n95, 10 + n)
+    client = login(people.district)
+    with django_assert_max_num_queries(12):
+        text = client.get(reverse("supplies:home")).content.decode()
+    assert "物资点11" in text and "<b>21</b>" in text
+
+
+def test_the_daily_report_counts_the_days_stock_and_lists_points_out_of_a_key_item(
+    tree, people, point, n95
+):
+    from django.utils import timezone
+
+    from fangkong.accounts.scope import scope_of
+    from fangkong.reports.sections import until_of
+    from fangkong.supplies.report import supplies_figures
+    from fangkong.supplies.services import check_issue
+
+    receive(point, n95, 10)
+    check_issue(point=point, item=n95, qty=10, client_id=uuid.uuid4(), recipient="医院")
+    today = timezone.localdate()
+    answer = supplies_figures(scope_of(people.street), tree.street, today, until_of(today))
+    figures = {f.key: f.value for f in answer.figures}
+    assert figures["receipts"] == 1 and figures["issues"] == 1 and figures["points"] == 1
+    assert figures[f"item_{n95.pk}"] == 0 and figures["shortages"] == 1
+    (item,) = answer.outstanding
+    assert "红星社区物资点" in item.label and item.region_code == tree.community_a.code

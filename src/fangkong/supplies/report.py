@@ -72,7 +72,7 @@ def supplies_figures(
         )
     stock = _key_stock(scope, region, until)
     where = dict(points.values_list("id", "region_path"))
-    names = dict(points.values_list("id", "name"))
+    names = {p.pk: p for p in points.select_related("region")}
     keys = {i.pk: i for i in StockItem.objects.filter(key=True).order_by("category", "name")}
     short: list[tuple[int, int]] = []
     for (point_id, item_id), qty in stock.items():
@@ -124,9 +124,9 @@ def supplies_figures(
     outstanding = [
         Item(
             "shortage",
-            _("%(point)s has no %(item)s left") % {"point": names[p], "item": keys[i].name},
-            region.code,
-            region.name,
+            _("%(point)s has no %(item)s left") % {"point": names[p].name, "item": keys[i].name},
+            names[p].region.code,
+            names[p].region.name,
             1,
             link,
         )

@@ -74,25 +74,32 @@ def balances(scope: Scope, point: StockPoint) -> list[ItemBalance]:
     """The point's stock per item with its lots, first expiring first; one query."""
     if not scope.contains(point.region_path):
         raise Http404
+    return balances_of(scope, [point]).get(point.pk, [])
+
+
+def balances_of(scope: Scope, points: list[StockPoint]) -> dict[int, list[ItemBalance]]:
+    """Several points' stock (point id → per item with its lots), in one query."""
+    ids = [p.pk for p in points if scope.contains(p.region_path)]
     rows = (
-        Balance.objects.filter(point=point, qty__gt=0)
+        Balance.objects.filter(point_id__in=ids, qty__gt=0)
         .select_related("item")
         .order_by("item__category", "item__name", F("expires_on").asc(nulls_last=True), "batch")
     )
-    by_item: dict[int, list[Balance]] = defaultdict(list)
-    items: dict[int, Item] = {}
+    by_item: dict[int, dict[int, list[Balance]]] = defaultdict(lambda: defaultdict(list))
     for b in rows:
-        by_item[b.item_id].append(b)
-        items[b.item_id] = b.item
-    return [
-        ItemBalance(
-            item=items[pk],
-            qty=sum(b.qty for b in lots),
-            lots=lots,
-            first_expiry=next((b.expires_on for b in lots if b.expires_on), None),
-        )
-        for pk, lots in by_item.items()
-    ]
+        by_item[b.point_id][b.item_id].append(b)
+    return {
+        point_id: [
+            ItemBalance(
+                item=lots[0].item,
+                qty=sum(b.qty for b in lots),
+                lots=lots,
+                first_expiry=next((b.expires_on for b in lots if b.expires_on), None),
+            )
+            for lots in items.values()
+        ]
+        for point_id, items in by_item.items()
+    }
 
 
 def balance_by_name(scope: Scope, point: StockPoint) -> dict[str, int]:

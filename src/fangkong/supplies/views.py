@@ -53,12 +53,12 @@ def home(request):
     """A keeper's points with what each holds; for staff, the points of their region."""
     scope = scope_of(request.user)
     points = list(selectors.points(scope).order_by("region_path", "code")[:200])
-    stock = {p.pk: selectors.balances(scope, p) for p in points}
+    stock = selectors.balances_of(scope, points)
     return render(
         request,
         "supplies/home.html",
         {
-            "points": [(p, stock[p.pk]) for p in points],
+            "points": [(p, stock.get(p.pk, [])) for p in points],
             "keeper": scope.can(Cap.STOCK_KEEP),
         },
     )
