@@ -191,7 +191,6 @@ def test_api_errors_stay_json(tree, people, client):
 @pytest.mark.parametrize(
     ("persona", "words"),
     [
-        ("warehouse", ["库存", "捐赠", "领用"]),
         ("lab", ["试管", "检测结果"]),
         ("hospital", ["床位", "转运"]),
     ],

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fangkong.people",
     "fangkong.health",
     "fangkong.screening",
+    "fangkong.supplies",
     "fangkong.reports",
     "fangkong.ops",
 ]

@@ -42,7 +42,7 @@ def _dead_links(page):
 
 
 def test_a_forbidden_page_is_chinese_in_the_frame_with_a_way_back(live_server, people, phone):
-    _log_in(phone, live_server, "warehouse")
+    _log_in(phone, live_server, "lab")
     phone.goto(live_server.url + reverse("people:search"))  # what the old header offered
     assert phone.locator("h1").inner_text() == "您不能打开这个页面"
     assert phone.locator("header.top .brand").inner_text() == "防控"
@@ -51,7 +51,7 @@ def test_a_forbidden_page_is_chinese_in_the_frame_with_a_way_back(live_server, p
     _shot(phone, "403")
     phone.click("text=回到首页")
     phone.wait_for_url(live_server.url + "/")
-    assert "欢迎，warehouse" in phone.locator("h1").inner_text()
+    assert "欢迎，lab" in phone.locator("h1").inner_text()
 
 
 def test_a_missing_page_offers_back_and_home(live_server, tree, people, phone):
@@ -96,7 +96,7 @@ def test_the_favicon_loads_on_every_page(live_server, tree, people, phone):
 @pytest.mark.parametrize(
     ("username", "heading", "words"),
     [
-        ("warehouse", "欢迎，warehouse", ["库存", "捐赠", "领用申请"]),
+        ("warehouse", "物资点", ["您还没有保管的物资点"]),  # their points (none in this tree)
         ("lab", "欢迎，lab", ["试管", "检测结果"]),
         ("hospital", "欢迎，hospital", ["床位", "转运"]),
         ("volunteer", "卡口", ["芙蓉路卡口", "07:00–22:00"]),

@@ -192,8 +192,8 @@ def test_the_volunteer_lands_on_their_checkpoint_with_its_passages(outbreak, cli
     )
 
 
-@pytest.mark.parametrize("username", ["warehouse", "lab", "hospital"])
-def test_warehouse_lab_and_hospital_land_on_their_own_page(outbreak, client, username):
+@pytest.mark.parametrize("username", ["lab", "hospital"])
+def test_lab_and_hospital_land_on_their_own_page(outbreak, client, username):
     response = _login(client, username)
     assert response.status_code == 200
     assert response.context["role"] == username

@@ -27,7 +27,12 @@ def rows(content, section):
 
 def test_the_report_holds_every_registered_section_in_order(city, people):
     content = daily_report(scope_of(people.hq), city.city, DAY)
-    assert [s["key"] for s in content["sections"]] == ["registry", "health", "screening"]
+    assert [s["key"] for s in content["sections"]] == [
+        "registry",
+        "health",
+        "screening",
+        "supplies",
+    ]
 
 
 def test_a_section_registered_by_another_app_appears_without_the_report_knowing_it(city, people):

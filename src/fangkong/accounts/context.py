@@ -31,6 +31,8 @@ MENU = (
     MenuItem("health:checkpoints", _("Checkpoints"), Cap.CHECKPOINT, unless=Cap.HEALTH_VIEW),
     MenuItem("screening:campaigns", _("Testing"), Cap.SCREENING_VIEW),
     MenuItem("screening:campaigns", _("Sampling"), Cap.SAMPLING, unless=Cap.SCREENING_VIEW),
+    MenuItem("supplies:home", _("Supplies"), Cap.STOCK_VIEW),
+    MenuItem("supplies:home", _("My stock"), Cap.STOCK_KEEP, unless=Cap.STOCK_VIEW),
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),

@@ -35,6 +35,8 @@ class Cap(StrEnum):
     SCREENING_VIEW = "screening_view"  # testing campaigns, coverage, the untested per household
     SCREENING_PLAN = "screening_plan"  # create testing campaigns, their points and teams
     SAMPLING = "sampling"  # open tubes, add swabs to them, close them, remove a wrong swab
+    STOCK_VIEW = "stock_view"  # every stock point of the region: balances, movements, cards
+    STOCK_KEEP = "stock_keep"  # keep stock at the points one is keeper of (docs/supplies.md)
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -67,16 +69,20 @@ _REPORTERS = frozenset({Cap.REPORTS_VIEW, Cap.REPORTS_ISSUE})
 # the lab results.
 _PLANNERS = frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_PLAN})
 _SAMPLERS = frozenset({Cap.SCREENING_VIEW, Cap.SAMPLING})
+# Supplies (docs/scope.md, "Stock points"): staff from the community up read the stock of every
+# point in their region; a warehouse keeper reads and writes only the points they keep.
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS | _PLANNERS,
-    Role.DISTRICT: _SUPERVISORS | _REPORTERS | _PLANNERS,
+    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW},
+    Role.DISTRICT: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW},
     Role.STREET: _REGISTRY_STAFF
     | _REPORTERS
     | _PLANNERS
-    | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES},
-    Role.COMMUNITY: _FRONT_LINE | _SAMPLERS | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW},
+    | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES, Cap.STOCK_VIEW},
+    Role.COMMUNITY: _FRONT_LINE
+    | _SAMPLERS
+    | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW, Cap.STOCK_VIEW},
     Role.GRID_WORKER: _FRONT_LINE | _SAMPLERS,
-    Role.WAREHOUSE: frozenset(),
+    Role.WAREHOUSE: frozenset({Cap.STOCK_KEEP}),
     Role.LAB: frozenset(),
     Role.HOSPITAL: frozenset(),
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.common.digits import ascii_digits
 from fangkong.common.spreadsheets import HEADER_SEARCH_ROWS, Table, header_key
+from fangkong.common.spreadsheets import REASON_HEADER as _REASON
 
 from .choices import IdType, Sex, TagKind
 
@@ -70,7 +71,7 @@ ALIASES: dict[Col, tuple[str, ...]] = {
     Col.ALONE: ("是否独居老人", "独居", "独居老人", "是否独居"),
     Col.NOTES: ("备注", "notes"),
     Col.GRID: ("网格", "所属网格", "网格编码", "网格名称", "grid"),
-    Col.REASON: ("错误原因",),
+    Col.REASON: (_REASON,),
 }
 _ALIAS_TO_COL = {alias: col for col, aliases in ALIASES.items() for alias in aliases}
 REASON_HEADER = ALIASES[Col.REASON][0]

@@ -12,7 +12,10 @@ last cell holding a value: formatting and trailing blank rows do not count) at m
 it is loaded, because calamine allocates the whole rectangle up to the farthest cell (one cell
 at XFD1048576 asked for 512 GB); a CSV is counted as it is read.
 
-Writing goes through ``write_table`` and ``csv_lines``, which every export uses: text that a
+Imports share ``find_header``/``header_key`` (the header row below any title rows, and how a
+header cell is compared) and ``write_rejects`` (the refused
+rows with their 错误原因, in the input's own format). Writing goes through ``write_table`` and
+``csv_lines``, which every export uses: text that a
 spreadsheet would run as a formula is written as text, and characters an .xlsx cannot hold are
 replaced, so no value makes an export fail or a download run code.
 """
@@ -37,6 +40,7 @@ from .base import (
 )
 from .headers import HEADER_SEARCH_ROWS, columns_of, find_header, header_key
 from .reading import decode_text, read_csv, read_table
+from .rejects import REASON_HEADER, rejects_name, write_rejects
 from .writing import Cell, Sheet, csv_cell, csv_lines, sheet_title, write_book, write_table
 from .xlsx import check_sheet_xml, read_xlsx
 
@@ -52,6 +56,7 @@ __all__ = [
     "MAX_ROWS",
     "FORM_OVERHEAD",
     "MAX_UPLOAD_BYTES",
+    "REASON_HEADER",
     "XLSX",
     "Sheet",
     "SpreadsheetError",
@@ -69,8 +74,10 @@ __all__ = [
     "read_csv",
     "read_table",
     "read_xlsx",
+    "rejects_name",
     "sheet_title",
     "too_large_message",
     "write_book",
+    "write_rejects",
     "write_table",
 ]

@@ -28,7 +28,7 @@ from fangkong.common import spreadsheets
 from fangkong.regions.models import Region
 
 from ..choices import LedgerStatus
-from ..ledger import REASON_HEADER, Col, LedgerInvalid
+from ..ledger import Col, LedgerInvalid
 from ..models import LedgerUpload
 from .ledger import LedgerImportResult, Progress, import_ledger
 
@@ -44,26 +44,12 @@ def write_rejects(result: LedgerImportResult, target: Path | Any) -> None:
     """The refused rows in the input's own format and columns, plus a 错误原因 column."""
     table, header = result.table, result.header
     assert table is not None and header is not None
-    titles: list[object] = list(header.titles)
-    reason_col = header.columns.get(Col.REASON)
-    if reason_col is None:
-        titles.append(REASON_HEADER)
-    rows: list[list[object]] = [titles]
-    for rejected in result.rejected:
-        source = table.rows[rejected.index]
-        cells: list[object] = [*source, *[""] * (len(header.titles) - len(source))]
-        cells = cells[: len(header.titles)]
-        if reason_col is None:
-            cells.append(rejected.reason)
-        else:
-            cells[reason_col] = rejected.reason
-        rows.append(cells)
-    spreadsheets.write_table(
+    spreadsheets.write_rejects(
+        table,
+        header.titles,
+        [(r.index, r.reason) for r in result.rejected],
         target,
-        rows,
-        format=table.format,
-        encoding=table.encoding if table.encoding != "utf-8" else "utf-8-sig",
-        sheet=table.sheet or "Sheet1",
+        reason_col=header.columns.get(Col.REASON),
     )
 
 
@@ -273,8 +259,4 @@ def rejects_path(upload: LedgerUpload) -> Path | None:
     return path if path.is_file() else None
 
 
-def rejects_name(filename: str) -> str:
-    """``ledger.xlsx`` → ``ledger-rejects.xlsx``."""
-    path = Path(filename)
-    suffix = ".xlsx" if path.suffix.lower() == ".xlsx" else ".csv"
-    return f"{path.stem}-rejects{suffix}"
+rejects_name = spreadsheets.rejects_name

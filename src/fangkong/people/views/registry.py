@@ -27,7 +27,8 @@ HOUSEHOLDS_PER_PAGE = 30
 @login_required
 def home(request):
     """Each role's first page: headquarters' dashboard; the registry of its region; a
-    volunteer's checkpoints; else what the role will do here, with what it can already do."""
+    volunteer's checkpoints; a warehouse keeper's stock points; else what the role will do
+    here, with what it can already do."""
     scope = scope_of(request.user)
     region = request.user.scope_region
     if request.user.role == Role.HEADQUARTERS and scope.can(Cap.REPORTS_VIEW):
@@ -36,6 +37,8 @@ def home(request):
         return redirect("people:region", code=region.code)
     if scope.can(Cap.CHECKPOINT):
         return redirect("health:checkpoints")
+    if scope.can(Cap.STOCK_KEEP):
+        return redirect("supplies:home")  # a warehouse keeper: their points and balances
     return render(request, "people/no_registry.html", {"role": request.user.role})
 
 

@@ -3,7 +3,7 @@ tested."""
 
 from .campaigns import check_add_point, check_add_team, check_create_campaign, do_create_campaign
 from .errors import ScreeningInvalid
-from .samples import SampleImportResult, import_samples, rejects_name
+from .samples import SampleImportResult, import_samples
 from .tubes import (
     MAX_BATCH,
     SwabData,
@@ -31,5 +31,4 @@ __all__ = [
     "check_remove_swab",
     "do_create_campaign",
     "import_samples",
-    "rejects_name",
 ]

@@ -56,7 +56,6 @@ logger = logging.getLogger(__name__)
 
 NAMESPACE = uuid.UUID("0c6f3d52-6a1e-4d8b-9f4e-2b7c1a9e5d30")
 LOOKUP_BATCH = 500  # values in one IN (...): under SQLite's limit on query parameters
-REASON_HEADER = "错误原因"
 
 
 @dataclass(frozen=True)
@@ -393,35 +392,14 @@ def _points(campaign: Campaign, names: set[str]) -> dict[str, int]:
     return known
 
 
-def rejects_name(filename: str) -> str:
-    """``samples.xlsx`` → ``samples-rejects.xlsx``."""
-    path = Path(filename)
-    suffix = ".xlsx" if path.suffix.lower() == ".xlsx" else ".csv"
-    return f"{path.stem}-rejects{suffix}"
-
-
 def write_rejects(table, layout: SampleLayout, result: SampleImportResult, target: Path) -> None:
     """The refused rows in the input's own format and columns, plus a 错误原因 column."""
-    titles: list[object] = list(layout.titles)
-    reason_col = layout.columns.get("reason")
-    if reason_col is None:
-        titles.append(REASON_HEADER)
-    rows: list[list[object]] = [titles]
-    width = len(layout.titles)
-    for rejected in result.rejected:
-        source = table.rows[rejected.index]
-        cells: list[object] = [*source, *[""] * (width - len(source))][:width]
-        if reason_col is None:
-            cells.append(rejected.reason)
-        else:
-            cells[reason_col] = rejected.reason
-        rows.append(cells)
-    spreadsheets.write_table(
+    spreadsheets.write_rejects(
+        table,
+        layout.titles,
+        [(r.index, r.reason) for r in result.rejected],
         target,
-        rows,
-        format=table.format,
-        encoding=table.encoding if table.encoding != "utf-8" else "utf-8-sig",
-        sheet=table.sheet or "Sheet1",
+        reason_col=layout.columns.get("reason"),
     )
 
 

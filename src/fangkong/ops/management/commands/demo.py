@@ -7,7 +7,7 @@ from fangkong.ops.demo import accounts_table, ensure_demo_accounts
 from fangkong.ops.outbreak import MAX_DAYS, health_records_exist
 from fangkong.regions.models import Region
 
-from .seed import add_outbreak_arguments, run_outbreak
+from .seed import add_outbreak_arguments, run_outbreak, run_supplies
 
 
 class Command(BaseCommand):
@@ -51,6 +51,7 @@ class Command(BaseCommand):
         if not health_records_exist():
             run_outbreak(self, seed=1, days=days)
             return
+        run_supplies(self, seed=1, days=days)  # a city seeded before supplies existed
         last = CheckIn.objects.aggregate(last=Max("on"))["last"]
         self.stdout.write(
             "reusing its health records"

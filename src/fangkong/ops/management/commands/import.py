@@ -14,9 +14,11 @@ from fangkong.regions.services import RegionInvalid, import_regions, read_region
 from fangkong.screening.models import Campaign
 from fangkong.screening.samplefile import SampleFileInvalid
 from fangkong.screening.services import import_samples
-from fangkong.screening.services import rejects_name as samples_rejects_name
+from fangkong.supplies.models import StockPoint
+from fangkong.supplies.services import import_stock
+from fangkong.supplies.stock_sheet import SheetInvalid
 
-KINDS = ("regions", "residents", "checkins", "samples")
+KINDS = ("regions", "residents", "checkins", "samples", "stock")
 
 
 class Command(BaseCommand):
@@ -32,7 +34,11 @@ class Command(BaseCommand):
         "'import samples FILE --campaign ID': a sampling app's export (试管编号/管码/条码, "
         "证件类型, 证件号码, 姓名, 采样时间, 采样点) into a testing campaign; every row "
         "stored or rejected (rejects to FILE-rejects.xlsx/.csv with 错误原因); the same "
-        "file again changes nothing."
+        "file again changes nothing. "
+        "'import stock FILE --point CODE': a warehouse's stock sheet as opening balances of the "
+        "point (物资名称/品名, 规格型号, 单位, 数量/库存数量, 批次号, 有效期至; a 合计 row is "
+        "compared, not imported); refused rows go to FILE-rejects.xlsx/.csv; importing the same "
+        "sheet again adds nothing."
     )
 
     def add_arguments(self, parser):
@@ -42,10 +48,11 @@ class Command(BaseCommand):
             "--grid", help="residents: code of the grid (or of the community, with a 网格 column)"
         )
         parser.add_argument("--campaign", type=int, help="samples: id of the testing campaign")
+        parser.add_argument("--point", help="stock: code of the stock point")
         parser.add_argument(
             "--rejects",
             type=Path,
-            help="residents, samples: where to write the refused rows (default: beside FILE)",
+            help="residents, samples, stock: where to write the refused rows (default: by FILE)",
         )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON summary line"
@@ -54,7 +61,9 @@ class Command(BaseCommand):
     def handle(self, *args, kind, file, as_json, grid=None, rejects=None, **options):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
-        if kind == "regions":
+        if kind == "stock":
+            self._stock(file, options.get("point"), rejects, as_json)
+        elif kind == "regions":
             self._regions(file, as_json)
         elif kind == "checkins":
             self._check_ins(file, as_json)
@@ -69,7 +78,7 @@ class Command(BaseCommand):
         campaign = Campaign.objects.filter(pk=campaign_id).first()
         if campaign is None:
             raise CommandError(f"no campaign {campaign_id}")
-        path = rejects or file.with_name(samples_rejects_name(file.name))
+        path = rejects or file.with_name(rejects_name(file.name))
         try:
             result = import_samples(
                 data=file.read_bytes(), filename=file.name, campaign=campaign, rejects=path
@@ -148,6 +157,32 @@ class Command(BaseCommand):
             self.stderr.write(f"row {r.number}: {r.reason}")
         for label, n in sorted(result.new_categories.items()):
             self.stderr.write(f"category not known before, kept as a tag: {label} ({n})")
+        self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
+
+    def _stock(self, file: Path, code: str | None, rejects: Path | None, as_json: bool):
+        if not code:
+            raise CommandError("--point CODE is required: the stock point the sheet counts")
+        point = StockPoint.objects.filter(code=code.strip()).first()
+        if point is None:
+            raise CommandError(
+                f"no stock point with code {code}; create it with "
+                "fangkong supplies point CODE --name NAME --region REGION_CODE"
+            )
+        path = rejects or file.with_name(rejects_name(file.name))
+        try:
+            result = import_stock(
+                data=file.read_bytes(), filename=file.name, point=point, rejects=path
+            )
+        except SheetInvalid as e:
+            raise CommandError(f"{file.name}: {e}") from None
+        for number, _index, reason in result.rejected:
+            self.stderr.write(f"row {number}: {reason}")
+        for note in result.notes:
+            self.stderr.write(note)
+        for name in result.new_items:
+            self.stderr.write(f"added to the catalog: {name}")
+        if result.already:
+            self.stderr.write(f"{result.already} rows were imported before: nothing added")
         self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
 
     def _summary(self, summary: dict, as_json: bool) -> None:

@@ -7,6 +7,7 @@ from tqdm import tqdm
 from fangkong.ops.city import generate_city
 from fangkong.ops.load import CityExists, load_city
 from fangkong.ops.outbreak import MAX_DAYS, seed_outbreak
+from fangkong.ops.supplies import seed_supplies
 
 
 def add_outbreak_arguments(parser) -> None:
@@ -27,13 +28,25 @@ def run_outbreak(command: BaseCommand, *, seed: int, days: int) -> None:
     started = time.perf_counter()
     result = seed_outbreak(seed=seed, days=days)
     command.stdout.write(f"outbreak: {result.summary()} in {time.perf_counter() - started:.1f} s")
+    run_supplies(command, seed=seed, days=days)
+
+
+def run_supplies(command: BaseCommand, *, seed: int, days: int) -> None:
+    """The demo city's stock points and their two weeks of movements (once)."""
+    started = time.perf_counter()
+    result = seed_supplies(seed=seed, days=days)
+    if result.points:
+        command.stdout.write(
+            f"supplies: {result.summary()} in {time.perf_counter() - started:.1f} s"
+        )
 
 
 class Command(BaseCommand):
     help = (
         "Build a deterministic synthetic city (regions, buildings, households, residents, tags) "
         "and load it in one transaction; then replay two weeks of an outbreak ending today "
-        "(check-ins, alerts, cases and contacts, checkpoints; the demo accounts act in it). "
+        "(check-ins, alerts, cases and contacts, checkpoints; the demo accounts act in it) and "
+        "two weeks of supplies (stock points, receipts, transfers, issues). "
         "The same --seed gives the same city and the same outbreak."
     )
 

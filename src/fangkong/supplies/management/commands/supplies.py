@@ -1,0 +1,96 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fangkong.accounts.models import User
+from fangkong.common.scope import Scope
+from fangkong.regions.codes import canonical_code
+from fangkong.regions.models import Region
+from fangkong.supplies import selectors
+from fangkong.supplies.choices import PointKind
+from fangkong.supplies.models import StockPoint
+from fangkong.supplies.services import StockInvalid, assign_keeper, clean_point_code, save_point
+
+# The command line acts for the whole installation (as `fangkong import` does).
+EVERYWHERE = Scope(user_id=None, role="", path="", caps=frozenset())
+
+
+class Command(BaseCommand):
+    help = (
+        "Stock points and their stock. 'supplies point CODE --name NAME --region REGION_CODE "
+        "[--kind KIND]' creates the point or updates the one with this code (--json prints "
+        "{id, code}); 'supplies keeper CODE --user USERNAME' makes a warehouse keeper keep it; "
+        "'supplies balance --point CODE --json' prints {ITEM: qty} of the point's stock. "
+        f"Kinds: {', '.join(PointKind.values)}."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=("point", "keeper", "balance"))
+        parser.add_argument("code", nargs="?", help="point, keeper: the point's code")
+        parser.add_argument("--name", help="point: its name")
+        parser.add_argument("--region", help="point: the code of its region")
+        parser.add_argument(
+            "--kind", choices=PointKind.values, help="point: its kind (default: community)"
+        )
+        parser.add_argument("--user", help="keeper: the keeper's username")
+        parser.add_argument("--point", help="balance: the point's code")
+        parser.add_argument(
+            "--json", dest="as_json", action="store_true", help="end with one JSON line"
+        )
+
+    def handle(self, *args, action, code, as_json, **options):
+        if action == "point":
+            out = self._point(code, options)
+        elif action == "keeper":
+            out = self._keeper(code, options.get("user"))
+        else:
+            out = self._balance(options.get("point"))
+        if as_json:
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
+        else:
+            self.stdout.write(", ".join(f"{k}: {v}" for k, v in out.items()) or "no stock")
+
+    def _point(self, code, options) -> dict:
+        if not code:
+            raise CommandError("give the point's CODE")
+        name, region_code = options.get("name"), options.get("region")
+        existing = StockPoint.objects.filter(code=code.strip()).first()
+        if existing is None and not (name and region_code):
+            raise CommandError("a new point needs --name and --region")
+        region = existing.region if existing is not None else None
+        if region_code:
+            region = Region.objects.filter(code=canonical_code(region_code)).first()
+            if region is None:
+                raise CommandError(f"no region with code {region_code}")
+        assert region is not None
+        kind = options.get("kind") or (existing.kind if existing else PointKind.COMMUNITY)
+        try:
+            point, _created = save_point(
+                code=code, name=name or existing.name, region=region, kind=kind
+            )
+        except StockInvalid as e:
+            raise CommandError(str(e)) from None
+        return {"id": point.pk, "code": point.code}
+
+    def _find(self, code) -> StockPoint:
+        if not code:
+            raise CommandError("give the point's code")
+        try:
+            code = clean_point_code(code)
+        except StockInvalid as e:
+            raise CommandError(str(e)) from None
+        point = StockPoint.objects.filter(code=code).first()
+        if point is None:
+            raise CommandError(f"no stock point with code {code}")
+        return point
+
+    def _keeper(self, code, username) -> dict:
+        point = self._find(code)
+        user = User.objects.filter(username=username or "").first()
+        if user is None:
+            raise CommandError(f"no user {username}")
+        assign_keeper(point=point, user=user)
+        return {"point": point.code, "keeper": user.username}
+
+    def _balance(self, code) -> dict:
+        return selectors.balance_by_name(EVERYWHERE, self._find(code))

@@ -1,0 +1,143 @@
+"""Supplies' section of the daily report: the day's receipts and issues, stock points, the
+balance of each key item at the report's moment, and the points out of a key item (shortages).
+Registered from ``SuppliesConfig.ready()``.
+
+A past moment's balance is today's ``Balance`` rows less the movements since (one grouped query
+each over the region's points), never a sum over the whole ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.accounts.scope import Cap, Scope
+from fangkong.regions.models import Region
+from fangkong.reports.sections import (
+    Board,
+    Figure,
+    Item,
+    Link,
+    Section,
+    SectionFigures,
+    add_rows,
+    day_start,
+    register,
+    totals,
+    values_by_path,
+)
+
+from .choices import MovementKind
+from .models import Balance, Movement, StockPoint
+from .models import Item as StockItem
+
+MAX_OUTSTANDING = 50
+
+
+def _key_stock(scope: Scope, region: Region, until: dt.datetime) -> dict[tuple[int, int], int]:
+    """(point, key item) → its balance at ``until``: now, less what moved since."""
+    under = {"region_path__startswith": region.path, "item__key": True}
+    now = scope.filter(Balance.objects.filter(**under))
+    stock: dict[tuple[int, int], int] = defaultdict(int)
+    for row in now.values("point_id", "item_id").annotate(n=Sum("qty")).order_by():
+        stock[(row["point_id"], row["item_id"])] += row["n"]
+    since = scope.filter(Movement.objects.filter(at__gte=until, **under))
+    for row in since.values("point_id", "item_id").annotate(n=Sum("qty")).order_by():
+        stock[(row["point_id"], row["item_id"])] -= row["n"]
+    return stock
+
+
+def supplies_figures(
+    scope: Scope, region: Region, day: dt.date, until: dt.datetime
+) -> SectionFigures:
+    scope.require(Cap.STOCK_VIEW)
+    values = values_by_path()
+    points = scope.filter(StockPoint.objects.filter(region_path__startswith=region.path))
+    add_rows(values, "points", points.values("region_path").annotate(n=Count("id")).order_by())
+    moved = scope.filter(
+        Movement.objects.filter(
+            region_path__startswith=region.path, at__gte=day_start(day), at__lt=until
+        )
+    )
+    for key, kind in (("receipts", MovementKind.RECEIPT), ("issues", MovementKind.ISSUE)):
+        add_rows(
+            values,
+            key,
+            moved.filter(kind=kind).values("region_path").annotate(n=Count("id")).order_by(),
+        )
+    stock = _key_stock(scope, region, until)
+    where = dict(points.values_list("id", "region_path"))
+    names = {p.pk: p for p in points.select_related("region")}
+    keys = {i.pk: i for i in StockItem.objects.filter(key=True).order_by("category", "name")}
+    short: list[tuple[int, int]] = []
+    for (point_id, item_id), qty in stock.items():
+        path = where.get(point_id)
+        if path is None:
+            continue
+        bucket = values[path]
+        bucket[f"item_{item_id}"] = bucket.get(f"item_{item_id}", 0) + qty
+        if qty <= 0:
+            short.append((point_id, item_id))
+            bucket["shortages"] = bucket.get("shortages", 0) + 1
+    total = totals(values)
+    link = Link(reverse("supplies:home"), Cap.STOCK_VIEW)
+    figures = [
+        Figure("points", _("Stock points"), _("points"), total.get("points", 0), link=link),
+        Figure(
+            "receipts",
+            _("Receipts"),
+            _("times"),
+            total.get("receipts", 0),
+            note=_("stock received that day (each lot once)"),
+        ),
+        Figure(
+            "issues",
+            _("Issues"),
+            _("times"),
+            total.get("issues", 0),
+            note=_("stock handed out that day (each lot once)"),
+        ),
+        Figure(
+            "shortages",
+            _("Out of a key item"),
+            _("points"),
+            total.get("shortages", 0),
+            note=_("a stock point that has held a key item and has none left"),
+        ),
+    ]
+    for pk, item in keys.items():
+        figures.append(
+            Figure(
+                f"item_{pk}",
+                item.name,
+                item.unit,
+                total.get(f"item_{pk}", 0),
+                note=_("in stock at the report's moment"),
+                in_rows=False,
+            )
+        )
+    outstanding = [
+        Item(
+            "shortage",
+            _("%(point)s has no %(item)s left") % {"point": names[p].name, "item": keys[i].name},
+            names[p].region.code,
+            names[p].region.name,
+            1,
+            link,
+        )
+        for p, i in sorted(short)[:MAX_OUTSTANDING]
+        if i in keys
+    ]
+    return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
+
+
+def register_section() -> None:
+    board = Board(figures=("receipts", "issues", "shortages"))
+    register(
+        Section("supplies", gettext_lazy("Supplies"), 30, supplies_figures, Cap.STOCK_VIEW, board)
+    )

@@ -1,0 +1,52 @@
+"""Every change to supplies: the catalog, stock points and keepers, the ledger, imports."""
+
+from .catalog import (
+    assign_keeper,
+    clean_point_code,
+    find_item,
+    save_item,
+    save_point,
+    set_substitute,
+)
+from .ledger import (
+    Lot,
+    StockInvalid,
+    StockShort,
+    Written,
+    add_to_balances,
+    check_count,
+    check_issue,
+    check_receive,
+    check_receive_transfer,
+    check_reverse,
+    check_transfer,
+    check_write_off,
+    fefo,
+    propose_lots,
+)
+from .stock_import import StockImportResult, import_stock
+
+__all__ = [
+    "Lot",
+    "StockImportResult",
+    "StockInvalid",
+    "StockShort",
+    "Written",
+    "add_to_balances",
+    "assign_keeper",
+    "check_count",
+    "check_issue",
+    "check_receive",
+    "check_receive_transfer",
+    "check_reverse",
+    "check_transfer",
+    "check_write_off",
+    "clean_point_code",
+    "fefo",
+    "find_item",
+    "import_stock",
+    "propose_lots",
+    "save_item",
+    "save_point",
+    "set_substitute",
+]

@@ -1,0 +1,578 @@
+"""The stock ledger: every change of stock is an appended movement and the same transaction's
+change of its lot's ``Balance``.
+
+Taking stock out is one conditional UPDATE (``... SET qty = qty - n WHERE qty >= n``) on
+balance rows locked first in first-expiring-first-out order, so concurrent issues from several
+phones queue on the rows and the last ones are told how many are left; the CHECK on
+``Balance.qty`` refuses a negative balance whatever code runs. A movement's ``client_id`` (with
+its ``line``) is stored once: a retry finds the lines the first attempt wrote and writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.models import User
+from fangkong.regions.models import Household
+
+from ..choices import MovementKind, Origin, TransferStatus
+from ..models import Balance, Item, Movement, StockPoint, Transfer, lot_key
+
+MAX_REASON = 200
+
+
+class StockInvalid(ValueError):
+    """A movement that cannot be written: ``errors`` maps each field to what is wrong."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class StockShort(StockInvalid):
+    """Less stock than asked for: the message says how much is left."""
+
+    def __init__(self, message: str, left: int):
+        super().__init__({"qty": message})
+        self.left = left
+
+
+@dataclass(frozen=True)
+class Lot:
+    batch: str = ""
+    expires_on: dt.date | None = None
+
+    @property
+    def key(self) -> str:
+        return lot_key(self.batch, self.expires_on)
+
+
+@dataclass
+class Written:
+    """What an operation wrote (or, for a retry, had written): its lines, and whether new."""
+
+    movements: list[Movement]
+    created: bool
+    transfers: list[Transfer] = field(default_factory=list)
+
+    @property
+    def qty(self) -> int:
+        return sum(m.qty for m in self.movements)
+
+
+def short_message(item: Item, point: StockPoint, left: int, batch: str = "") -> str:
+    where = f"{point.name} {batch}".strip()
+    return _("only %(n)s %(unit)s of %(item)s left at %(where)s") % {
+        "n": f"{left:,}",
+        "unit": item.unit,
+        "item": item.name,
+        "where": where,
+    }
+
+
+def _check_qty(qty: int, errors: dict[str, str]) -> None:
+    if not isinstance(qty, int) or isinstance(qty, bool) or qty <= 0:
+        errors["qty"] = _("the quantity must be a whole number more than 0")
+    elif qty >= 10**12:
+        errors["qty"] = _("the quantity is too large")
+
+
+def _existing(client_id: uuid.UUID) -> list[Movement]:
+    return list(
+        Movement.objects.filter(client_id=client_id)
+        .select_related("item", "point", "transfer")
+        .order_by("line")
+    )
+
+
+def add_to_balances(rows: Iterable[tuple[StockPoint, Item, Lot, int]]) -> None:
+    """Add each (point, item, lot, qty) to its balance, creating the balance when the lot is
+    new: one INSERT ... ON CONFLICT per lot (PostgreSQL and SQLite alike)."""
+    table = connection.ops.quote_name(Balance._meta.db_table)
+    now = timezone.now()
+    params = [
+        (p.pk, i.pk, lot.key, lot.batch, lot.expires_on, p.region_path, qty, now)
+        for p, i, lot, qty in rows
+    ]
+    if not params:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (point_id, item_id, lot, batch, expires_on, region_path, qty, "
+            "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (point_id, item_id, lot) DO UPDATE SET "
+            f"qty = {table}.qty + excluded.qty, updated_at = excluded.updated_at",
+            params,
+        )
+
+
+def _take(balance: Balance, qty: int) -> None:
+    """Take ``qty`` from a balance row, or StockShort: a conditional UPDATE whose row count
+    says whether the stock was there when the row was written."""
+    done = Balance.objects.filter(pk=balance.pk, qty__gte=qty).update(
+        qty=F("qty") - qty, updated_at=timezone.now()
+    )
+    if not done:
+        left = Balance.objects.filter(pk=balance.pk).values_list("qty", flat=True).first() or 0
+        raise StockShort(short_message(balance.item, balance.point, left, balance.batch), left=left)
+
+
+def fefo(point: StockPoint, item: Item, *, lock: bool = False) -> list[Balance]:
+    """The item's lots with stock at the point, first expiring first (no expiry last)."""
+    qs = Balance.objects.filter(point=point, item=item, qty__gt=0).order_by(
+        F("expires_on").asc(nulls_last=True), "batch", "id"
+    )
+    if lock:
+        qs = qs.select_for_update()
+    rows = list(qs)
+    for b in rows:
+        b.point, b.item = point, item
+    return rows
+
+
+def propose_lots(point: StockPoint, item: Item, qty: int) -> list[tuple[Balance, int]]:
+    """First-expiring-first-out: which lots an issue of ``qty`` takes, and how much of each."""
+    plan, rest = [], qty
+    for b in fefo(point, item):
+        if rest <= 0:
+            break
+        take = min(b.qty, rest)
+        plan.append((b, take))
+        rest -= take
+    return plan
+
+
+def _plan_out(
+    point: StockPoint, item: Item, qty: int, lot: Lot | None
+) -> list[tuple[Balance, int]]:
+    """Lock the lots an outgoing movement draws on (in one order, so writers never deadlock)
+    and decide how much each gives; StockShort if they hold less than ``qty``."""
+    lots = fefo(point, item, lock=True)
+    if lot is not None:
+        lots = [b for b in lots if b.lot == lot.key]
+    held = sum(b.qty for b in lots)
+    if held < qty:
+        raise StockShort(
+            short_message(item, point, held, lot.batch if lot else ""),
+            left=held,
+        )
+    plan, rest = [], qty
+    for b in lots:
+        if rest <= 0:
+            break
+        take = min(b.qty, rest)
+        plan.append((b, take))
+        rest -= take
+    return plan
+
+
+def _write(client_id: uuid.UUID, lines: list[Movement], apply: Any, user: User | None) -> Written:
+    """Insert the lines (the first insert is where a concurrent retry waits), then ``apply``
+    their change to the balances, all in one transaction; a retry returns the first lines."""
+    now = timezone.now()
+    for n, m in enumerate(lines):
+        m.client_id, m.line, m.recorded_by = client_id, n, user
+        m.at = m.at or now
+    try:
+        with transaction.atomic():
+            Movement.objects.bulk_create(lines)
+            apply()
+    except IntegrityError:
+        found = _existing(client_id)
+        if not found:
+            raise
+        return Written(movements=found, created=False)
+    return Written(movements=lines, created=True)
+
+
+def _line(point: StockPoint, item: Item, kind: str, qty: int, lot: Lot, **fields) -> Movement:
+    return Movement(
+        kind=kind,
+        point=point,
+        item=item,
+        lot=lot.key,
+        batch=lot.batch,
+        expires_on=lot.expires_on,
+        region_path=point.region_path,
+        qty=qty,
+        **fields,
+    )
+
+
+def check_receive(
+    *,
+    point: StockPoint,
+    item: Item,
+    qty: int,
+    client_id: uuid.UUID,
+    origin: str,
+    supplier: str = "",
+    funding: str = "",
+    lot: Lot = Lot(),
+    reference: str = "",
+    note: str = "",
+    user: User | None = None,
+) -> Written:
+    """Stock received: bought (with its supplier and funding source), donated (with its
+    donor) or allocated from above."""
+    found = _existing(client_id)
+    if found:
+        return Written(movements=found, created=False)
+    errors: dict[str, str] = {}
+    _check_qty(qty, errors)
+    if origin not in Origin.values:
+        errors["origin"] = _("say where it came from: procurement, donation or allocation")
+    elif origin in (Origin.PROCUREMENT, Origin.DONATION) and not supplier.strip():
+        errors["supplier"] = (
+            _("name the supplier") if origin == Origin.PROCUREMENT else _("name the donor")
+        )
+    _check_lot(item, lot, errors, receiving=True)
+    if errors:
+        raise StockInvalid(errors)
+    line = _line(
+        point,
+        item,
+        MovementKind.RECEIPT,
+        qty,
+        lot,
+        origin=origin,
+        supplier=supplier.strip()[:100],
+        funding=funding.strip()[:100],
+        reference=reference.strip()[:64],
+        reason=note.strip()[:MAX_REASON],
+    )
+    return _write(client_id, [line], lambda: add_to_balances([(point, item, lot, qty)]), user)
+
+
+def _check_lot(item: Item, lot: Lot, errors: dict[str, str], *, receiving: bool) -> None:
+    if len(lot.batch) > 50:
+        errors["batch"] = _("a batch number has at most 50 characters")
+    if receiving and item.tracks_batches:
+        if not lot.batch:
+            errors["batch"] = _("%(item)s is kept by batch: give the batch number") % {
+                "item": item.name
+            }
+        if lot.expires_on is None:
+            errors["expires_on"] = _("%(item)s is kept by batch: give its expiry date") % {
+                "item": item.name
+            }
+    if receiving and lot.expires_on is not None and lot.expires_on < timezone.localdate():
+        errors["expires_on"] = _("this lot has already expired; it cannot be received")
+
+
+def _outgoing(
+    *,
+    kind: str,
+    point: StockPoint,
+    item: Item,
+    qty: int,
+    client_id: uuid.UUID,
+    lot: Lot | None,
+    user: User | None,
+    transfer_to: StockPoint | None = None,
+    **fields,
+) -> Written:
+    """An issue, a loss, an expiry or a transfer out: drawn from one lot, or first-expiring
+    first out across the lots."""
+    transfers: list[Transfer] = []
+    try:
+        with transaction.atomic():
+            found = _existing(client_id)
+            if found:
+                return Written(movements=found, created=False)
+            plan = _plan_out(point, item, qty, lot)
+            lines = []
+            for balance, take in plan:
+                taken = Lot(balance.batch, balance.expires_on)
+                line = _line(point, item, kind, -take, taken, **fields)
+                if transfer_to is not None:
+                    t = Transfer.objects.create(
+                        from_point=point,
+                        to_point=transfer_to,
+                        item=item,
+                        lot=taken.key,
+                        batch=taken.batch,
+                        expires_on=taken.expires_on,
+                        qty=take,
+                        sent_at=timezone.now(),
+                    )
+                    transfers.append(t)
+                    line.transfer = t
+                lines.append(line)
+
+            def apply() -> None:
+                for balance, take in plan:
+                    _take(balance, take)
+
+            written = _write(client_id, lines, apply, user)
+            if not written.created:
+                transaction.set_rollback(True)  # the transfers made for a retry go with it
+            written.transfers = transfers if written.created else []
+            return written
+    except IntegrityError:
+        return Written(movements=_existing(client_id), created=False)
+
+
+def check_issue(
+    *,
+    point: StockPoint,
+    item: Item,
+    qty: int,
+    client_id: uuid.UUID,
+    recipient: str = "",
+    household: Household | None = None,
+    lot: Lot | None = None,
+    reference: str = "",
+    note: str = "",
+    user: User | None = None,
+) -> Written:
+    """Stock handed out to a unit (a hospital, a community, a checkpoint) or a household (in
+    the point's region); first expiring first out unless a lot is named."""
+    errors: dict[str, str] = {}
+    _check_qty(qty, errors)
+    if not recipient.strip() and household is None:
+        errors["recipient"] = _("name the unit or household that receives it")
+    if household is not None and not household.region_path.startswith(point.region_path):
+        errors["household"] = _("the household is not in this point's area")
+    if errors:
+        raise StockInvalid(errors)
+    return _outgoing(
+        kind=MovementKind.ISSUE,
+        point=point,
+        item=item,
+        qty=qty,
+        client_id=client_id,
+        lot=lot,
+        user=user,
+        recipient=recipient.strip()[:100],
+        household=household,
+        reference=reference.strip()[:64],
+        reason=note.strip()[:MAX_REASON],
+    )
+
+
+def check_write_off(
+    *,
+    point: StockPoint,
+    item: Item,
+    qty: int,
+    client_id: uuid.UUID,
+    kind: str,
+    reason: str,
+    lot: Lot | None = None,
+    user: User | None = None,
+) -> Written:
+    """Stock lost (damaged, stolen) or expired, with the reason."""
+    errors: dict[str, str] = {}
+    _check_qty(qty, errors)
+    if kind not in (MovementKind.LOSS, MovementKind.EXPIRY):
+        errors["kind"] = _("a write-off is a loss or an expiry")
+    if not reason.strip():
+        errors["reason"] = _("say what happened to it")
+    if errors:
+        raise StockInvalid(errors)
+    return _outgoing(
+        kind=kind,
+        point=point,
+        item=item,
+        qty=qty,
+        client_id=client_id,
+        lot=lot,
+        user=user,
+        reason=reason.strip()[:MAX_REASON],
+    )
+
+
+def check_transfer(
+    *,
+    point: StockPoint,
+    to_point: StockPoint,
+    item: Item,
+    qty: int,
+    client_id: uuid.UUID,
+    lot: Lot | None = None,
+    note: str = "",
+    user: User | None = None,
+) -> Written:
+    """Stock sent to another point: out of this one now, in transit until it is received."""
+    errors: dict[str, str] = {}
+    _check_qty(qty, errors)
+    if to_point.pk == point.pk:
+        errors["to_point"] = _("send it to another point")
+    if errors:
+        raise StockInvalid(errors)
+    return _outgoing(
+        kind=MovementKind.TRANSFER_OUT,
+        point=point,
+        item=item,
+        qty=qty,
+        client_id=client_id,
+        lot=lot,
+        user=user,
+        transfer_to=to_point,
+        reason=note.strip()[:MAX_REASON],
+    )
+
+
+def check_receive_transfer(
+    *, transfer: Transfer, client_id: uuid.UUID, user: User | None = None
+) -> Written:
+    """The receiving point takes a transfer in: its lot, its quantity."""
+    found = _existing(client_id)
+    if found:
+        return Written(movements=found, created=False)
+    with transaction.atomic():
+        t = (
+            Transfer.objects.select_for_update()
+            .select_related("to_point", "item")
+            .get(pk=transfer.pk)
+        )
+        if t.status != TransferStatus.IN_TRANSIT:
+            raise StockInvalid({"transfer": _("this transfer is no longer in transit")})
+        lot = Lot(t.batch, t.expires_on)
+        line = _line(t.to_point, t.item, MovementKind.TRANSFER_IN, t.qty, lot, transfer=t)
+
+        def apply() -> None:
+            add_to_balances([(t.to_point, t.item, lot, t.qty)])
+            Transfer.objects.filter(pk=t.pk).update(
+                status=TransferStatus.RECEIVED, received_at=timezone.now()
+            )
+
+        return _write(client_id, [line], apply, user)
+
+
+def check_count(
+    *,
+    point: StockPoint,
+    item: Item,
+    counted: int,
+    client_id: uuid.UUID,
+    lot: Lot = Lot(),
+    reason: str = "",
+    user: User | None = None,
+) -> Written:
+    """A physical count of one lot: the movement is the difference from the books (a count
+    that matches is recorded too, as a zero difference); a difference needs its reason."""
+    found = _existing(client_id)
+    if found:
+        return Written(movements=found, created=False)
+    errors: dict[str, str] = {}
+    if not isinstance(counted, int) or isinstance(counted, bool) or counted < 0:
+        errors["counted"] = _("the count must be a whole number, 0 or more")
+    elif counted >= 10**12:
+        errors["counted"] = _("the count is too large")
+    if errors:
+        raise StockInvalid(errors)
+    with transaction.atomic():
+        balance = (
+            Balance.objects.select_for_update().filter(point=point, item=item, lot=lot.key).first()
+        )
+        books = balance.qty if balance is not None else 0
+        difference = counted - books
+        if difference and not reason.strip():
+            raise StockInvalid(
+                {
+                    "reason": _(
+                        "the count differs from the books by %(d)s: say why (damaged, "
+                        "miscounted before, issued without a record, ...)"
+                    )
+                    % {"d": f"{difference:+,}"}
+                }
+            )
+        line = _line(
+            point,
+            item,
+            MovementKind.COUNT,
+            difference,
+            lot,
+            counted=counted,
+            reason=reason.strip()[:MAX_REASON],
+        )
+
+        def apply() -> None:
+            if difference > 0:
+                add_to_balances([(point, item, lot, difference)])
+            elif difference < 0 and balance is not None:
+                balance.point, balance.item = point, item
+                _take(balance, -difference)
+
+        return _write(client_id, [line], apply, user)
+
+
+def check_reverse(
+    *, movement: Movement, client_id: uuid.UUID, reason: str, user: User | None = None
+) -> Written:
+    """Correct a movement by its opposite (never by an edit). A transfer out is reversed only
+    while in transit (it is then cancelled); a transfer in, by sending the stock back."""
+    found = _existing(client_id)
+    if found:
+        return Written(movements=found, created=False)
+    if not reason.strip():
+        raise StockInvalid({"reason": _("say why the movement is reversed")})
+    if movement.kind == MovementKind.REVERSAL:
+        raise StockInvalid({"movement": _("a reversal cannot itself be reversed")})
+    if movement.kind == MovementKind.TRANSFER_IN:
+        raise StockInvalid(
+            {"movement": _("stock taken in from a transfer goes back by a transfer")}
+        )
+    if movement.qty == 0:
+        raise StockInvalid({"movement": _("a count that matched the books changes nothing")})
+    try:
+        return _reverse(movement=movement, client_id=client_id, reason=reason, user=user)
+    except IntegrityError:  # another reversal of it committed first
+        raise StockInvalid({"movement": _("this movement has already been reversed")}) from None
+
+
+def _reverse(*, movement: Movement, client_id: uuid.UUID, reason: str, user: User | None):
+    point, item = movement.point, movement.item
+    lot = Lot(movement.batch, movement.expires_on)
+    with transaction.atomic():
+        if Movement.objects.filter(reverses=movement).exists():
+            raise StockInvalid({"movement": _("this movement has already been reversed")})
+        transfer = None
+        if movement.kind == MovementKind.TRANSFER_OUT:
+            transfer = Transfer.objects.select_for_update().filter(movements=movement).get()
+            if transfer.status != TransferStatus.IN_TRANSIT:
+                raise StockInvalid(
+                    {"movement": _("the transfer has been received; send the stock back instead")}
+                )
+        balance = None
+        if movement.qty > 0:  # reversing stock that came in: it must still be there
+            balance = (
+                Balance.objects.select_for_update()
+                .filter(point=point, item=item, lot=lot.key)
+                .first()
+            )
+        line = _line(
+            point,
+            item,
+            MovementKind.REVERSAL,
+            -movement.qty,
+            lot,
+            reverses=movement,
+            transfer=transfer,
+            reason=reason.strip()[:MAX_REASON],
+        )
+
+        def apply() -> None:
+            if movement.qty < 0:
+                add_to_balances([(point, item, lot, -movement.qty)])
+            else:
+                if balance is None:
+                    raise StockShort(short_message(item, point, 0, lot.batch), left=0)
+                balance.point, balance.item = point, item
+                _take(balance, movement.qty)
+            if transfer is not None:
+                Transfer.objects.filter(pk=transfer.pk).update(status=TransferStatus.CANCELLED)
+
+        return _write(client_id, [line], apply, user)

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "supplies"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("points/<str:code>/", views.point_page, name="point"),
+    path("points/<str:code>/receive/", views.movement_page, {"action": "receive"}, name="receive"),
+    path("points/<str:code>/issue/", views.movement_page, {"action": "issue"}, name="issue"),
+    path("points/<str:code>/count/", views.movement_page, {"action": "count"}, name="count"),
+    path(
+        "points/<str:code>/transfer/", views.movement_page, {"action": "transfer"}, name="transfer"
+    ),
+    path(
+        "points/<str:code>/write-off/",
+        views.movement_page,
+        {"action": "write_off"},
+        name="write_off",
+    ),
+    path("points/<str:code>/items/<int:item_id>/card.xlsx", views.stock_card, name="card"),
+    path("transfers/<int:pk>/take-in/", views.take_in, name="take_in"),
+    path("movements/<int:pk>/reverse/", views.reverse, name="reverse"),
+]
