@@ -1,5 +1,6 @@
 """Reads of the residents' registry for screens, exports and the API; all scoped."""
 
+from .counts import residents_by_path
 from .overview import (
     REGION_COUNTS_SECONDS,
     Counts,
@@ -52,6 +53,7 @@ from .search import (
 )
 
 __all__ = [
+    "residents_by_path",
     "_ID_TAIL",
     "MIN_ID_DIGITS",
     "PHONE_DIGITS",
