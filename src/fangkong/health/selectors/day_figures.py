@@ -199,11 +199,9 @@ def day_values(
         for path, n in residents_per_path(scope, region, until).items():
             values[path]["residents"] = n
     for path, v in values.items():
-        if universal_at(rules, path):
-            due, reported = (
-                v.get("residents", 0),
-                min(v.get("checked_in", 0), v.get("residents", 0)),
-            )
+        if universal_at(rules, path):  # today's check-ins are the grid's residents (docs)
+            due = v.get("residents", 0)
+            reported = min(v.get("checked_in", 0), due)
         else:
             due, reported = v.get("watched", 0), done.get(path, 0)
         v.update(due=due, reported=reported, not_reported=due - reported)
