@@ -192,9 +192,13 @@ def day_values(
         raise Http404
     values: dict[str, dict[str, int]] = defaultdict(dict)
     whole = counted(day, until)
-    _check_ins(scope, region, day, until, whole, values)
-    done = _watched(scope, region, day, until, whole, values)
     rules = universal_rules()
+    _check_ins(scope, region, day, until, whole, values)
+    # who of those watched reported matters only where not every resident is due
+    watched_due = not universal_at(rules, region.path) or any(
+        not v for p, v in rules.items() if p.startswith(region.path)
+    )
+    done = _watched(scope, region, day, until, whole, values, due=watched_due)
     if residents or universal_under(rules, region.path):
         for path, n in residents_per_path(scope, region, until).items():
             values[path]["residents"] = n
@@ -232,9 +236,10 @@ def _check_ins(scope, region, day, until, whole: bool, values) -> None:
     _add(values, rows, "check_ins", "checked_in")
 
 
-def _watched(scope, region, day, until, whole: bool, values) -> dict[str, int]:
-    """Persons under watch per path and kind; the number per path of those who checked in
-    that day where they are watched (the key of ``PersonDay``: a lookup each, not a scan)."""
+def _watched(scope, region, day, until, whole: bool, values, *, due: bool) -> dict[str, int]:
+    """Persons under watch per path and kind; when they are ``due``, the number per path of
+    those who checked in that day where they are watched (the key of ``PersonDay``: a lookup
+    each, about 10 µs, never a scan of the day)."""
     where = {"on": day, "region_path": OuterRef("region_path"), "person_id": OuterRef("person_id")}
     if whole:
         checked = Exists(PersonDay.objects.filter(**where))
@@ -246,16 +251,14 @@ def _watched(scope, region, day, until, whole: bool, values) -> dict[str, int]:
     ):
         values[row["region_path"]][f"watched_{row['kind']}"] = row["n"]
     done = {}
+    reported = {"done": Count("person", distinct=True, filter=Q(checked))} if due else {}
     for row in (
         watched.values("region_path")
-        .annotate(
-            watched=Count("person", distinct=True),
-            done=Count("person", distinct=True, filter=Q(checked)),
-        )
+        .annotate(watched=Count("person", distinct=True), **reported)
         .order_by()
     ):
         values[row["region_path"]]["watched"] = row["watched"]
-        done[row["region_path"]] = row["done"]
+        done[row["region_path"]] = row.get("done", 0)
     return done
 
 
