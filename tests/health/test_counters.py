@@ -27,9 +27,11 @@ from fangkong.health.services import (
     record_check_ins,
 )
 from fangkong.health.services.counters import recount
+from fangkong.people.services.counters import recount as recount_registry
 from fangkong.people.moves import person_moved
 
 from ..conftest import Tree, make_person
+from .recount import recounted_values, report_values
 
 TODAY = timezone.localdate
 
@@ -51,6 +53,12 @@ def assert_exact() -> None:
     recount()
     assert kept == counters()
     assert marks == markers()
+
+
+def assert_report_exact(region, days=None) -> None:
+    """The report's health figures (from the counters) equal a recount from the raw rows."""
+    for day in days or (TODAY(), TODAY() - dt.timedelta(days=1)):
+        assert report_values(region, day) == recounted_values(region, day), day
 
 
 def record(person, temperature="36.6", client_id=None, **kw):
@@ -193,12 +201,20 @@ def test_the_recount_command_rebuilds_counters_from_the_check_ins(tree, capsys):
 
 
 class CounterMachine(RuleBasedStateMachine):
-    """Any sequence of batches, retries, deletions and moves keeps the counters exact."""
+    """Any sequence of batches, retries, deletions, moves, merges, periods under watch and
+    changes of the reporting rule keeps the counters exact, and the report's health figures
+    equal to a recount from the raw rows."""
 
     @initialize()
     def setup(self):
-        for model in (CheckIn, GridDay, PersonDay):
+        from fangkong.health.models import HealthRule, Observation
+        from fangkong.people.models import Person
+
+        for model in (CheckIn, GridDay, PersonDay, Observation, HealthRule):
             model.objects.all().delete()
+        # registered a month ago, so yesterday's residents are due yesterday too
+        Person.objects.update(created_at=timezone.now() - dt.timedelta(days=30))
+        recount_registry()  # written around the services: the registry's counters again
         self.tree = TREE
         self.people = PEOPLE
         self.sent: list[CheckInData] = []
@@ -244,12 +260,59 @@ class CounterMachine(RuleBasedStateMachine):
         person.save()
         person_moved([person.pk])
 
+    @rule(i=st.integers(0, 2), days_ago=st.integers(0, 1))
+    def watch(self, i, days_ago):
+        from fangkong.health.models import Observation
+
+        person = self.people[i]
+        Observation.objects.create(
+            person=person,
+            region_path=person.region_path,
+            kind="home_observation",
+            reason="返乡",
+            start_on=TODAY() - dt.timedelta(days=days_ago),
+            end_on=TODAY() + dt.timedelta(days=6),
+        )
+
+    @rule(on=st.booleans())
+    def everyone_reports_in_a(self, on):
+        from fangkong.health.models import HealthRule
+
+        HealthRule.objects.update_or_create(
+            region=self.tree.community_a, defaults={"universal_reporting": on}
+        )
+
+    @rule(i=st.integers(0, 2), in_b=st.booleans(), late=st.booleans(), watched=st.booleans())
+    def merge(self, i, in_b, late, watched):
+        """A duplicate record (maybe in the other grid, maybe under watch) reported, then was
+        merged into one of the people."""
+        from fangkong.health.models import Observation
+        from fangkong.people.services import do_merge_persons
+
+        twin = make_person(self.tree.grid_b if in_b else self.tree.grid_a, phone="")
+        if watched:
+            Observation.objects.create(
+                person=twin,
+                region_path=twin.region_path,
+                kind="home_isolation",
+                reason="密接",
+                start_on=TODAY() - dt.timedelta(days=1),
+                end_on=TODAY() + dt.timedelta(days=6),
+            )
+        when = timezone.now() - dt.timedelta(days=1) if late else None
+        record_check_ins(
+            items=[CheckInData(uuid.uuid4(), twin.pk, "36.6", measured_at=when)],
+            persons={twin.pk: twin.region_path},
+        )
+        do_merge_persons(user=USER, keep=self.people[i], drop=twin)
+
     def persons(self):
         return {p.pk: p.region_path for p in self.people}
 
     @invariant()
     def exact(self):
         assert_exact()
+        assert_report_exact(self.tree.city)
 
 
 TREE: Tree

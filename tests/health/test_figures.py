@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fangkong.accounts.scope import scope_of
-from fangkong.health.figures import figures_changed
 from fangkong.health.models import CheckIn, HealthRule, Observation
 from fangkong.health.rules import forget_rules, rules_for
 from fangkong.health.selectors import staff_view
@@ -174,22 +173,40 @@ def test_a_closed_alert_and_a_new_period_show_at_once(
     assert (total["alerts_open"], total["alerts_closed"], total["expected"]) == (0, 1, 1)
 
 
-def test_figures_of_a_region_nobody_wrote_to_stay_counted(
-    tree, people, login, django_capture_on_commit_callbacks
-):
-    """Invalidation is by path: a write in grid B leaves grid A's count in the cache, and
-    makes the street (above both) count again."""
+def test_the_staff_view_and_the_daily_report_count_the_same_figures(tree, people):
+    """One count behind both (``day_values``): the staff page never says another number than
+    the report of the same region and day."""
+    from fangkong.reports.selectors import daily_report
 
-    def counted_at(region):
-        page = client.get(reverse("health:staff") + f"?region={region.code}")
-        return page.context["view"].counted_at
-
-    client = login(people.street)
-    grid_a, street = counted_at(tree.grid_a), counted_at(tree.street)
-    with django_capture_on_commit_callbacks(execute=True):
-        figures_changed([tree.grid_b.path])
-    assert counted_at(tree.grid_a) == grid_a
-    assert counted_at(tree.street) > street
+    HealthRule.objects.create(region=tree.community_a, universal_reporting=True)
+    watch(tree.person_b)
+    watch(tree.person_c)
+    report(tree.person_a, tree.person_b, t="38.4")
+    report(tree.person_a)
+    hq = scope_of(people.hq)
+    view = staff_view(hq, tree.city, TODAY())
+    content = daily_report(hq, tree.city, TODAY())
+    health = next(s for s in content["sections"] if s["key"] == "health")
+    figures = {f["key"]: f["today"] for f in health["figures"]}
+    f = view.total
+    assert (f.expected, f.expected_reported, f.reported) == (
+        figures["due"],
+        figures["reported"],
+        figures["checked_in"],
+    )
+    assert (f.alerts_open, f.alerts_closed, f.watched_total) == (
+        figures["alerts_open"],
+        figures["alerts_closed"],
+        figures["watched"],
+    )
+    # grid A: its 2 residents due, 张伟 reported; 李娜 (reported) and 王芳 (not) under watch
+    assert (f.expected, f.expected_reported, f.reported) == (4, 2, 2)
+    rows = {r["code"]: r["values"] for r in health["rows"]}
+    for child, g in view.children:
+        assert (g.expected, g.expected_reported) == (
+            rows[child.code]["due"],
+            rows[child.code]["reported"],
+        )
 
 
 def test_a_rule_changed_in_admin_recounts_who_is_due_at_once(

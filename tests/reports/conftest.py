@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from fangkong.health.models import Alert, Case, CheckIn, Checkpoint, Contact, Observation, Passage
+from fangkong.health.services import counters
 from fangkong.people.models import Person
 from fangkong.people.services.counters import recount
 
@@ -31,7 +33,9 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def check_in(person, when: dt.datetime, temperature="36.5"):
-    return CheckIn.objects.create(
+    """A check-in measured at ``when`` (no alert), counted in its grid's day as every writer
+    counts its rows (services/counters.py): the report reads the counters."""
+    row = CheckIn.objects.create(
         client_id=uuid.uuid4(),
         person=person,
         region_path=person.region_path,
@@ -40,6 +44,8 @@ def check_in(person, when: dt.datetime, temperature="36.5"):
         temperature=temperature,
         source="grid_worker",
     )
+    counters.add([(row.on, row.region_path, person.pk, Decimal(temperature))])
+    return row
 
 
 def watch(person, kind: str, start: dt.date, days: int = 14):

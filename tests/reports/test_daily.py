@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from fangkong.accounts.scope import scope_of
 from fangkong.health.models import Alert, CheckIn, Observation
@@ -190,3 +191,49 @@ def test_the_report_holds_no_names_of_people(city, people):
     text = json.dumps(compile_report(scope_of(people.hq), city.city, DAY), ensure_ascii=False)
     for name in ("张伟", "张小明", "李娜", "王芳"):
         assert name not in text
+
+
+def test_after_check_ins_deletions_moves_and_merges_the_figures_equal_a_recount(city, people):
+    """The health figures come from the day's counters; whatever the writes did to them, the
+    report of today and of DAY says what the raw rows say."""
+    import uuid
+
+    from fangkong.health.models import HealthRule
+    from fangkong.health.services import CheckInData, do_delete_check_in, record_check_ins
+    from fangkong.people.moves import person_moved
+    from fangkong.people.services import do_merge_persons
+
+    from ..conftest import make_person
+    from ..health.recount import recounted_values, report_values
+
+    HealthRule.objects.create(region=city.community_a, universal_reporting=True)
+    everyone = [city.person_a, city.child_a, city.person_b, city.person_c]
+    twin = make_person(city.grid_b, phone="")
+    record_check_ins(
+        items=[CheckInData(uuid.uuid4(), p.pk, "36.6") for p in [*everyone, twin, city.person_b]],
+        persons={p.pk: p.region_path for p in [*everyone, twin]},
+    )
+    do_delete_check_in(
+        user=people.grid_a,
+        check_in=CheckIn.objects.get(person=city.child_a, on=timezone.localdate()),
+        reason="typed for the wrong person",
+    )
+    city.person_b.grid, city.person_b.region_path = city.grid_a, city.grid_a.path
+    city.person_b.save()
+    person_moved([city.person_b.pk])  # 李娜 moves to grid A with today's check-ins
+    do_merge_persons(user=people.grid_a, keep=city.person_a, drop=twin)
+    for day in (timezone.localdate(), DAY):
+        assert report_values(city.city, day) == recounted_values(city.city, day)
+    today = figures(daily_report(scope_of(people.hq), city.city, timezone.localdate()), "health")
+    # grid A reports universally: 张伟, 张小明, 李娜 due, 张伟 and 李娜 reported; 王芳 checked
+    # in but is not due; the merged twin counts once, as 张伟
+    assert (today["due"], today["reported"], today["checked_in"]) == (3, 2, 3)
+
+
+def test_a_round_at_the_last_minute_of_a_day_counts_as_the_whole_day(city, people):
+    """A round before the day's end reads the raw rows, the whole day reads the counters: at
+    the day's last minute both say the same."""
+    hq = scope_of(people.hq)
+    whole = figures(daily_report(hq, city.city, DAY), "health")
+    late = figures(daily_report(hq, city.city, DAY, at(DAY, 23, 59)), "health")
+    assert whole == late

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from fangkong.people.models import Person, PersonMerge
 
-from .figures import figures_changed
 from .models import Alert, CheckIn, Observation
 from .services import counters
 
@@ -29,7 +28,6 @@ def move_health_records(person_ids: Collection[int]) -> None:
     today = timezone.localdate()
     path = Subquery(Person.objects.filter(pk=OuterRef("person_id")).values("region_path")[:1])
     ids = list(person_ids)
-    figures_changed(None)  # the old and the new regions' figures both change
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         # check-ins and counters before alerts, the order every writer locks them in

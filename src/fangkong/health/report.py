@@ -1,9 +1,10 @@
 """Health monitoring's section of the daily report. Registered from ``HealthConfig.ready()``.
 
-Every figure is one grouped query over the region (GROUP BY region_path: one row per grid,
-folded into child regions by the report), never a walk over raw rows in Python. These are the
-selectors the report reads health through; per-grid daily counters can replace a query here
-without the report noticing.
+The figures per grid path come from ``selectors.day_values``, the same count as the staff
+view's: check-ins from the grids' daily counters (``GridDay``; the raw rows only for a round at
+an earlier hour of a day), residents from the registry's per-grid counts, and the few rows of
+alerts, observations, cases and passages grouped by path. The report folds them into child
+regions. Where each figure comes from: docs/health.md.
 
 Who is *due* to report: every person under observation that day, or every registered resident
 where the region's rule says everyone reports (``universal_reporting``). *Reported* counts only
@@ -15,14 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.scope import Cap, Scope
-from fangkong.people.models import Person
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Region
 from fangkong.reports.sections import (
@@ -32,143 +31,22 @@ from fangkong.reports.sections import (
     Link,
     Section,
     SectionFigures,
-    add_rows,
-    day_start,
     register,
     totals,
-    values_by_path,
 )
 
-from .choices import ObservationKind, PassageOutcome
-from .models import Alert, Case, CheckIn, Contact, HealthRule, Passage
-from .rules import DEFAULTS
-from .selectors import watched_on
+from .choices import ObservationKind
+from .selectors import day_values
 
 # The grids listed as not (fully) reported, the most missing first; the rest are counted.
 MAX_OUTSTANDING = 50
 
 
-def _universal_paths(region: Region) -> tuple[dict[str, bool], bool]:
-    """The regions whose rule sets ``universal_reporting`` (path -> flag), and whether any
-    path under ``region`` reports universally. One query: rules are few."""
-    flags = dict(
-        HealthRule.objects.exclude(universal_reporting=None).values_list(
-            "region__path", "universal_reporting"
-        )
-    )
-    inherited = _universal(flags, region.path)
-    below = any(v for p, v in flags.items() if p.startswith(region.path))
-    return flags, inherited or below
-
-
-def _universal(flags: dict[str, bool], path: str) -> bool:
-    """The flag in force at ``path``: the deepest region above it (or itself) that sets one."""
-    codes = [c for c in path.split("/") if c]
-    for depth in range(len(codes), 0, -1):
-        flag = flags.get("/".join(codes[:depth]) + "/")
-        if flag is not None:
-            return flag
-    return DEFAULTS.universal_reporting
-
-
-def _grouped(qs, **annotate):
-    return qs.values("region_path").annotate(**annotate).order_by()
-
-
-def _reporting(
-    scope: Scope, region: Region, day: dt.date, until: dt.datetime, values: dict
-) -> None:
-    """``due``, ``reported`` (of due) and ``not_reported`` per path, and ``checked_in``."""
-    inside = {"region_path__startswith": region.path}
-    check_ins = CheckIn.objects.filter(on=day, measured_at__lt=until)
-    add_rows(
-        values,
-        "checked_in",
-        _grouped(scope.filter(check_ins.filter(**inside)), n=Count("person", distinct=True)),
-    )
-    checked = Exists(check_ins.filter(person_id=OuterRef("person_id")))
-    watched = watched_on(scope, region, day)
-    due: dict[str, dict[str, int]] = values_by_path()
-    add_rows(due, "watched", _grouped(watched, n=Count("person", distinct=True)))
-    add_rows(
-        due,
-        "watched_reported",
-        _grouped(watched.filter(checked), n=Count("person", distinct=True)),
-    )
-    flags, any_universal = _universal_paths(region)
-    if any_universal:
-        residents = scope.filter(Person.objects.filter(created_at__lt=until, **inside))
-        add_rows(due, "residents", _grouped(residents, n=Count("id")))
-        add_rows(
-            due,
-            "residents_reported",
-            _grouped(
-                residents.filter(Exists(check_ins.filter(person_id=OuterRef("pk")))),
-                n=Count("id"),
-            ),
-        )
-    for path, counts in due.items():
-        kind = "residents" if any_universal and _universal(flags, path) else "watched"
-        bucket = values[path]
-        bucket["due"] = counts.get(kind, 0)
-        bucket["reported"] = counts.get(f"{kind}_reported", 0)
-        bucket["not_reported"] = bucket["due"] - bucket["reported"]
-
-
-def _recorded(qs, until: dt.datetime, day: dt.date):
-    """A round at an hour counts what had been recorded by then; a whole day (or today, now)
-    counts everything dated that day, entered late or not."""
-    if until < day_start(day + dt.timedelta(days=1)):
-        return qs.filter(created_at__lt=until)
-    return qs
-
-
 def health_values(
     scope: Scope, region: Region, day: dt.date, until: dt.datetime
 ) -> dict[str, dict[str, int]]:
-    """The day's health figures per region path, one grouped query each."""
-    scope.require(Cap.HEALTH_VIEW)
-    inside = {"region_path__startswith": region.path}
-    start = day_start(day)
-    values = values_by_path()
-    _reporting(scope, region, day, until, values)
-    alerts = scope.filter(Alert.objects.filter(opened_at__lt=until, **inside)).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__gte=start)
-    )
-    still_open = Q(closed_at__isnull=True) | Q(closed_at__gte=until)
-    rows = list(
-        _grouped(
-            alerts,
-            alerts_opened=Count("id", filter=Q(opened_at__gte=start)),
-            alerts_closed=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=until)),
-            alerts_open=Count("id", filter=still_open),
-            alerts_overdue=Count("id", filter=still_open & Q(deadline_at__lt=until)),
-        )
-    )
-    for key in ("alerts_opened", "alerts_closed", "alerts_open", "alerts_overdue"):
-        add_rows(values, key, rows, n=key)
-    watched = watched_on(scope, region, day)
-    add_rows(values, "watched", _grouped(watched, n=Count("person", distinct=True)))
-    for row in (
-        watched.values("region_path", "kind").annotate(n=Count("person", distinct=True)).order_by()
-    ):
-        bucket = values[row["region_path"]]
-        bucket[f"watched_{row['kind']}"] = row["n"]
-    cases = _recorded(Case.objects.filter(report_on=day, **inside), until, day)
-    add_rows(values, "cases_new", _grouped(scope.filter(cases), n=Count("id")))
-    contacts = Contact.objects.filter(created_at__gte=start, created_at__lt=until, **inside)
-    add_rows(values, "contacts_new", _grouped(scope.filter(contacts), n=Count("id")))
-    passages = scope.filter(Passage.objects.filter(on=day, passed_at__lt=until, **inside))
-    rows = list(
-        _grouped(
-            passages,
-            passages=Count("id"),
-            turned_back=Count("id", filter=Q(outcome=PassageOutcome.TURNED_BACK)),
-        )
-    )
-    add_rows(values, "passages", rows, n="passages")
-    add_rows(values, "turned_back", rows, n="turned_back")
-    return dict(values)
+    """The day's health figures per region path: the staff view's own count (``day_values``)."""
+    return day_values(scope, region, day, until)
 
 
 def _link(name: str, region: Region, query: str = "") -> Link:

@@ -11,7 +11,6 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .choices import ObservationKind
-from .figures import figures_changed
 from .models import HealthRule
 
 CACHE_SECONDS = 60
@@ -74,23 +73,37 @@ def set_where(path: str, name: str) -> tuple[object, HealthRule | None]:
     return getattr(deepest, name), deepest
 
 
-def everyone_reports(paths: Iterable[str]) -> dict[str, bool]:
-    """For each region path, whether every resident must report there; one query, read afresh
-    (not remembered), so that a page counts by the rule its staff just set in any process."""
-    paths = set(paths)
-    codes = {c for p in paths for c in p.split("/") if c}
-    setting = dict(
-        HealthRule.objects.filter(
-            region__code__in=codes, universal_reporting__isnull=False
-        ).values_list("region__code", "universal_reporting")
+def universal_rules() -> dict[str, bool]:
+    """The regions whose rule sets ``universal_reporting``: region path -> its setting. One
+    query, read afresh (not remembered), so that a page counts by the rule its staff just set
+    in any process; rules are few."""
+    return dict(
+        HealthRule.objects.filter(universal_reporting__isnull=False).values_list(
+            "region__path", "universal_reporting"
+        )
     )
-    found = {}
-    for path in paths:
-        value = DEFAULTS.universal_reporting
-        for code in path.split("/"):  # deeper regions override
-            value = setting.get(code, value)
-        found[path] = value
-    return found
+
+
+def universal_at(rules: dict[str, bool], path: str) -> bool:
+    """Whether every resident must report at ``path``, under ``rules`` (``universal_rules``):
+    the deepest region on the path that sets it, else the default."""
+    codes = [c for c in path.split("/") if c]
+    for depth in range(len(codes), 0, -1):
+        flag = rules.get("/".join(codes[:depth]) + "/")
+        if flag is not None:
+            return flag
+    return DEFAULTS.universal_reporting
+
+
+def universal_under(rules: dict[str, bool], path: str) -> bool:
+    """Whether every resident must report anywhere at or below ``path``."""
+    return universal_at(rules, path) or any(v for p, v in rules.items() if p.startswith(path))
+
+
+def everyone_reports(paths: Iterable[str]) -> dict[str, bool]:
+    """For each region path, whether every resident must report there (one query)."""
+    rules = universal_rules()
+    return {path: universal_at(rules, path) for path in set(paths)}
 
 
 def forget_rules() -> None:
@@ -98,12 +111,11 @@ def forget_rules() -> None:
     _memo.clear()
 
 
-# A rule saved or deleted in this process is seen here at once, and the staff view's cached
-# figures are counted again. Connected here, not in the model's save(), so that the model does
-# not import this module back; a process that never imported this module has remembered
-# nothing to forget.
+# A rule saved or deleted in this process is seen here at once (the day's figures read the
+# rules afresh on every look: ``universal_rules``). Connected here, not in the model's save(),
+# so that the model does not import this module back; a process that never imported this
+# module has remembered nothing to forget.
 @receiver(post_save, sender=HealthRule, dispatch_uid="health-rules-forget-saved")
 @receiver(post_delete, sender=HealthRule, dispatch_uid="health-rules-forget-deleted")
 def _forget_on_change(**kwargs) -> None:
     forget_rules()
-    figures_changed(None)  # whoever is due, and so every share, may change (admin edits too)

@@ -1,4 +1,5 @@
-"""A day's figures per region for the staff view: due and reported, alerts, watch."""
+"""A day's health figures per region: the one count behind the daily report's health section
+and the staff view (``day_values``), and the check-in counters' sums (``daily_figures``)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,15 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from fangkong.accounts.scope import Cap, Scope
-from fangkong.people.models import Person
+from fangkong.people.selectors import residents_by_path
 from fangkong.regions.models import Region
 
 from ..choices import ObservationKind, PassageOutcome
-from ..figures import DAY_FIGURES_SECONDS, figures_key
 from ..models import (
     Alert,
     Case,
@@ -25,8 +24,9 @@ from ..models import (
     GridDay,
     Observation,
     Passage,
+    PersonDay,
 )
-from ..rules import everyone_reports
+from ..rules import universal_at, universal_rules, universal_under
 from .access import watched_on
 
 # Whom a region's "due to report" share counts; a region whose parts follow different rules
@@ -148,6 +148,174 @@ def daily_figures_by_child(
     return [(c, by_child[c.path]) for c in children]
 
 
+# --- the day's figures per grid path: one selector for the report and the staff view --------
+
+# A round asked for a moment this close to now is "now": the counters hold everything
+# recorded so far (a check-in of the last minute included).
+NOW = dt.timedelta(minutes=1)
+
+
+def counted(day: dt.date, until: dt.datetime) -> bool:
+    """Whether ``day``'s counters describe the figures at ``until``: the whole day, or today as
+    of now. A round at an earlier hour of a day reads the raw rows (counters are per day)."""
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+    return until >= end or until >= timezone.now() - NOW
+
+
+def residents_per_path(scope: Scope, region: Region, until: dt.datetime) -> dict[str, int]:
+    """Registered residents per grid path under ``region`` (in the scope), registered before
+    ``until``: health's one read of them, from the registry's counts (``residents_by_path``)."""
+    return {p: n for p, n in residents_by_path(region, until).items() if scope.contains(p)}
+
+
+def day_values(
+    scope: Scope, region: Region, day: dt.date, until: dt.datetime, *, residents: bool = False
+) -> dict[str, dict[str, int]]:
+    """The day's health figures per region path under ``region``, as of ``until``: the one
+    count behind the daily report's health section and the staff view (docs/health.md,
+    "Where each figure comes from").
+
+    - ``check_ins``, ``checked_in`` (distinct persons): the grids' counters (``GridDay``), or
+      the check-ins measured before ``until`` for a round at an earlier hour (``counted``);
+    - ``watched``, ``watched_<kind>``: distinct persons under watch that day;
+    - ``due``, ``reported`` (of due), ``not_reported``: where the rule says every resident
+      reports, ``due`` is the grid's residents (``residents_per_path``) and ``reported`` those
+      who checked in there (``checked_in``, never more than ``due``); elsewhere ``due`` are
+      the people under watch and ``reported`` those of them with a check-in that day in the
+      grid they are watched in (``PersonDay``, by its key; raw rows for an earlier hour);
+    - ``residents``: where some path reports universally, or when asked for;
+    - alerts opened, closed, open and overdue at ``until``; new cases and contacts; checkpoint
+      passages and people turned back.
+    """
+    scope.require(Cap.HEALTH_VIEW)
+    if not scope.contains(region.path):
+        raise Http404
+    values: dict[str, dict[str, int]] = defaultdict(dict)
+    whole = counted(day, until)
+    rules = universal_rules()
+    _check_ins(scope, region, day, until, whole, values)
+    # who of those watched reported matters only where not every resident is due
+    watched_due = not universal_at(rules, region.path) or any(
+        not v for p, v in rules.items() if p.startswith(region.path)
+    )
+    done = _watched(scope, region, day, until, whole, values, due=watched_due)
+    if residents or universal_under(rules, region.path):
+        for path, n in residents_per_path(scope, region, until).items():
+            values[path]["residents"] = n
+    for path, v in values.items():
+        if universal_at(rules, path):  # today's check-ins are the grid's residents (docs)
+            due = v.get("residents", 0)
+            reported = min(v.get("checked_in", 0), due)
+        else:
+            due, reported = v.get("watched", 0), done.get(path, 0)
+        v.update(due=due, reported=reported, not_reported=due - reported)
+    _events(scope, region, day, until, values)
+    return dict(values)
+
+
+def _add(values: dict[str, dict[str, int]], rows, *keys: str) -> None:
+    for row in rows:
+        bucket = values[row["region_path"]]
+        for key in keys:
+            bucket[key] = bucket.get(key, 0) + row[key]
+
+
+def _check_ins(scope, region, day, until, whole: bool, values) -> None:
+    inside = {"region_path__startswith": region.path}
+    if whole:
+        rows = scope.filter(GridDay.objects.filter(on=day, **inside)).values(
+            "region_path", "check_ins", checked_in=F("persons")
+        )
+    else:
+        rows = (
+            scope.filter(CheckIn.objects.filter(on=day, measured_at__lt=until, **inside))
+            .values("region_path")
+            .annotate(check_ins=Count("id"), checked_in=Count("person", distinct=True))
+            .order_by()
+        )
+    _add(values, rows, "check_ins", "checked_in")
+
+
+def _watched(scope, region, day, until, whole: bool, values, *, due: bool) -> dict[str, int]:
+    """Persons under watch per path and kind; when they are ``due``, the number per path of
+    those who checked in that day where they are watched (the key of ``PersonDay``: a lookup
+    each, about 10 µs, never a scan of the day)."""
+    where = {"on": day, "region_path": OuterRef("region_path"), "person_id": OuterRef("person_id")}
+    if whole:
+        checked = Exists(PersonDay.objects.filter(**where))
+    else:
+        checked = Exists(CheckIn.objects.filter(measured_at__lt=until, **where))
+    watched = watched_on(scope, region, day)
+    for row in (
+        watched.values("region_path", "kind").annotate(n=Count("person", distinct=True)).order_by()
+    ):
+        values[row["region_path"]][f"watched_{row['kind']}"] = row["n"]
+    done = {}
+    reported = {"done": Count("person", distinct=True, filter=Q(checked))} if due else {}
+    for row in (
+        watched.values("region_path")
+        .annotate(watched=Count("person", distinct=True), **reported)
+        .order_by()
+    ):
+        values[row["region_path"]]["watched"] = row["watched"]
+        done[row["region_path"]] = row.get("done", 0)
+    return done
+
+
+def _recorded(qs, until: dt.datetime, day: dt.date):
+    """A round at an hour counts what had been recorded by then; a whole day (or today, now)
+    counts everything dated that day, entered late or not."""
+    return qs if counted(day, until) else qs.filter(created_at__lt=until)
+
+
+def _events(scope, region, day, until, values) -> None:
+    """Alerts, new cases and contacts, checkpoint passages: few rows, one grouped query each."""
+    inside = {"region_path__startswith": region.path}
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+    def grouped(qs, **annotate):
+        return (
+            scope.filter(qs.filter(**inside)).values("region_path").annotate(**annotate).order_by()
+        )
+
+    still_open = Q(closed_at__isnull=True) | Q(closed_at__gte=until)
+    alerts = Alert.objects.filter(opened_at__lt=until).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=start)
+    )
+    _add(
+        values,
+        grouped(
+            alerts,
+            alerts_opened=Count("id", filter=Q(opened_at__gte=start)),
+            alerts_closed=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=until)),
+            alerts_open=Count("id", filter=still_open),
+            alerts_overdue=Count("id", filter=still_open & Q(deadline_at__lt=until)),
+        ),
+        "alerts_opened",
+        "alerts_closed",
+        "alerts_open",
+        "alerts_overdue",
+    )
+    cases = _recorded(Case.objects.filter(report_on=day), until, day)
+    _add(values, grouped(cases, cases_new=Count("id")), "cases_new")
+    contacts = Contact.objects.filter(created_at__gte=start, created_at__lt=until)
+    _add(values, grouped(contacts, contacts_new=Count("id")), "contacts_new")
+    passages = Passage.objects.filter(on=day, passed_at__lt=until)
+    _add(
+        values,
+        grouped(
+            passages,
+            passages=Count("id"),
+            turned_back=Count("id", filter=Q(outcome=PassageOutcome.TURNED_BACK)),
+        ),
+        "passages",
+        "turned_back",
+    )
+
+
+# --- the staff view -------------------------------------------------------------------------
+
+
 @dataclass
 class StaffView:
     region: Region
@@ -157,133 +325,48 @@ class StaffView:
     counted_at: dt.datetime
 
 
-def _by_path(rows, target: dict[str, DayFigures], name: str) -> None:
-    for path, n in rows:
-        setattr(target[path], name, getattr(target[path], name) + n)
+def _day_figures(values: dict[str, int], due_among: str) -> DayFigures:
+    return DayFigures(
+        expected=values.get("due", 0),
+        expected_reported=values.get("reported", 0),
+        due_among=due_among,
+        reported=values.get("checked_in", 0),
+        check_ins=values.get("check_ins", 0),
+        residents=values.get("residents", 0),
+        alerts_open=values.get("alerts_open", 0),
+        alerts_closed=values.get("alerts_closed", 0),
+        watched={k: n for k in ObservationKind.values if (n := values.get(f"watched_{k}", 0))},
+        cases=values.get("cases_new", 0),
+        contacts=values.get("contacts_new", 0),
+        passages=values.get("passages", 0),
+        turned_back=values.get("turned_back", 0),
+    )
 
 
 def staff_view(scope: Scope, region: Region, day: dt.date) -> StaffView:
-    """The day's figures for a region and each region below it: who was due to report and how
-    many of them did, check-ins, residents, alerts, people under watch by kind, new cases and
-    contacts, checkpoint passages and turn-backs."""
-    scope.require(Cap.HEALTH_VIEW)
-    if not scope.contains(region.path):
-        raise Http404
-    # Everything under a region the user may see is inside their scope, so one count serves
-    # every user who reaches this region; a write under it makes a new key (figures.py).
-    counted_at, by = cache.get_or_set(
-        figures_key(region.path, day),
-        lambda: (timezone.now(), _figures_by_path(scope, region, day)),
-        DAY_FIGURES_SECONDS,
+    """The day's figures for a region and each region below it (``day_values``, for the whole
+    day, or today as of now): who was due to report and how many of them did, check-ins,
+    residents, alerts, people under watch by kind, new cases and contacts, checkpoint passages
+    and turn-backs."""
+    now = timezone.now()
+    until = min(
+        now, timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
     )
+    by = day_values(scope, region, day, until, residents=True)
     children = list(scope.filter(region.children.all(), field="path").order_by("code"))
-    everyone = everyone_reports([region.path, *(c.path for c in children)])
-    child_figures = {c.path: DayFigures(due_among=_among(everyone[c.path])) for c in children}
-    total = DayFigures(due_among=_among(everyone[region.path]))
+    rules = universal_rules()
+    child_figures = {
+        c.path: DayFigures(due_among=_among(universal_at(rules, c.path))) for c in children
+    }
+    total = DayFigures(due_among=_among(universal_at(rules, region.path)))
     segments = region.depth + 2
-    for path, figures in by.items():
+    for path, values in by.items():
+        figures = _day_figures(values, _among(universal_at(rules, path)))
         total.add(figures)
         child = child_figures.get("/".join(path.split("/")[:segments]) + "/")
         if child is not None:
             child.add(figures)
-    return StaffView(region, day, total, [(c, child_figures[c.path]) for c in children], counted_at)
-
-
-def _figures_by_path(scope: Scope, region: Region, day: dt.date) -> dict[str, DayFigures]:
-    inside = {"region_path__startswith": region.path}
-    by: dict[str, DayFigures] = defaultdict(DayFigures)
-
-    def grouped(qs, **annotate):
-        return qs.filter(**inside).values("region_path").annotate(**annotate).order_by()
-
-    for path, check_ins, persons, _fevers in _grid_days(region, day):  # the grids' counters
-        by[path].check_ins += check_ins
-        by[path].reported += persons
-    _watched(scope, region, day, by)
-    for row in grouped(
-        Alert.objects.filter(opened_at__date__lte=day),
-        open=Count("id", filter=Q(closed_at__isnull=True)),
-        closed=Count("id", filter=Q(closed_at__date=day)),
-    ):
-        by[row["region_path"]].alerts_open += row["open"]
-        by[row["region_path"]].alerts_closed += row["closed"]
-    _by_path(
-        (
-            (r["region_path"], r["n"])
-            for r in grouped(Case.objects.filter(report_on=day), n=Count("id"))
-        ),
-        by,
-        "cases",
-    )
-    _by_path(
-        (
-            (r["region_path"], r["n"])
-            for r in grouped(Contact.objects.filter(created_at__date=day), n=Count("id"))
-        ),
-        by,
-        "contacts",
-    )
-    for row in grouped(
-        Passage.objects.filter(on=day),
-        n=Count("id"),
-        back=Count("id", filter=Q(outcome=PassageOutcome.TURNED_BACK)),
-    ):
-        by[row["region_path"]].passages += row["n"]
-        by[row["region_path"]].turned_back += row["back"]
-    _expected(scope, region, day, by)
-    return dict(by)
-
-
-def _watched(scope: Scope, region: Region, day: dt.date, by: dict[str, DayFigures]) -> None:
-    """People under watch by kind; each period is due to report, and counted reported when
-    its person checked in that day: the numerator is a subset of the denominator's own rows,
-    whoever else reported."""
-    reported = CheckIn.objects.filter(person_id=OuterRef("person_id"), on=day)
-    rows = (
-        watched_on(scope, region, day)
-        .values("region_path", "kind")
-        .annotate(n=Count("id"), done=Count("id", filter=Q(Exists(reported))))
-        .order_by()
-    )
-    for row in rows:
-        f = by[row["region_path"]]
-        f.watched[row["kind"]] = f.watched.get(row["kind"], 0) + row["n"]
-        f.expected += row["n"]
-        f.expected_reported += row["done"]
-
-
-def _expected(scope: Scope, region: Region, day: dt.date, by: dict[str, DayFigures]) -> None:
-    """Residents per path; who was due: those under watch (counted by ``_watched``), or every
-    resident where the path's rule says all report."""
-    residents = (
-        scope.filter(Person.objects.filter(region_path__startswith=region.path))
-        .values("region_path")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in residents:
-        by[row["region_path"]].residents = row["n"]
-    everyone = everyone_reports(by)
-    universal = [p for p in by if everyone[p]]
-    for path in by:
-        by[path].due_among = RESIDENTS if path in universal else WATCHED
-    if not universal:
-        return
-    # the residents of a path who reported that day (their check-ins are where they live)
-    reported = (
-        CheckIn.objects.filter(
-            on=day,
-            region_path__startswith=region.path,
-            person__region_path__startswith=region.path,
-        )
-        .values("person__region_path")
-        .annotate(n=Count("person", distinct=True))
-        .order_by()
-    )
-    done = {r["person__region_path"]: r["n"] for r in reported}
-    for path in universal:
-        by[path].expected = by[path].residents
-        by[path].expected_reported = done.get(path, 0)
+    return StaffView(region, day, total, [(c, child_figures[c.path]) for c in children], now)
 
 
 def watched_list(

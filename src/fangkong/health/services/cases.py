@@ -16,7 +16,6 @@ from fangkong.people.models import Person
 from fangkong.people.services import TagData, do_tag_person
 
 from ..choices import CaseClass, ContactKind
-from ..figures import figures_changed
 from ..models import Case, Contact, Observation
 from ..rules import rules_for
 from .checkins import CheckInInvalid
@@ -64,7 +63,6 @@ def check_report_case(
         raise CheckInInvalid(errors)
     try:
         with transaction.atomic():
-            figures_changed([person.region_path])
             return Case.objects.create(
                 client_id=client_id,
                 person=person,
@@ -96,7 +94,6 @@ def check_close_case(*, user: User, scope: Scope, case: Case, reason: str) -> Ca
     )
     if not updated:
         raise CheckInInvalid({"case": _("this case is already closed")})
-    figures_changed([case.region_path])
     case.refresh_from_db()
     return case
 
@@ -129,7 +126,6 @@ def check_add_contact(
         raise CheckInInvalid(errors)
     try:
         with transaction.atomic():
-            figures_changed([person.region_path])
             contact = Contact.objects.create(
                 case=case,
                 via=via,

@@ -28,7 +28,6 @@ from fangkong.accounts.services import record_audit
 from fangkong.common.temperatures import TemperatureInvalid, parse_temperature
 
 from ..choices import RED_FLAGS, AlertLevel, AlertReason, Outcome, Source, Symptom
-from ..figures import figures_changed
 from ..models import Alert, CheckIn
 from ..rules import rules_for
 from . import counters
@@ -168,7 +167,6 @@ def record_check_ins(
             _sort_out_skipped(rows, batch, inserted, result)
         if alarming:
             result.alerts = _open_alerts(inserted, now)
-        figures_changed(row[2] for row in inserted)
     result.rejected.sort(key=lambda r: r[0])
     return result
 
@@ -389,7 +387,6 @@ def check_close_alert(
     )
     if not updated:
         raise CheckInInvalid({"alert": _("this alert is already closed")})
-    figures_changed([alert.region_path])
     alert.refresh_from_db()
     return alert
 

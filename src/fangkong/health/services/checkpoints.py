@@ -23,7 +23,6 @@ from fangkong.regions.models import Region
 
 from .. import selectors
 from ..choices import Direction, PassageOutcome, Source
-from ..figures import figures_changed
 from ..models import Checkpoint, Passage
 from .checkins import CLOCK_SKEW, CheckInData, CheckInInvalid, clean_temperature, record_check_ins
 
@@ -104,7 +103,6 @@ def check_log_passage(
         raise CheckInInvalid(errors)
     try:
         with transaction.atomic():
-            figures_changed([checkpoint.region_path])
             passage = Passage.objects.create(
                 client_id=client_id,
                 checkpoint=checkpoint,

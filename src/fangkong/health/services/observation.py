@@ -15,7 +15,6 @@ from fangkong.accounts.scope import Cap, Scope
 from fangkong.people.models import Person
 
 from ..choices import FollowUp, ObservationKind
-from ..figures import figures_changed
 from ..models import CheckIn, Extension, Observation
 from ..rules import rules_for
 from .checkins import CheckInInvalid
@@ -75,7 +74,6 @@ def check_start_observation(
         }
     if errors:
         raise CheckInInvalid(errors)
-    figures_changed([person.region_path])
     return Observation.objects.create(
         person=person,
         region_path=person.region_path,
@@ -143,7 +141,6 @@ def do_observe_contact(
             )
     if periods:
         _supersede(person, periods[0].start_on, reason)
-        figures_changed([person.region_path])
     for p in periods:
         p.save()
     if len(periods) == 2:
@@ -189,7 +186,6 @@ def check_extend_observation(
     )
     observation.end_on += dt.timedelta(days=days)
     observation.save(update_fields=["end_on"])
-    figures_changed([observation.region_path])
     return observation
 
 
@@ -206,7 +202,6 @@ def check_end_observation(
     )
     if not updated:
         raise CheckInInvalid({"observation": _("this period has already ended")})
-    figures_changed([observation.region_path])
     observation.refresh_from_db()
     return observation
 

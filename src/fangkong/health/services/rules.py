@@ -12,7 +12,6 @@ from fangkong.accounts.scope import Cap, Scope
 from fangkong.accounts.services import record_audit
 from fangkong.regions.models import Region
 
-from ..figures import figures_changed
 from ..models import HealthRule
 from ..rules import forget_rules
 from .checkins import CheckInInvalid
@@ -70,7 +69,6 @@ def do_set_region_rule(
         detail={"universal_reporting": [before, universal_reporting]},
     )
     # the save already forgot (rules.py); again on commit, lest a read in between remembers
-    # the old rule, and every region below counts who is due afresh
+    # the old rule
     transaction.on_commit(forget_rules)
-    figures_changed(None)
     return rule

@@ -53,6 +53,7 @@ from .search import (
 )
 
 __all__ = [
+    "residents_by_path",
     "_ID_TAIL",
     "MIN_ID_DIGITS",
     "PHONE_DIGITS",
