@@ -27,8 +27,8 @@ from fangkong.health.services import (
     record_check_ins,
 )
 from fangkong.health.services.counters import recount
-from fangkong.people.services.counters import recount as recount_registry
 from fangkong.people.moves import person_moved
+from fangkong.people.services.counters import recount as recount_registry
 
 from ..conftest import Tree, make_person
 from .recount import recounted_values, report_values
