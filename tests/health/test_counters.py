@@ -29,6 +29,7 @@ from fangkong.health.services import (
 from fangkong.health.services.counters import recount
 from fangkong.people.moves import person_moved
 from fangkong.people.services.counters import recount as recount_registry
+from fangkong.people.services.counters import recount_grids
 
 from ..conftest import Tree, make_person
 from .recount import recounted_values, report_values
@@ -256,9 +257,11 @@ class CounterMachine(RuleBasedStateMachine):
     def move(self, i, to_b):
         person = self.people[i]
         grid = self.tree.grid_b if to_b else self.tree.grid_a
+        was = person.region_path
         person.grid, person.region_path = grid, grid.path
-        person.save()
+        person.save(update_fields=["grid", "region_path"])
         person_moved([person.pk])
+        recount_grids([was, grid.path])  # as the registry's services end a move
 
     @rule(i=st.integers(0, 2), days_ago=st.integers(0, 1))
     def watch(self, i, days_ago):
