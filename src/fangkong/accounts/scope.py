@@ -35,6 +35,7 @@ class Cap(StrEnum):
     SCREENING_VIEW = "screening_view"  # testing campaigns, coverage, the untested per household
     SCREENING_PLAN = "screening_plan"  # create testing campaigns, their points and teams
     SAMPLING = "sampling"  # open tubes, add swabs to them, close them, remove a wrong swab
+    LAB_RESULTS = "lab_results"  # a lab's tubes (barcodes, never names) and uploading results
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -63,8 +64,8 @@ _FRONT_LINE = frozenset(
 _REPORTERS = frozenset({Cap.REPORTS_VIEW, Cap.REPORTS_ISSUE})
 # Mass testing (docs/screening.md): street staff and above plan campaigns; everyone from the
 # grid worker up follows them (coverage, the untested); grid workers, community staff and
-# volunteers helping the medics sample (tubes and swabs). Lab operators get their part with
-# the lab results.
+# volunteers helping the medics sample (tubes and swabs). Lab operators see the tubes sent to
+# their lab (barcodes, never who is in them) and upload their results.
 _PLANNERS = frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_PLAN})
 _SAMPLERS = frozenset({Cap.SCREENING_VIEW, Cap.SAMPLING})
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
@@ -77,7 +78,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.COMMUNITY: _FRONT_LINE | _SAMPLERS | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW},
     Role.GRID_WORKER: _FRONT_LINE | _SAMPLERS,
     Role.WAREHOUSE: frozenset(),
-    Role.LAB: frozenset(),
+    Role.LAB: frozenset({Cap.LAB_RESULTS}),
     Role.HOSPITAL: frozenset(),
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),

@@ -90,6 +90,45 @@ def check_start_observation(
     )
 
 
+BULK_BATCH = 2000
+
+
+def do_place_under_watch(
+    *, people: list[tuple[int, str, str]], kind: str, user: User | None = None
+) -> list[int]:
+    """Put many people under watch from today at once (a positive pool's members), each for
+    their region's ``observation_days``; someone already under watch today or later keeps
+    their period. ``people`` is (person id, region path, reason); returns the ids put under
+    watch. Batched inserts, never a row at a time."""
+    today = timezone.localdate()
+    ids = sorted({pk for pk, _path, _reason in people})
+    watched: set[int] = set()
+    for i in range(0, len(ids), BULK_BATCH):
+        watched |= set(
+            Observation.objects.filter(person_id__in=ids[i : i + BULK_BATCH], end_on__gte=today)
+            .filter(ended_on__isnull=True)
+            .values_list("person_id", flat=True)
+        )
+    new: dict[int, Observation] = {}
+    for pk, path, reason in people:
+        if pk in watched or pk in new:
+            continue
+        days = rules_for(path).observation_days
+        new[pk] = Observation(
+            person_id=pk,
+            region_path=path,
+            kind=kind,
+            reason=reason[:200],
+            start_on=today,
+            end_on=today + dt.timedelta(days=days - 1),
+            created_by=user,
+        )
+    Observation.objects.bulk_create(new.values(), batch_size=BULK_BATCH)
+    if new:
+        figures_changed({o.region_path for o in new.values()})
+    return list(new)
+
+
 def _overlapping(person: Person, start_on: dt.date, end_on: dt.date) -> Observation | None:
     for o in Observation.objects.filter(person=person, start_on__lte=end_on, end_on__gte=start_on):
         if o.last_day >= start_on:
