@@ -31,6 +31,8 @@ MENU = (
     MenuItem("health:checkpoints", _("Checkpoints"), Cap.CHECKPOINT, unless=Cap.HEALTH_VIEW),
     MenuItem("screening:campaigns", _("Testing"), Cap.SCREENING_VIEW),
     MenuItem("screening:campaigns", _("Sampling"), Cap.SAMPLING, unless=Cap.SCREENING_VIEW),
+    MenuItem("screening:tasks", _("My tasks"), Cap.SAMPLING),
+    MenuItem("screening:lab", _("Lab"), Cap.LAB_RESULTS),
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),
