@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
-from .matrix import health, registry, reports, screening
+from .matrix import health, registry, reports, screening, screening_lab
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
 MATRIX: dict[str, Endpoint] = {
@@ -20,6 +20,7 @@ MATRIX: dict[str, Endpoint] = {
     **health.ROWS,
     **reports.ROWS,
     **screening.ROWS,
+    **screening_lab.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
