@@ -192,11 +192,17 @@ def test_the_volunteer_lands_on_their_checkpoint_with_its_passages(outbreak, cli
     )
 
 
-@pytest.mark.parametrize("username", ["warehouse", "lab", "hospital"])
-def test_warehouse_lab_and_hospital_land_on_their_own_page(outbreak, client, username):
+@pytest.mark.parametrize("username", ["warehouse", "hospital"])
+def test_warehouse_and_hospital_land_on_their_own_page(outbreak, client, username):
     response = _login(client, username)
     assert response.status_code == 200
     assert response.context["role"] == username
+
+
+def test_the_lab_lands_on_its_lab_page(outbreak, client):
+    response = _login(client, "lab")
+    assert response.status_code == 200
+    assert "疾控中心实验室" in response.content.decode()
 
 
 @pytest.mark.parametrize("username", ["district", "street", "grid_b"])

@@ -66,7 +66,17 @@ def ensure_demo_accounts() -> list[DemoAccount]:
                 username=username, role=role, scope_region=region, password=hashed
             )
         accounts.append(DemoAccount(username, user.role, user.scope_region))
+    _demo_lab()
     return accounts
+
+
+def _demo_lab() -> None:
+    """The lab account's lab, with the running campaigns' closed tubes sent and reported."""
+    from fangkong.screening.demo import demo_lab_results, ensure_demo_lab
+
+    operator = User.objects.get(username="lab")
+    lab = ensure_demo_lab(operator)
+    demo_lab_results(lab, operator, User.objects.get(username="grid_a").scope_region.path)
 
 
 def accounts_table(accounts: list[DemoAccount]) -> str:
