@@ -129,7 +129,7 @@ def test_the_api_refuses_a_file_that_is_not_results(tree, people, login, lab):
         {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")},
     )
     assert response.status_code == 422
-    assert "header" in response.json()["detail"]
+    assert "表头" in response.json()["detail"]
 
 
 def test_only_lab_operators_reach_the_lab(tree, people, login, lab):

@@ -57,7 +57,7 @@ class Result(models.TextChoices):
 
 # When a lab reports one tube twice with different findings, the one that protects the public
 # stands: positive over invalid (sample again) over negative.
-PRECEDENCE = {Result.NEGATIVE: 0, Result.INVALID: 1, Result.POSITIVE: 2}
+PRECEDENCE: dict[str, int] = {Result.NEGATIVE: 0, Result.INVALID: 1, Result.POSITIVE: 2}
 
 
 class TaskKind(models.TextChoices):

@@ -3,6 +3,7 @@ conflicting report."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -23,7 +24,7 @@ from .errors import ScreeningInvalid
 MAX_SEND = 500  # barcodes a request: a transport box or two
 
 
-def do_register_lab(*, code: str, name: str, region: Region, operators: list[User] = ()) -> Lab:
+def do_register_lab(*, code: str, name: str, region: Region, operators: Sequence[User] = ()) -> Lab:
     """A lab (found again by its code), with lab-operator accounts that belong to it."""
     lab, _created = Lab.objects.update_or_create(
         code=code, defaults={"name": name, "region": region, "region_path": region.path}
@@ -130,10 +131,10 @@ def lab_command(action: str, **options) -> dict:
             missing = set(options["operator"]) - {u.username for u in users}
             if missing:
                 raise CommandError(f"no account {', '.join(sorted(missing))}")
-            lab = do_register_lab(
+            made = do_register_lab(
                 code=options["code"], name=options["name"], region=region, operators=users
             )
-            return {"id": lab.pk, "code": lab.code, "name": lab.name, "operators": len(users)}
+            return {"id": made.pk, "code": made.code, "name": made.name, "operators": len(users)}
         lab = Lab.objects.filter(code=options["lab"]).first()
         if lab is None:
             raise CommandError(f"no lab with code {options['lab']}")

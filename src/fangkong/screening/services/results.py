@@ -20,7 +20,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -247,7 +247,7 @@ def _apply(
         before = stored.get(tube_id)
         best = max(group, key=lambda r: PRECEDENCE[r.reading.result])  # first among equals
         wins = before is None or PRECEDENCE[best.reading.result] > PRECEDENCE[before.result]
-        stands = best.reading.result if wins else before.result
+        stands = best.reading.result if wins or before is None else before.result
         standing[tube_id] = stands
         if wins:
             result.applied += 1
@@ -373,8 +373,8 @@ def _keep_rejects(table, layout, result: LabImportResult, path: Path) -> None:
     if not result.rejected:
         path.unlink(missing_ok=True)
         return
-    try:
-        write_rejects(table, layout, result, path)  # the sample import's: same columns + 错误原因
+    try:  # the sample import's writer: the same columns, then 错误原因
+        write_rejects(table, layout, cast(Any, result), path)
     except Exception as e:  # a full disk, a permission: the import must not commit without it
         logger.exception("the rejects file %s could not be written", path)
         path.unlink(missing_ok=True)

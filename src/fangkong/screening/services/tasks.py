@@ -37,7 +37,7 @@ from .errors import ScreeningInvalid
 RETEST_HOURS = 12  # a positive pool's members are swabbed again within half a day
 RESAMPLE_HOURS = 24
 BATCH = 2000
-KIND_OF = {Result.POSITIVE: TaskKind.RETEST, Result.INVALID: TaskKind.RESAMPLE}
+KIND_OF: dict[str, str] = {Result.POSITIVE: TaskKind.RETEST, Result.INVALID: TaskKind.RESAMPLE}
 
 
 @dataclass

@@ -307,7 +307,7 @@ def check_remove_swab(
             user=user,
             action=AuditAction.DELETE,
             object_type="sample",
-            object_id=sample.client_id,
+            object_id=str(sample.client_id),
             region_path=sample.region_path,
             request=request,
             detail=detail,
