@@ -174,11 +174,13 @@ def _flag(retests: list[tuple], now: dt.datetime) -> int:
         )
     )
     made = [
-        HouseholdFlag(household_id=h, tube_id=t, region_path=paths.get(h) or path, created_at=now)
-        for (h, t), path in flags.items()
-        if (h, t) not in existing
+        (h, t, paths.get(h) or path) for (h, t), path in flags.items() if (h, t) not in existing
     ]
-    HouseholdFlag.objects.bulk_create(made, batch_size=BATCH, ignore_conflicts=True)
+    rows = BulkWriter(HouseholdFlag, ["id", "household", "tube", "region_path", "created_at"])
+    when = _db(HouseholdFlag, "created_at", now)
+    for pk, (h, t, path) in zip(reserve_ids(HouseholdFlag, len(made)), made, strict=True):
+        rows.rows.append((pk, h, t, path, when))
+    rows.flush()
     return len(made)
 
 
