@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -111,7 +112,8 @@ WATCH_FIELDS = [
 
 def _db(name: str, value):
     """A value as the database stores it (a BulkWriter writes raw rows)."""
-    return Observation._meta.get_field(name).get_db_prep_value(value, connection)
+    field: Any = Observation._meta.get_field(name)
+    return field.get_db_prep_value(value, connection)
 
 
 def do_place_under_watch(

@@ -23,10 +23,10 @@ from ..labfile import LabFileInvalid
 from ..labmodels import Lab
 from ..samplefile import clean_barcode
 from ..services import ScreeningInvalid
+from ..services.followup import check_take_task_swab
 from ..services.labs import check_confirm_conflict, check_send_tubes
 from ..services.results import import_lab_results
 from ..services.samples import rejects_name
-from ..services.tasks import check_take_task_swab
 from .campaigns import uuid_or_none
 
 RECENT = 10
