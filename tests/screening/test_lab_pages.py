@@ -137,8 +137,11 @@ def test_only_lab_operators_reach_the_lab(tree, people, login, lab):
         assert login(people[persona]).get(reverse("screening:lab")).status_code == 403
 
 
-def test_a_lab_account_not_yet_given_a_lab_is_refused(tree, people, login):
-    assert login(people.lab).get(reverse("screening:lab")).status_code == 403
+def test_a_lab_account_not_yet_given_a_lab_is_refused_its_files(tree, people, login):
+    client = login(people.lab)
+    assert client.get(reverse("screening:lab")).status_code == 200  # told whom to ask
+    assert client.get(reverse("api:list_lab_tubes")).status_code == 403
+    assert client.get(reverse("screening:lab_rejects", args=[1])).status_code == 403
 
 
 def test_samplers_send_closed_tubes_and_a_second_send_is_a_retry(tree, people, login, lab):

@@ -5,14 +5,13 @@ the same import a lab's file takes."""
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from pathlib import Path
 
 from django.utils import timezone
 
 from fangkong.accounts.models import User
+from fangkong.common import spreadsheets
 
 from .choices import TubeStatus
 from .labmodels import Lab, LabImport, LabOperator
@@ -52,21 +51,21 @@ def demo_lab_results(lab: Lab, user: User, grid_path: str) -> None:
     reported = closed[:-AWAITING]
     positive = next((c for c, p in reported if p.startswith(grid_path)), reported[0][0])
     invalid = next((c for c, _p in reported if c != positive), None)
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow([f"{lab.name} 新冠病毒核酸检测结果"])
-    w.writerow(["序号", "样本编号", "检测结果", "ORF1ab", "N", "检测机构", "报告时间"])
+    rows: list[list[object]] = [
+        [f"{lab.name} 新冠病毒核酸检测结果"],
+        ["序号", "样本编号", "检测结果", "ORF1ab", "N", "检测机构", "报告时间"],
+    ]
     at = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     for n, (code, _path) in enumerate(reported, 1):
         if code == positive:
-            w.writerow([n, code, "阳性", "29.4", "31.2", lab.name, at])
+            rows.append([n, code, "阳性", "29.4", "31.2", lab.name, at])
         elif code == invalid:
-            w.writerow([n, code, "无效", "", "", lab.name, at])
+            rows.append([n, code, "无效", "", "", lab.name, at])
         else:
-            w.writerow([n, code, "阴性", "", "", lab.name, at])
+            rows.append([n, code, "阴性", "", "", lab.name, at])
     with tempfile.TemporaryDirectory() as tmp:
         import_lab_results(
-            data=out.getvalue().encode("utf-8-sig"),
+            data="".join(spreadsheets.csv_lines(rows, bom=True)).encode("utf-8"),
             filename="核酸检测结果.csv",
             lab=lab,
             user=user,

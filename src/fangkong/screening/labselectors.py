@@ -21,13 +21,19 @@ from .models import Tube
 MAX_LISTED = 200
 
 
-def lab_of(user, scope: Scope) -> Lab:
-    """The lab of a lab operator; 403 for anyone else (or an operator not yet given a lab)."""
+def lab_or_none(user, scope: Scope) -> Lab | None:
+    """The lab of a lab operator, None for one not yet given a lab; 403 for anyone else."""
     scope.require(Cap.LAB_RESULTS)
     operator = LabOperator.objects.select_related("lab").filter(user_id=user.pk).first()
-    if operator is None:
+    return operator.lab if operator is not None else None
+
+
+def lab_of(user, scope: Scope) -> Lab:
+    """The lab of a lab operator; 403 for anyone else (or an operator not yet given a lab)."""
+    lab = lab_or_none(user, scope)
+    if lab is None:
         raise PermissionDenied
-    return operator.lab
+    return lab
 
 
 def lab_tubes(lab: Lab) -> QuerySet[Tube]:

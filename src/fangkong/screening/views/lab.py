@@ -71,7 +71,9 @@ def lab_page(request):
     """A lab operator's first page: the tubes sent to their lab awaiting results, the upload,
     recent imports and reports to confirm. Barcodes only: nobody in a tube is named."""
     scope = scope_of(request.user)
-    lab = labselectors.lab_of(request.user, scope)
+    lab = labselectors.lab_or_none(request.user, scope)
+    if lab is None:  # an account not yet given a lab: told whom to ask
+        return render(request, "screening/lab_none.html")
     result, error = None, None
     if request.method == "POST":
         result, error = upload_results(request, lab)
