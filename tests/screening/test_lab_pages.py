@@ -235,3 +235,19 @@ def test_tasks_are_their_assignees_only(tmp_path, tree, people, login, lab, tube
     response = grid_b.post(reverse("screening:task_swab", args=[task.pk]), {"barcode": "HX1"})
     assert response.status_code == 404
     assert len(login(people.grid_a).get(reverse("api:list_my_tasks")).json()) == 2
+
+
+def test_a_retried_task_swab_is_stored_once(tmp_path, tree, people, login, lab, tube):
+    import uuid
+
+    from fangkong.screening.models import Sample
+
+    import_rows(tmp_path, [["HX500001", "阳性", "", "", LAB, _when()]], lab=lab, user=people.lab)
+    task = Task.objects.get(person=tree.person_a)
+    client = login(people.grid_a)
+    body = {"barcode": "HX500009", "client_id": str(uuid.uuid4())}
+    url = reverse("screening:task_swab", args=[task.pk])
+    client.post(url, body)
+    again = client.post(url, body, follow=True)
+    assert Sample.objects.filter(person=tree.person_a, tube__barcode="HX500009").count() == 1
+    assert "HX500009" in again.content.decode() and "任务完成" in again.content.decode()

@@ -99,6 +99,12 @@ def my_tasks(user, scope: Scope, *, done: bool = False) -> QuerySet[Task]:
     return qs.filter(status=TaskStatus.OPEN).order_by("deadline_at", "id")
 
 
+def my_task_or_404(user, scope: Scope, pk: int) -> Task:
+    """One of the user's tasks, open or done (a retried post finds it done); else 404."""
+    scope.require(Cap.SAMPLING)
+    return get_object_or_404(scope.filter(Task.objects.filter(assignee_id=user.pk)), pk=pk)
+
+
 def area_open_tasks(scope: Scope) -> QuerySet[Task]:
     """Open tasks in the viewer's area, whoever has them (a community's staff follow them)."""
     scope.require(Cap.SAMPLING)

@@ -14,7 +14,7 @@ from fangkong.accounts.scope import Cap, Scope
 
 from ..choices import Target, TaskStatus
 from ..labmodels import Task
-from ..models import Campaign
+from ..models import Campaign, Sample
 from .campaigns import check_create_campaign
 from .errors import ScreeningInvalid
 from .tubes import SwabData, check_add_swabs, check_open_tube
@@ -47,6 +47,11 @@ def check_take_task_swab(
     scope.require(Cap.SAMPLING)
     if not scope.contains(task.region_path):
         raise ScreeningInvalid({"task": _("the person is outside your area")})
+    if client_id is not None:
+        stored = Sample.objects.select_related("tube").filter(client_id=client_id).first()
+        if stored is not None and stored.person_id == task.person_id:  # a retried post
+            task.refresh_from_db()
+            return task, stored.tube
     if task.status != TaskStatus.OPEN:
         raise ScreeningInvalid({"task": _("this task is already done")})
     round_ = follow_up_campaign(task.campaign)

@@ -177,6 +177,8 @@ def tasks_page(request):
     scope = scope_of(request.user)
     scope.require(Cap.SAMPLING)
     tasks = list(labselectors.my_tasks(request.user, scope)[: labselectors.MAX_LISTED])
+    for t in tasks:  # each task's swab its own client id: a retried post is stored once
+        t.client_id = uuid.uuid4()
     done = list(labselectors.my_tasks(request.user, scope, done=True)[:RECENT])
     return render(
         request,
@@ -185,7 +187,6 @@ def tasks_page(request):
             "tasks": tasks,
             "done": done,
             "named": scope.can(Cap.VIEW_PEOPLE),
-            "client_id": uuid.uuid4(),
             "now": timezone.now(),
         },
     )
@@ -197,7 +198,7 @@ def task_swab(request, pk):
     """Scan the single tube for a task's person: swabbed, the tube closed, the task done."""
     scope = scope_of(request.user)
     scope.require(Cap.SAMPLING)
-    task = get_object_or_404(labselectors.my_tasks(request.user, scope), pk=pk)
+    task = labselectors.my_task_or_404(request.user, scope, pk)
     try:
         task, tube = check_take_task_swab(
             user=request.user,
