@@ -8,7 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -111,6 +111,7 @@ def _xlsx(lines) -> bytes:
     return buffer.getvalue()
 
 
+@settings(max_examples=60, deadline=None)  # an .xlsx written and read per example
 @given(rows, st.integers(min_value=0, max_value=3), st.sampled_from(["csv", "xlsx"]))
 def test_a_file_reads_back_row_by_row_whatever_sits_above_the_header(body, titles, kind):
     lines = _table(titles, body)

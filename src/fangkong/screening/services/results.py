@@ -90,6 +90,7 @@ class _Report:
     tube_id: int
     lab_id: int
     region_path: str
+    sent: bool = True  # recorded as sent to a lab before this import
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,15 @@ class _Stored:
 
 def _db(model, name: str, value):
     return model._meta.get_field(name).get_db_prep_value(value, connection)
+
+
+class _Prepared(dict):
+    """(field, value) → the value as the database stores it, each converted once: a lab's
+    file repeats its few Ct values and report times on thousands of rows."""
+
+    def __missing__(self, key):
+        value = self[key] = _db(LabResult, *key)
+        return value
 
 
 def _chunks(values: list, size: int = BATCH):
@@ -191,8 +201,8 @@ def _checked(rows: list[LabRow], lab: Lab | None, user, result: LabImportResult)
             result.rejected.append(Rejected(row.number, row.index, why))
             result.unknown += reading.barcode not in tubes
             continue
-        pk, path, _sent = tubes[reading.barcode]
-        out.append(_Report(row, reading, pk, lab_id, path))
+        pk, path, sent = tubes[reading.barcode]
+        out.append(_Report(row, reading, pk, lab_id, path, sent is not None))
     return out
 
 
@@ -307,6 +317,7 @@ def _conflict(key, report: _Report, reported, stands, source: _Report | None, ba
 
 def _write(new_results, overturned, conflicts, batch, now, trusted) -> None:
     rows = BulkWriter(LabResult, BULK_RESULT_FIELDS)
+    db = _Prepared()
     for pk, r in zip(reserve_ids(LabResult, len(new_results)), new_results, strict=True):
         rows.rows.append(
             (
@@ -314,13 +325,13 @@ def _write(new_results, overturned, conflicts, batch, now, trusted) -> None:
                 r.tube_id,
                 r.lab_id,
                 r.reading.result,
-                _db(LabResult, "ct_orf1ab", r.reading.ct_orf1ab),
-                _db(LabResult, "ct_n", r.reading.ct_n),
-                _db(LabResult, "reported_at", r.reading.reported_at or now),
+                db["ct_orf1ab", r.reading.ct_orf1ab],
+                db["ct_n", r.reading.ct_n],
+                db["reported_at", r.reading.reported_at or now],
                 batch.pk,
                 r.row.number,
                 r.region_path,
-                _db(LabResult, "created_at", now),
+                db["created_at", now],
             )
         )
         if len(rows.rows) >= BATCH:
@@ -353,16 +364,9 @@ def _write(new_results, overturned, conflicts, batch, now, trusted) -> None:
 
 def _dispatch(new_results, now) -> None:
     """The command line's rows name the lab of tubes nobody recorded as sent."""
-    tube_lab = {r.tube_id: r.lab_id for r in new_results}
-    sent = set()
-    for chunk in _chunks(sorted(tube_lab)):
-        sent |= set(Dispatch.objects.filter(tube_id__in=chunk).values_list("tube_id", flat=True))
+    unsent = {r.tube_id: r.lab_id for r in new_results if not r.sent}
     Dispatch.objects.bulk_create(
-        [
-            Dispatch(tube_id=t, lab_id=lab, sent_at=now)
-            for t, lab in tube_lab.items()
-            if t not in sent
-        ],
+        [Dispatch(tube_id=t, lab_id=lab, sent_at=now) for t, lab in unsent.items()],
         batch_size=BATCH,
     )
 
