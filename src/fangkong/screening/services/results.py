@@ -201,8 +201,8 @@ def _checked(rows: list[LabRow], lab: Lab | None, user, result: LabImportResult)
             result.rejected.append(Rejected(row.number, row.index, why))
             result.unknown += reading.barcode not in tubes
             continue
-        pk, path, sent = tubes[reading.barcode]
-        out.append(_Report(row, reading, pk, lab_id, path, sent is not None))
+        tube_id, path, sent_to = tubes[reading.barcode]
+        out.append(_Report(row, reading, tube_id, lab_id, path, sent_to is not None))
     return out
 
 
