@@ -191,7 +191,6 @@ def test_api_errors_stay_json(tree, people, client):
 @pytest.mark.parametrize(
     ("persona", "words"),
     [
-        ("lab", ["试管", "检测结果"]),
         ("hospital", ["床位", "转运"]),
     ],
 )
@@ -203,6 +202,15 @@ def test_roles_still_to_come_are_told_what_they_will_do(persona, words, people, 
     assert all(w in body for w in words)
     assert f"欢迎，{persona}" in body
     assert reverse("accounts:password_change") in body and "切换为 English" in body
+
+
+def test_a_lab_operator_not_yet_given_a_lab_is_told_whom_to_ask(people, client):
+    client.force_login(people.lab)
+    response = client.get("/", follow=True)
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("screening:lab")
+    assert response.status_code == 200 and "欢迎，lab" in body
+    assert all(w in body for w in ["试管", "检测结果", "指挥部"])
 
 
 def test_a_volunteer_lands_on_their_checkpoints(people, client):

@@ -14,6 +14,7 @@ from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
 from fangkong.reports.api import router as reports_router
 from fangkong.screening.api import router as screening_router
+from fangkong.screening.labapi import router as lab_router
 from fangkong.supplies.api import router as supplies_router
 
 
@@ -41,6 +42,7 @@ api.add_router("/v1/health", health_router)
 api.add_router("/v1/reports", reports_router)
 api.add_router("/v1/screening", screening_router)
 api.add_router("/v1/supplies", supplies_router)
+api.add_router("/v1/screening", lab_router)  # labs, results, tasks (screening/labapi.py)
 
 # Last: an address under /api/ that names no operation gets ninja's JSON 404, as every other
 # API answer is JSON, not Django's HTML page.

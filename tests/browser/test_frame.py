@@ -42,7 +42,7 @@ def _dead_links(page):
 
 
 def test_a_forbidden_page_is_chinese_in_the_frame_with_a_way_back(live_server, people, phone):
-    _log_in(phone, live_server, "lab")
+    _log_in(phone, live_server, "hospital")
     phone.goto(live_server.url + reverse("people:search"))  # what the old header offered
     assert phone.locator("h1").inner_text() == "您不能打开这个页面"
     assert phone.locator("header.top .brand").inner_text() == "防控"
@@ -51,7 +51,7 @@ def test_a_forbidden_page_is_chinese_in_the_frame_with_a_way_back(live_server, p
     _shot(phone, "403")
     phone.click("text=回到首页")
     phone.wait_for_url(live_server.url + "/")
-    assert "欢迎，lab" in phone.locator("h1").inner_text()
+    assert "欢迎，hospital" in phone.locator("h1").inner_text()
 
 
 def test_a_missing_page_offers_back_and_home(live_server, tree, people, phone):

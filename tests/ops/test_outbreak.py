@@ -192,11 +192,17 @@ def test_the_volunteer_lands_on_their_checkpoint_with_its_passages(outbreak, cli
     )
 
 
-@pytest.mark.parametrize("username", ["lab", "hospital"])
-def test_lab_and_hospital_land_on_their_own_page(outbreak, client, username):
+@pytest.mark.parametrize("username", ["hospital"])
+def test_the_hospital_lands_on_its_own_page(outbreak, client, username):
     response = _login(client, username)
     assert response.status_code == 200
     assert response.context["role"] == username
+
+
+def test_the_lab_lands_on_its_lab_page(outbreak, client):
+    response = _login(client, "lab")
+    assert response.status_code == 200
+    assert "疾控中心实验室" in response.content.decode()
 
 
 @pytest.mark.parametrize("username", ["district", "street", "grid_b"])
@@ -217,7 +223,14 @@ def test_todays_testing_campaign_is_under_way_in_the_demo_community(outbreak, cl
     cover = screening.coverage(scope_of(grid_a), campaign, grid_a.scope_region).total
     assert 0.7 < cover.sampled / cover.target < 1
     assert Tube.objects.filter(status="open", opened_by=grid_a).count() == 1
-    assert Tube.objects.filter(status="closed").count() > 10
+    assert Tube.objects.exclude(status="open").count() > 10
+    # the closed tubes went to the lab account's lab: one pool positive in grid_a's grid, its
+    # members under watch with a single-tube retest task each for grid_a
+    from fangkong.screening.labmodels import Task
+
+    positive = Tube.objects.get(result__result="positive")
+    assert positive.region_path.startswith(grid_a.scope_region.path)
+    assert Task.objects.filter(kind="retest", tube=positive).count() == positive.samples.count()
     assert Untested.objects.filter(region_path__startswith=grid_a.scope_region.path).exists()
     assert outbreak["result"].testing["swabs"] == campaign.samples.count()
     _login(client, "grid_a")

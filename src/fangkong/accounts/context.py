@@ -33,6 +33,8 @@ MENU = (
     MenuItem("screening:campaigns", _("Sampling"), Cap.SAMPLING, unless=Cap.SCREENING_VIEW),
     MenuItem("supplies:home", _("Supplies"), Cap.STOCK_VIEW),
     MenuItem("supplies:home", _("My stock"), Cap.STOCK_KEEP, unless=Cap.STOCK_VIEW),
+    MenuItem("screening:tasks", _("My tasks"), Cap.SAMPLING),
+    MenuItem("screening:lab", _("Lab"), Cap.LAB_RESULTS),
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),

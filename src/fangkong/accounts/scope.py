@@ -37,6 +37,7 @@ class Cap(StrEnum):
     SAMPLING = "sampling"  # open tubes, add swabs to them, close them, remove a wrong swab
     STOCK_VIEW = "stock_view"  # every stock point of the region: balances, movements, cards
     STOCK_KEEP = "stock_keep"  # keep stock at the points one is keeper of (docs/supplies.md)
+    LAB_RESULTS = "lab_results"  # a lab's tubes (barcodes, never names) and uploading results
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -65,8 +66,8 @@ _FRONT_LINE = frozenset(
 _REPORTERS = frozenset({Cap.REPORTS_VIEW, Cap.REPORTS_ISSUE})
 # Mass testing (docs/screening.md): street staff and above plan campaigns; everyone from the
 # grid worker up follows them (coverage, the untested); grid workers, community staff and
-# volunteers helping the medics sample (tubes and swabs). Lab operators get their part with
-# the lab results.
+# volunteers helping the medics sample (tubes and swabs). Lab operators see the tubes sent to
+# their lab (barcodes, never who is in them) and upload their results.
 _PLANNERS = frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_PLAN})
 _SAMPLERS = frozenset({Cap.SCREENING_VIEW, Cap.SAMPLING})
 # Supplies (docs/scope.md, "Stock points"): staff from the community up read the stock of every
@@ -83,7 +84,7 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW, Cap.STOCK_VIEW},
     Role.GRID_WORKER: _FRONT_LINE | _SAMPLERS,
     Role.WAREHOUSE: frozenset({Cap.STOCK_KEEP}),
-    Role.LAB: frozenset(),
+    Role.LAB: frozenset({Cap.LAB_RESULTS}),
     Role.HOSPITAL: frozenset(),
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),

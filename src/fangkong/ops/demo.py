@@ -69,6 +69,15 @@ def ensure_demo_accounts() -> list[DemoAccount]:
     return accounts
 
 
+def demo_lab() -> None:
+    """The lab account's lab, with the running campaigns' closed tubes sent and reported."""
+    from fangkong.screening.demo import demo_lab_results, ensure_demo_lab
+
+    operator = User.objects.get(username="lab")
+    lab = ensure_demo_lab(operator)
+    demo_lab_results(lab, operator, User.objects.get(username="grid_a").scope_region.path)
+
+
 def accounts_table(accounts: list[DemoAccount]) -> str:
     lines = [_("Demo accounts (password: %(p)s)") % {"p": DEMO_PASSWORD}]
     for a in accounts:

@@ -9,6 +9,8 @@ class ScreeningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import panels
         from .report import register_section
 
         register_section()
+        panels.register()

@@ -46,3 +46,28 @@ class UntestedReason(models.TextChoices):
     REFUSED = "refused", _("Refused")
     DOOR_TEAM = "door_team", _("Waiting for the door-to-door team")
     OTHER = "other", _("Other")
+
+
+class Result(models.TextChoices):
+    """A lab's finding for a tube (检测结果)."""
+
+    NEGATIVE = "negative", _("Negative")  # 阴性
+    POSITIVE = "positive", _("Positive")  # 阳性
+    INVALID = "invalid", _("Invalid")  # 无效: the tube is sampled again
+
+
+# When a lab reports one tube twice with different findings, the one that protects the public
+# stands: positive over invalid (sample again) over negative.
+PRECEDENCE: dict[str, int] = {Result.NEGATIVE: 0, Result.INVALID: 1, Result.POSITIVE: 2}
+
+
+class TaskKind(models.TextChoices):
+    """Work a tube's result gives a grid worker."""
+
+    RETEST = "retest", _("Single-tube retest")  # 单管复核: a member of a positive pool
+    RESAMPLE = "resample", _("Re-sample")  # a member of an invalid tube
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("To do")
+    DONE = "done", _("Done")

@@ -222,3 +222,16 @@ class Untested(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.get_reason_display()}"
+
+
+# Labs, results, conflicts and the tasks they give (migration 0002).
+from .labmodels import (  # noqa: E402, F401
+    Dispatch,
+    HouseholdFlag,
+    Lab,
+    LabImport,
+    LabOperator,
+    LabResult,
+    ResultConflict,
+    Task,
+)

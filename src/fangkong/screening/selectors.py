@@ -6,7 +6,8 @@ campaign) and by everyone whose area holds it; what they count of it is only the
 Coverage counts people, not swabs: the target (residents of the region, those with a tag, or
 those under observation during the campaign), those of them sampled, resulted and positive,
 and the untested. ``resulted`` and ``positive`` come from the swabs' tubes
-(``_resulted_swabs``, ``_positive_swabs``): lab results plug in there.
+(``_resulted_swabs``, ``_positive_swabs``: the tube's ``LabResult``, an invalid one not
+counted as resulted).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from fangkong.health.models import Observation
 from fangkong.people.models import Person, PersonTag
 from fangkong.regions.models import Building, Region
 
-from .choices import CampaignStatus, Target, TubeStatus
+from .choices import CampaignStatus, Result, Target, TubeStatus
 from .models import Campaign, Sample, Tube, Untested
 
+READABLE = (Result.NEGATIVE, Result.POSITIVE)
 MAX_UNTESTED = 500  # households of a grid listed at once (a grid has 200–1,000)
 
 
@@ -130,13 +132,15 @@ def _swabs(campaign: Campaign, until: dt.datetime | None = None) -> QuerySet[Sam
 
 
 def _resulted_swabs(campaign: Campaign, until: dt.datetime | None) -> QuerySet[Sample]:
-    return _swabs(campaign, until).filter(tube__status=TubeStatus.RESULTED)
+    """Swabs in a tube with a result that says something (an invalid tube is sampled again)."""
+    return _swabs(campaign, until).filter(
+        tube__status=TubeStatus.RESULTED, tube__result__result__in=READABLE
+    )
 
 
 def _positive_swabs(campaign: Campaign, until: dt.datetime | None) -> QuerySet[Sample]:
-    """Swabs in a tube the lab found positive: lab results come with their own models, and
-    until they exist no tube is positive."""
-    return _swabs(campaign, until).none()
+    """Swabs in a tube the lab found positive."""
+    return _swabs(campaign, until).filter(tube__result__result=Result.POSITIVE)
 
 
 def _with_status(

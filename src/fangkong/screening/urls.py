@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, sampling
+from .views import campaigns, lab, sampling
 
 app_name = "screening"
 urlpatterns = [
@@ -11,4 +11,10 @@ urlpatterns = [
     path("screening/tubes/<int:pk>/", sampling.tube_page, name="tube"),
     path("screening/tubes/<int:pk>/close/", sampling.tube_close, name="tube_close"),
     path("screening/swabs/<int:pk>/remove/", sampling.swab_remove, name="swab_remove"),
+    path("screening/lab/", lab.lab_page, name="lab"),
+    path("screening/lab/imports/<int:pk>/rejects/", lab.lab_rejects, name="lab_rejects"),
+    path("screening/lab/conflicts/<int:pk>/confirm/", lab.lab_confirm, name="lab_confirm"),
+    path("screening/send/", lab.send_page, name="send"),
+    path("screening/tasks/", lab.tasks_page, name="tasks"),
+    path("screening/tasks/<int:pk>/swab/", lab.task_swab, name="task_swab"),
 ]

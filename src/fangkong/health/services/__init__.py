@@ -20,6 +20,7 @@ from .observation import (
     check_end_observation,
     check_extend_observation,
     check_start_observation,
+    do_place_under_watch,
     follow_up,
 )
 from .rules import check_set_region_rule, do_set_region_rule
@@ -42,6 +43,7 @@ __all__ = [
     "check_set_region_rule",
     "check_start_observation",
     "clean_temperature",
+    "do_place_under_watch",
     "do_set_region_rule",
     "do_delete_check_in",
     "escalate_overdue_alerts",

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.common.db import BulkWriter, reserve_ids
 from fangkong.people.models import Person
 
 from ..choices import FollowUp, ObservationKind
@@ -86,6 +88,67 @@ def check_start_observation(
         responsible=user,
         created_by=user,
     )
+
+
+BULK_BATCH = 2000
+# The columns a bulk watch writes with COPY, in order.
+WATCH_FIELDS = [
+    "id",
+    "person",
+    "region_path",
+    "kind",
+    "reason",
+    "start_on",
+    "end_on",
+    "end_reason",
+    "hotel",
+    "room",
+    "created_by",
+    "created_at",
+]
+
+
+def _db(name: str, value):
+    """A value as the database stores it (a BulkWriter writes raw rows)."""
+    field: Any = Observation._meta.get_field(name)
+    return field.get_db_prep_value(value, connection)
+
+
+def do_place_under_watch(
+    *, people: list[tuple[int, str, str]], kind: str, user: User | None = None
+) -> list[int]:
+    """Put many people under watch from today at once (a positive pool's members), each for
+    their region's ``observation_days``; someone already under watch today or later keeps
+    their period. ``people`` is (person id, region path, reason); returns the ids put under
+    watch. COPY (PostgreSQL) or batched inserts, never a row at a time."""
+    today = timezone.localdate()
+    ids = sorted({pk for pk, _path, _reason in people})
+    user_id = user.pk if user is not None and user.pk else None
+    watched: set[int] = set()
+    for i in range(0, len(ids), BULK_BATCH):
+        watched |= set(
+            Observation.objects.filter(person_id__in=ids[i : i + BULK_BATCH], end_on__gte=today)
+            .filter(ended_on__isnull=True)
+            .values_list("person_id", flat=True)
+        )
+    new: dict[int, tuple] = {}
+    # dates and times as the database stores them, converted once (raw rows for COPY)
+    start, at = _db("start_on", today), _db("created_at", timezone.now())
+    ends: dict[int, object] = {}
+    for pk, path, reason in people:
+        if pk in watched or pk in new:
+            continue
+        days = rules_for(path).observation_days
+        if days not in ends:
+            ends[days] = _db("end_on", today + dt.timedelta(days=days - 1))
+        new[pk] = (pk, path, kind, reason[:200], start, ends[days], "", "", "", user_id, at)
+    rows = BulkWriter(Observation, WATCH_FIELDS)
+    for obs_id, row in zip(reserve_ids(Observation, len(new)), new.values(), strict=True):
+        rows.rows.append((obs_id, *row))
+        if len(rows.rows) >= BULK_BATCH:
+            rows.flush()
+    rows.flush()
+    return list(new)
 
 
 def _overlapping(person: Person, start_on: dt.date, end_on: dt.date) -> Observation | None:

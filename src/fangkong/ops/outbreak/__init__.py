@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from fangkong.health.models import Case, CheckIn, Checkpoint
 
+from ..demo import demo_lab
 from .actors import ensure_actors
 from .clock import Timeline, clock_at, local
 from .daily import Routine
@@ -100,6 +101,7 @@ def seed_outbreak(
             links = issue_links(town, actors)
         timeline.run()
         testing = seed_campaign(town=town, actors=actors, seed=seed, now=now)
+        demo_lab()  # the campaign's closed tubes sent to the lab account's lab and reported
     f = routine.figures
     return OutbreakResult(
         first_day=start,

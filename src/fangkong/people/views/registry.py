@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.choices import Role
+from fangkong.accounts.panels import panels_for
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.accounts.services import record_person_view
 from fangkong.common import spreadsheets
@@ -39,6 +40,8 @@ def home(request):
         return redirect("health:checkpoints")
     if scope.can(Cap.STOCK_KEEP):
         return redirect("supplies:home")  # a warehouse keeper: their points and balances
+    if scope.can(Cap.LAB_RESULTS):
+        return redirect("screening:lab")  # the lab's tubes awaiting results and the upload
     return render(request, "people/no_registry.html", {"role": request.user.role})
 
 
@@ -48,6 +51,8 @@ def region_page(request, code):
     scope.require(Cap.VIEW_PEOPLE)
     region = region_or_404(scope, code)
     context = {"region": region, "crumbs": breadcrumbs(scope, region)}
+    if region.pk == request.user.scope_region_id:  # their own first page: what they have to do
+        context["panels"] = panels_for(request)
     if region.level == Level.GRID:
         buildings, unhoused = selectors.grid_buildings(scope, region)
         return render(

@@ -50,6 +50,7 @@ from ..samplefile import (
     find_layout,
     parse_sampled_at,
 )
+from .tasks import do_close_tasks_by_swabs
 from .tubes import CLOCK_SKEW, check_sampling_day
 
 logger = logging.getLogger(__name__)
@@ -358,6 +359,9 @@ def _write_rows(
             )
         )
     result.new_samples = sample_rows.flush()
+    do_close_tasks_by_swabs(
+        swabs=[(tubes[s.barcode][0], campaign.pool_size, s.person_id) for s in fresh]
+    )
     _close_full(campaign, {tubes[s.barcode][0] for s in fresh if s.barcode not in new_tubes}, now)
 
 

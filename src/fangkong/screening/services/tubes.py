@@ -28,6 +28,7 @@ from ..choices import CampaignStatus, SampleSource, TubeStatus, UntestedReason
 from ..models import Campaign, Sample, SamplingPoint, Tube, Untested
 from ..samplefile import BarcodeInvalid, clean_barcode
 from .errors import ScreeningInvalid
+from .tasks import do_close_tasks_by_swabs
 
 MAX_BATCH = 200  # swabs a request: a phone's queue after a long stairwell
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a phone's clock a little ahead is not "the future"
@@ -209,6 +210,7 @@ def _add_swabs(user, scope, tube: Tube, items: list[SwabData], source: str) -> S
         )
     _flag_repeats(tube, new)
     Sample.objects.bulk_create(new)
+    do_close_tasks_by_swabs(swabs=[(tube.pk, tube.pool_size, s.person_id) for s in new])
     result.created = len(new)
     result.repeats = [s.person_id for s in new if s.repeat]
     if new and len(in_tube) >= tube.pool_size:

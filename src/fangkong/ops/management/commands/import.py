@@ -11,14 +11,16 @@ from fangkong.people.services import import_ledger_with_rejects, rejects_name
 from fangkong.regions.codes import canonical_code
 from fangkong.regions.models import Region
 from fangkong.regions.services import RegionInvalid, import_regions, read_regions_csv
-from fangkong.screening.models import Campaign
+from fangkong.screening.labfile import LabFileInvalid
+from fangkong.screening.models import Campaign, Lab
 from fangkong.screening.samplefile import SampleFileInvalid
 from fangkong.screening.services import import_samples
+from fangkong.screening.services.results import import_lab_results
 from fangkong.supplies.models import StockPoint
 from fangkong.supplies.services import import_stock
 from fangkong.supplies.stock_sheet import SheetInvalid
 
-KINDS = ("regions", "residents", "checkins", "samples", "stock")
+KINDS = ("regions", "residents", "checkins", "samples", "labresults", "stock")
 
 
 class Command(BaseCommand):
@@ -35,6 +37,12 @@ class Command(BaseCommand):
         "证件类型, 证件号码, 姓名, 采样时间, 采样点) into a testing campaign; every row "
         "stored or rejected (rejects to FILE-rejects.xlsx/.csv with 错误原因); the same "
         "file again changes nothing. "
+        "'import labresults FILE [--lab CODE]': a lab's results (试管编号/样本编号/条码, 检测结果 "
+        "阴性/阳性/无效, Ct ORF1ab and N, 检测机构, 报告时间; a title row above the header is "
+        "fine); a positive tube puts its members under watch with a single-tube retest task "
+        "each, an invalid tube gives re-sample tasks; unknown barcodes, unreadable results and "
+        "contradictions (the positive stands) go to FILE-rejects.xlsx/.csv; the same file "
+        "again changes nothing. "
         "'import stock FILE --point CODE': a warehouse's stock sheet as opening balances of the "
         "point (物资名称/品名, 规格型号, 单位, 数量/库存数量, 批次号, 有效期至; a 合计 row is "
         "compared, not imported); refused rows go to FILE-rejects.xlsx/.csv; importing the same "
@@ -50,9 +58,13 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", type=int, help="samples: id of the testing campaign")
         parser.add_argument("--point", help="stock: code of the stock point")
         parser.add_argument(
+            "--lab", help="labresults: code of the lab (default: each row's 检测机构)"
+        )
+        parser.add_argument(
             "--rejects",
             type=Path,
-            help="residents, samples, stock: where to write the refused rows (default: by FILE)",
+            help="residents, samples, labresults, stock: where to write the refused rows "
+            "(default: beside FILE)",
         )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON summary line"
@@ -69,6 +81,8 @@ class Command(BaseCommand):
             self._check_ins(file, as_json)
         elif kind == "samples":
             self._samples(file, options.get("campaign"), rejects, as_json)
+        elif kind == "labresults":
+            self._lab_results(file, options.get("lab"), rejects, as_json)
         else:
             self._residents(file, grid, rejects, as_json)
 
@@ -90,6 +104,26 @@ class Command(BaseCommand):
         self.stderr.write(
             f"stored {result.new_samples} new swabs in {result.new_tubes} new tubes; "
             f"{result.repeats} of a person already swabbed in this campaign (flagged)"
+        )
+        self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
+
+    def _lab_results(self, file: Path, code: str | None, rejects: Path | None, as_json: bool):
+        lab = None
+        if code:
+            lab = Lab.objects.filter(code=code).first()
+            if lab is None:
+                raise CommandError(f"no lab with code {code}")
+        path = rejects or file.with_name(rejects_name(file.name))
+        try:
+            result = import_lab_results(
+                data=file.read_bytes(), filename=file.name, lab=lab, rejects=path
+            )
+        except LabFileInvalid as e:
+            raise CommandError(f"{file.name}: {e}") from None
+        for r in result.rejected:
+            self.stderr.write(f"row {r.number}: {r.reason}")
+        self.stderr.write(
+            f"{result.watched} people put under watch, {result.households} households flagged"
         )
         self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
 

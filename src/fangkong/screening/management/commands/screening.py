@@ -10,6 +10,7 @@ from fangkong.screening import selectors
 from fangkong.screening.choices import PoolSize, Target
 from fangkong.screening.models import Campaign
 from fangkong.screening.services import ScreeningInvalid, check_create_campaign
+from fangkong.screening.services.labs import lab_command
 
 
 def _day(text: str) -> dt.date:
@@ -46,7 +47,9 @@ class Command(BaseCommand):
         "[--target residents|tag|watched] [--tag KIND]`: plan a testing campaign (pool: 1, 5, "
         "10 or 20 swabs a tube); with --json prints it as JSON with its id. `coverage "
         "--campaign ID --region CODE`: the region's target, sampled, resulted, positive and "
-        "untested (residents of the target not sampled)."
+        "untested (residents of the target not sampled). `lab --code CODE --name NAME --region "
+        "CODE [--operator USERNAME ...]`: register a lab and its operators' accounts. `send "
+        "--lab CODE BARCODE ...`: record closed tubes as sent to a lab (送检)."
     )
 
     def add_arguments(self, parser):
@@ -64,7 +67,15 @@ class Command(BaseCommand):
         cover = sub.add_parser("coverage", help="a region's coverage in a campaign")
         cover.add_argument("--campaign", type=int, required=True)
         cover.add_argument("--region", help="code of the region (default: the campaign's)")
-        for p in (plan, cover):
+        lab = sub.add_parser("lab", help="register a lab and its operators")
+        lab.add_argument("--code", required=True)
+        lab.add_argument("--name", required=True)
+        lab.add_argument("--region", required=True, help="code of the region it is in")
+        lab.add_argument("--operator", action="append", default=[], help="a lab account")
+        send = sub.add_parser("send", help="record closed tubes as sent to a lab")
+        send.add_argument("--lab", required=True, help="code of the lab")
+        send.add_argument("barcodes", nargs="+")
+        for p in (plan, cover, lab, send):
             p.add_argument(
                 "--json", dest="as_json", action="store_true", help="end with one JSON line"
             )
@@ -72,6 +83,9 @@ class Command(BaseCommand):
     def handle(self, *args, action, as_json, **options):
         if action == "campaign":
             self._campaign(as_json, **options)
+        elif action in ("lab", "send"):
+            out = lab_command(action, **options)
+            self.stdout.write(json.dumps(out, ensure_ascii=False) if as_json else str(out))
         else:
             self._coverage(as_json, options["campaign"], options.get("region"))
 
