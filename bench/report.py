@@ -7,7 +7,7 @@ a day of as many check-ins (bench.health's, counted by `fangkong health recount 
 1. The dashboard's figures for the city: `reports.dashboard.board`, what the page and its
    polled partial render (every section for 14 days, tiles, league), with the cache emptied
    before each call (untimed): median of 30. Beside it, each section's share: its figures for
-   the 14 days and the league's call, and the registry's figures counted from the raw rows.
+   the 14 days, and the registry's figures counted from the raw rows.
 2. The daily report of the city and of a district compiled cold (all sections; the cache
    emptied; the first call after seeding), then warm (median of 5).
 3. The dashboard page over HTTP (test client, full middleware stack, cache emptied before
@@ -51,8 +51,8 @@ def _once(fn) -> float:
 
 
 def _section_calls(scope, region, section) -> None:
-    """What the dashboard asks one section: its figures for each of the 14 days, and once
-    more for the league."""
+    """What the dashboard asks one section: its figures for each of the 14 days (the league
+    reuses today's)."""
     from django.utils import timezone
 
     from fangkong.reports.dashboard import TREND_DAYS
@@ -63,8 +63,6 @@ def _section_calls(scope, region, section) -> None:
     until = until_of(today)
     for day, at in _moments(today, until, TREND_DAYS):
         section.figures(scope, region, day, at)
-    if section.board.league or section.board.size:
-        section.figures(scope, region, today, until)
 
 
 def _raw_registry(scope, region) -> None:
@@ -174,7 +172,7 @@ def main() -> int:
         f"| dashboard page over HTTP, {found['city']} (median of {args.requests}) | "
         f"{found['page ms']:.0f} ms | |",
         "",
-        f"Of the city's dashboard, each section's calls (14 days and the league's): {sections}; "
+        f"Of the city's dashboard, each section's calls (14 days): {sections}; "
         f"the registry's 14 days counted from the raw rows instead of its counters: "
         f"{found['registry raw ms']:.0f} ms.",
     ]

@@ -80,10 +80,17 @@ def _moments(
 
 
 def _section(
-    scope: Scope, region: Region, children: list[Region], section: Section, moments
+    scope: Scope,
+    region: Region,
+    children: list[Region],
+    section: Section,
+    moments,
+    kept: dict[str, SectionFigures] | None,
 ) -> dict[str, Any]:
     answers = [section.figures(scope, region, d, at) for d, at in moments]
     today, yesterday = answers[-1], answers[-2]
+    if kept is not None:
+        kept[section.key] = today
     before = {f.key: f.value for f in yesterday.figures}
     figures = []
     for f in today.figures:
@@ -118,10 +125,14 @@ def compile_report(
     day: dt.date,
     at: dt.datetime | None = None,
     days: int = TREND_DAYS,
+    *,
+    kept: dict[str, SectionFigures] | None = None,
 ) -> dict[str, Any]:
     """The report of ``region`` on ``day`` (as of ``at``, else the day's end or now), from
     every registered section the scope's role may read, with a trend of ``days`` days (the
-    dashboard asks for 14). The caller checks the scope."""
+    dashboard asks for 14). Each section's answer for the day itself is put in ``kept`` (by
+    section key) when given: the dashboard's league ranks grids by it without asking again.
+    The caller checks the scope."""
     until = until_of(day, at)
     moments = _moments(day, until, days)
     children = children_of(scope, region)
@@ -132,7 +143,7 @@ def compile_report(
         "day": day.isoformat(),
         "as_of": timezone.localtime(until).isoformat(timespec="seconds"),
         "compiled_at": timezone.localtime().isoformat(timespec="seconds"),
-        "sections": [_section(scope, region, children, s, moments) for s in sections],
+        "sections": [_section(scope, region, children, s, moments, kept) for s in sections],
     }
 
 
