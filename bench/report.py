@@ -61,7 +61,7 @@ def _section_calls(scope, region, section) -> None:
 
     today = timezone.localdate()
     until = until_of(today)
-    for day, at in _moments(today, until, TREND_DAYS):
+    for day, at in _moments(today, until, TREND_DAYS, whole_before=True):
         section.figures(scope, region, day, at)
 
 
@@ -74,7 +74,7 @@ def _raw_registry(scope, region) -> None:
     from fangkong.reports.selectors import _moments
 
     today = timezone.localdate()
-    for day, at in _moments(today, until_of(today), TREND_DAYS):
+    for day, at in _moments(today, until_of(today), TREND_DAYS, whole_before=True):
         raw_values(scope, region, day, at)
 
 

@@ -204,7 +204,11 @@ def board(scope: Scope, region: Region) -> dict[str, Any]:
     require_region(scope, region)
     today = timezone.localdate()
     answers: dict[str, SectionFigures] = {}
-    content = compile_report(scope, region, today, days=TREND_DAYS, kept=answers)
+    # yesterday and the trend as whole days (labelled so): the sections' day counters answer
+    # them, where the same hour of each earlier day would be counted from the raw rows
+    content = compile_report(
+        scope, region, today, days=TREND_DAYS, whole_before=True, kept=answers
+    )
     sections = _sections(scope)
     groups, tiles, trends = [], None, []
     for s in content["sections"]:

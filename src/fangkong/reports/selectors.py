@@ -14,7 +14,8 @@ command line and the frozen snapshot of an issued version:
 
 ``of`` names the figure (same section) holding a share's denominator; ``trend`` is the last 7
 days ending with the day. The previous days are taken at the same time of day as the report
-(the whole day for a past day, the hour so far for today or a progress round).
+(the whole day for a past day, the hour so far for today or a progress round), except on the
+dashboard, which compares today so far with whole previous days (``whole_before``).
 """
 
 from __future__ import annotations
@@ -68,14 +69,16 @@ def _rows(region: Region, children: list[Region], answer: SectionFigures) -> lis
 
 
 def _moments(
-    day: dt.date, until: dt.datetime, days: int = TREND_DAYS
+    day: dt.date, until: dt.datetime, days: int = TREND_DAYS, *, whole_before: bool = False
 ) -> list[tuple[dt.date, dt.datetime]]:
-    """The trend's days, oldest first, each at the same time of day as ``until`` (or whole)."""
-    whole = until >= day_start(day + dt.timedelta(days=1))
+    """The trend's days, oldest first, each at the same time of day as ``until`` (or whole);
+    with ``whole_before``, the days before ``day`` whole whatever the hour of ``until``."""
+    whole = whole_before or until >= day_start(day + dt.timedelta(days=1))
     out = []
-    for back in range(days - 1, -1, -1):
+    for back in range(days - 1, 0, -1):
         d = day - dt.timedelta(days=back)
         out.append((d, until_of(d) if whole else until_of(d, until - dt.timedelta(days=back))))
+    out.append((day, until))
     return out
 
 
@@ -126,15 +129,18 @@ def compile_report(
     at: dt.datetime | None = None,
     days: int = TREND_DAYS,
     *,
+    whole_before: bool = False,
     kept: dict[str, SectionFigures] | None = None,
 ) -> dict[str, Any]:
     """The report of ``region`` on ``day`` (as of ``at``, else the day's end or now), from
     every registered section the scope's role may read, with a trend of ``days`` days (the
-    dashboard asks for 14). Each section's answer for the day itself is put in ``kept`` (by
-    section key) when given: the dashboard's league ranks grids by it without asking again.
-    The caller checks the scope."""
+    dashboard asks for 14). The earlier days are taken at the same hour as the day itself (a
+    progress round compares like with like), or whole with ``whole_before`` (the dashboard:
+    docs/reports.md, "Yesterday on the dashboard"). Each section's answer for the day itself
+    is put in ``kept`` (by section key) when given: the dashboard's league ranks grids by it
+    without asking again. The caller checks the scope."""
     until = until_of(day, at)
-    moments = _moments(day, until, days)
+    moments = _moments(day, until, days, whole_before=whole_before)
     children = children_of(scope, region)
     sections = [s for s in registered() if s.cap is None or scope.can(s.cap)]
     return {
