@@ -206,9 +206,7 @@ def board(scope: Scope, region: Region) -> dict[str, Any]:
     answers: dict[str, SectionFigures] = {}
     # yesterday and the trend as whole days (labelled so): the sections' day counters answer
     # them, where the same hour of each earlier day would be counted from the raw rows
-    content = compile_report(
-        scope, region, today, days=TREND_DAYS, whole_before=True, kept=answers
-    )
+    content = compile_report(scope, region, today, days=TREND_DAYS, whole_before=True, kept=answers)
     sections = _sections(scope)
     groups, tiles, trends = [], None, []
     for s in content["sections"]:

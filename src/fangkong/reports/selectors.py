@@ -33,7 +33,7 @@ from fangkong.accounts.scope import Cap, Scope
 from fangkong.regions.models import Region
 
 from .models import DailyReport
-from .sections import Section, SectionFigures, day_start, registered, until_of
+from .sections import Section, SectionFigures, day_start, registered, until_of, whole_day
 
 FORMAT = 1  # the layout of the content below; a new layout is a new number
 TREND_DAYS = 7
@@ -82,6 +82,16 @@ def _moments(
     return out
 
 
+def _earlier(scope: Scope, region: Region, section: Section, moments) -> list[dict[str, int]]:
+    """The region's totals on each of the trend's earlier days: the section's ``trend`` for
+    whole days at once where it has one, else its figures day by day."""
+    if section.trend is not None and all(whole_day(d, at) for d, at in moments):
+        return section.trend(scope, region, moments)
+    return [
+        {f.key: f.value for f in section.figures(scope, region, d, at).figures} for d, at in moments
+    ]
+
+
 def _section(
     scope: Scope,
     region: Region,
@@ -90,16 +100,17 @@ def _section(
     moments,
     kept: dict[str, SectionFigures] | None,
 ) -> dict[str, Any]:
-    answers = [section.figures(scope, region, d, at) for d, at in moments]
-    today, yesterday = answers[-1], answers[-2]
+    *earlier, (day, until) = moments
+    today = section.figures(scope, region, day, until)
     if kept is not None:
         kept[section.key] = today
-    before = {f.key: f.value for f in yesterday.figures}
+    series = [*_earlier(scope, region, section, earlier), {f.key: f.value for f in today.figures}]
+    before = series[-2]
     figures = []
     for f in today.figures:
         item = asdict(f)
         item["label"], item["unit"], item["note"] = str(f.label), str(f.unit), str(f.note)
-        trend = [next((g.value for g in a.figures if g.key == f.key), 0) for a in answers]
+        trend = [totals.get(f.key, 0) for totals in series]
         value = item.pop("value")
         item.update(
             today=value,
