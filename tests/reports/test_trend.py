@@ -4,6 +4,7 @@ for the earlier days of its trend) says what its ``figures()`` say, day by day."
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -42,6 +43,25 @@ def more_days(city) -> None:
     ended.save()
 
 
+def stock(city, people) -> None:
+    """A stock point of grid A's community with a key item received, issued and run out over
+    several days (the movements dated back), and a point of the other district."""
+    from fangkong.supplies.choices import Category
+    from fangkong.supplies.models import Movement
+    from fangkong.supplies.services import check_issue, save_item
+    from tests.supplies.conftest import make_point, receive
+
+    n95 = save_item(name="N95口罩", unit="个", category=Category.MEDICAL, key=True)
+    here = make_point(city.community_a)
+    make_point(city.grid_c, code="TX01", name="天心物资点")
+    receive(here, n95, 100)
+    receive(here, n95, 20)
+    for qty in (70, 50):
+        check_issue(point=here, item=n95, qty=qty, client_id=uuid.uuid4(), recipient="社区卫生站")
+    for back, movement in zip((5, 3, 1, 0), Movement.objects.order_by("id"), strict=True):
+        Movement.objects.filter(pk=movement.pk).update(at=at(DAY - dt.timedelta(days=back), 10))
+
+
 def figures_by_day(section, scope, region) -> list[dict[str, int]]:
     return [
         {f.key: f.value for f in section.figures(scope, region, d, until_of(d)).figures}
@@ -55,22 +75,27 @@ def trend_by_day(section, scope, region) -> list[dict[str, int]]:
     return [{k: totals.get(k, 0) for k in keys} for totals in found]
 
 
-def test_the_registry_and_health_answer_a_trend():
-    assert {"registry", "health"} <= {s.key for s in with_trend()}
+def test_the_registry_health_and_supplies_answer_a_trend():
+    assert {"registry", "health", "supplies"} <= {s.key for s in with_trend()}
 
 
 @pytest.mark.parametrize("who", ["hq", "district", "grid_a"])
 def test_each_sections_trend_equals_its_figures_day_by_day(city, people, who):
     more_days(city)
+    stock(city, people)
     user = getattr(people, who)
     scope = scope_of(user)
     region = user.scope_region
+    checked = set()
     for section in with_trend():
         if section.cap and not scope.can(section.cap):
             continue
         expected = figures_by_day(section, scope, region)
         assert any(any(day.values()) for day in expected)
         assert trend_by_day(section, scope, region) == expected, section.key
+        checked.add(section.key)
+    if who == "hq":
+        assert {"registry", "health", "supplies"} <= checked
 
 
 def test_the_trend_still_agrees_where_every_resident_reports(city, people):
