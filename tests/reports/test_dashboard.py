@@ -51,7 +51,7 @@ def test_the_dashboard_shows_the_reports_figures_of_today(city, people, login):
     card = text[text.index('id="figure-health-reported"') :]
     card = card[: card.index("</li>")]
     assert ">1</a>" in card and "50.0%" in card
-    assert f"昨日 {reported['yesterday']}" in unescape(card)
+    assert f"昨日全天 {reported['yesterday']}" in unescape(card)
     series = {s["id"]: s for s in board_data(page)["series"]}
     assert len(series["health-reported"]["values"]) == 14
     assert series["health-reported"]["values"][-7:] == reported["trend"]
@@ -123,3 +123,23 @@ def test_grids_equal_in_reporting_are_ranked_by_fewer_overdue_alerts(city, peopl
         ("1", city.grid_b.name, "100.0%", "0"),
         ("2", city.grid_a.name, "100.0%", "1"),
     ]
+
+
+def test_the_dashboard_compares_today_so_far_with_the_whole_of_yesterday(city, people, login):
+    """Unlike the daily report of today, which takes yesterday at the same hour (a progress
+    round compares like with like), the dashboard's yesterday is the whole day, labelled so."""
+    seed_today(city)
+    now = timezone.now()
+    midnight = timezone.make_aware(dt.datetime.combine(TODAY, dt.time()))
+    # later in the day yesterday than the hour now, still yesterday
+    check_in(city.person_a, midnight - (midnight - (now - dt.timedelta(days=1))) / 2)
+    page = login(people.hq).get(reverse("reports:dashboard"), {"region": city.city.code})
+    card = page.content.decode()
+    card = card[card.index('id="figure-health-reported"') :]
+    assert "昨日全天 1 · 0" in unescape(card[: card.index("</li>")])
+    series = {s["id"]: s["values"] for s in board_data(page)["series"]}
+    assert series["health-reported"][-2:] == [1, 1]
+    report = daily_report(scope_of(people.hq), city.city, TODAY)
+    health = next(s for s in report["sections"] if s["key"] == "health")
+    reported = next(f for f in health["figures"] if f["key"] == "reported")
+    assert (reported["yesterday"], reported["today"]) == (0, 1)

@@ -36,7 +36,7 @@ from fangkong.reports.sections import (
 )
 
 from .choices import ObservationKind
-from .selectors import day_values
+from .selectors import day_totals, day_values
 
 # The grids listed as not (fully) reported, the most missing first; the rest are counted.
 MAX_OUTSTANDING = 50
@@ -180,6 +180,13 @@ def health_figures(
     )
 
 
+def health_totals(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The section's totals for several whole days (the report's earlier trend days)."""
+    return day_totals(scope, region, moments)
+
+
 def register_section() -> None:
     board = Board(
         figures=(
@@ -196,4 +203,14 @@ def register_section() -> None:
         tiles="reported",
         league=("reported", "alerts_overdue"),
     )
-    register(Section("health", gettext_lazy("Health"), 20, health_figures, Cap.HEALTH_VIEW, board))
+    register(
+        Section(
+            "health",
+            gettext_lazy("Health"),
+            20,
+            health_figures,
+            Cap.HEALTH_VIEW,
+            board,
+            trend=health_totals,
+        )
+    )

@@ -28,7 +28,7 @@ from fangkong.reports.sections import (
 )
 
 from .choices import VULNERABLE, TagKind
-from .selectors.counts import registry_values
+from .selectors.counts import registry_trend, registry_values
 
 
 def _region_link(code: str) -> Link:
@@ -108,8 +108,24 @@ def registry_figures(
     return SectionFigures(figures=figures, values=values)
 
 
+def registry_totals(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The section's totals for several whole days (the report's earlier trend days)."""
+    scope.require(Cap.VIEW_PEOPLE)
+    return registry_trend(scope, region, moments)
+
+
 def register_section() -> None:
     board = Board(figures=("residents", "newcomers"), size="residents")
     register(
-        Section("registry", gettext_lazy("Registry"), 10, registry_figures, Cap.VIEW_PEOPLE, board)
+        Section(
+            "registry",
+            gettext_lazy("Registry"),
+            10,
+            registry_figures,
+            Cap.VIEW_PEOPLE,
+            board,
+            trend=registry_totals,
+        )
     )

@@ -21,7 +21,7 @@ from fangkong.accounts.scope import Scope
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Region
 
-from .sections import Section, registered, share, until_of
+from .sections import Section, SectionFigures, registered, share
 from .selectors import compile_report, require_region
 
 TREND_DAYS = 14
@@ -106,16 +106,15 @@ def _band_label(i: int, label: str, unit: str) -> str:
 
 
 def _grid_values(
-    scope: Scope, region: Region, sections: dict[str, Section], until: dt.datetime
+    sections: dict[str, Section], answers: dict[str, SectionFigures]
 ) -> dict[str, dict[str, int]]:
     """Today's values per grid path, keyed ``section.key`` → n, of the sections that rank or
-    size grids (one more answer of each, the report folds them away)."""
+    size grids: their answers for today, kept by ``compile_report`` (never asked twice)."""
     values: dict[str, dict[str, int]] = {}
     for s in sections.values():
-        if not (s.board.league or s.board.size):
+        if not (s.board.league or s.board.size) or s.key not in answers:
             continue
-        answer = s.figures(scope, region, timezone.localdate(until), until)
-        for path, row in answer.values.items():
+        for path, row in answers[s.key].values.items():
             bucket = values.setdefault(path, {})
             bucket.update({f"{s.key}.{k}": n for k, n in row.items()})
     return values
@@ -172,13 +171,14 @@ def league(
     region: Region,
     content: dict[str, Any],
     sections: dict[str, Section],
-    until: dt.datetime,
+    answers: dict[str, SectionFigures],
 ) -> dict[str, Any] | None:
-    """Grids below the region ranked by the day's work, within bands of similar size."""
+    """Grids below the region ranked by the day's work, within bands of similar size, from
+    the sections' ``answers`` for today (``compile_report``'s ``kept``)."""
     criteria, size = _criteria(content, sections), _size(content, sections)
     if not criteria or region.level == Level.GRID:
         return None
-    values = _grid_values(scope, region, sections, until)
+    values = _grid_values(sections, answers)
     grids = scope.filter(
         Region.objects.filter(path__in=list(values), level=Level.GRID), field="path"
     ).select_related("parent")
@@ -203,7 +203,10 @@ def board(scope: Scope, region: Region) -> dict[str, Any]:
     """Today's dashboard of a region in the scope: key figures, tiles, trends and league."""
     require_region(scope, region)
     today = timezone.localdate()
-    content = compile_report(scope, region, today, days=TREND_DAYS)
+    answers: dict[str, SectionFigures] = {}
+    # yesterday and the trend as whole days (labelled so): the sections' day counters answer
+    # them, where the same hour of each earlier day would be counted from the raw rows
+    content = compile_report(scope, region, today, days=TREND_DAYS, whole_before=True, kept=answers)
     sections = _sections(scope)
     groups, tiles, trends = [], None, []
     for s in content["sections"]:
@@ -230,5 +233,5 @@ def board(scope: Scope, region: Region) -> dict[str, Any]:
         "groups": groups,
         "tiles": tiles,
         "charts": {"days": days, "series": trends},
-        "league": league(scope, region, content, sections, until_of(today)),
+        "league": league(scope, region, content, sections, answers),
     }

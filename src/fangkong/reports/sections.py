@@ -16,6 +16,10 @@ A section answers ``figures(scope, region, day, until)`` with plain values:
 
 ``until`` is the moment the figures describe: the end of ``day``, the hour of a progress round,
 or now for today; everything counted happened before it.
+
+A section may also answer ``trend(scope, region, moments)``: its totals alone for several whole
+days in one go (a grouped query by day per figure, no values per grid), which the report uses
+for the earlier days of its trend when they are whole (``Section``).
 """
 
 from __future__ import annotations
@@ -109,12 +113,20 @@ class Board:
 
 
 FiguresFn = Callable[[Any, Any, dt.date, dt.datetime], SectionFigures]
+Moments = list[tuple[dt.date, dt.datetime]]
+TrendFn = Callable[[Any, Any, Moments], list[dict[str, int]]]
 
 
 @dataclass(frozen=True)
 class Section:
     """A part of the daily report: ``figures(scope, region, day, until)``; shown in ``order``,
-    to roles with ``cap`` (None: every role that reads reports)."""
+    to roles with ``cap`` (None: every role that reads reports).
+
+    ``trend(scope, region, moments)``, optional: the region's totals (figure key → value, the
+    ``value`` of each of ``figures()``'s figures; a key left out is 0) for several whole days
+    at once, ``moments`` being ``(day, until_of(day))`` pairs oldest first; the report's
+    earlier days. Without it the report asks ``figures()`` once per day. It must say what
+    ``figures()`` would say (each app's tests hold them equal)."""
 
     key: str
     title: Any  # str or a lazy translation
@@ -122,6 +134,7 @@ class Section:
     figures: FiguresFn
     cap: str | None = None
     board: Board = Board()
+    trend: TrendFn | None = None
 
 
 _sections: dict[str, Section] = {}
@@ -154,6 +167,11 @@ def until_of(day: dt.date, at: dt.datetime | None = None) -> dt.datetime:
 
 def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def whole_day(day: dt.date, until: dt.datetime) -> bool:
+    """Whether ``until`` is the end of ``day`` (the figures of the whole day)."""
+    return until == day_start(day + dt.timedelta(days=1))
 
 
 def add_rows(

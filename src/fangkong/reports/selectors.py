@@ -14,7 +14,8 @@ command line and the frozen snapshot of an issued version:
 
 ``of`` names the figure (same section) holding a share's denominator; ``trend`` is the last 7
 days ending with the day. The previous days are taken at the same time of day as the report
-(the whole day for a past day, the hour so far for today or a progress round).
+(the whole day for a past day, the hour so far for today or a progress round), except on the
+dashboard, which compares today so far with whole previous days (``whole_before``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from fangkong.accounts.scope import Cap, Scope
 from fangkong.regions.models import Region
 
 from .models import DailyReport
-from .sections import Section, SectionFigures, day_start, registered, until_of
+from .sections import Section, SectionFigures, day_start, registered, until_of, whole_day
 
 FORMAT = 1  # the layout of the content below; a new layout is a new number
 TREND_DAYS = 7
@@ -68,28 +69,48 @@ def _rows(region: Region, children: list[Region], answer: SectionFigures) -> lis
 
 
 def _moments(
-    day: dt.date, until: dt.datetime, days: int = TREND_DAYS
+    day: dt.date, until: dt.datetime, days: int = TREND_DAYS, *, whole_before: bool = False
 ) -> list[tuple[dt.date, dt.datetime]]:
-    """The trend's days, oldest first, each at the same time of day as ``until`` (or whole)."""
-    whole = until >= day_start(day + dt.timedelta(days=1))
+    """The trend's days, oldest first, each at the same time of day as ``until`` (or whole);
+    with ``whole_before``, the days before ``day`` whole whatever the hour of ``until``."""
+    whole = whole_before or until >= day_start(day + dt.timedelta(days=1))
     out = []
-    for back in range(days - 1, -1, -1):
+    for back in range(days - 1, 0, -1):
         d = day - dt.timedelta(days=back)
         out.append((d, until_of(d) if whole else until_of(d, until - dt.timedelta(days=back))))
+    out.append((day, until))
     return out
 
 
+def _earlier(scope: Scope, region: Region, section: Section, moments) -> list[dict[str, int]]:
+    """The region's totals on each of the trend's earlier days: the section's ``trend`` for
+    whole days at once where it has one, else its figures day by day."""
+    if section.trend is not None and all(whole_day(d, at) for d, at in moments):
+        return section.trend(scope, region, moments)
+    return [
+        {f.key: f.value for f in section.figures(scope, region, d, at).figures} for d, at in moments
+    ]
+
+
 def _section(
-    scope: Scope, region: Region, children: list[Region], section: Section, moments
+    scope: Scope,
+    region: Region,
+    children: list[Region],
+    section: Section,
+    moments,
+    kept: dict[str, SectionFigures] | None,
 ) -> dict[str, Any]:
-    answers = [section.figures(scope, region, d, at) for d, at in moments]
-    today, yesterday = answers[-1], answers[-2]
-    before = {f.key: f.value for f in yesterday.figures}
+    *earlier, (day, until) = moments
+    today = section.figures(scope, region, day, until)
+    if kept is not None:
+        kept[section.key] = today
+    series = [*_earlier(scope, region, section, earlier), {f.key: f.value for f in today.figures}]
+    before = series[-2]
     figures = []
     for f in today.figures:
         item = asdict(f)
         item["label"], item["unit"], item["note"] = str(f.label), str(f.unit), str(f.note)
-        trend = [next((g.value for g in a.figures if g.key == f.key), 0) for a in answers]
+        trend = [totals.get(f.key, 0) for totals in series]
         value = item.pop("value")
         item.update(
             today=value,
@@ -118,12 +139,19 @@ def compile_report(
     day: dt.date,
     at: dt.datetime | None = None,
     days: int = TREND_DAYS,
+    *,
+    whole_before: bool = False,
+    kept: dict[str, SectionFigures] | None = None,
 ) -> dict[str, Any]:
     """The report of ``region`` on ``day`` (as of ``at``, else the day's end or now), from
     every registered section the scope's role may read, with a trend of ``days`` days (the
-    dashboard asks for 14). The caller checks the scope."""
+    dashboard asks for 14). The earlier days are taken at the same hour as the day itself (a
+    progress round compares like with like), or whole with ``whole_before`` (the dashboard:
+    docs/reports.md, "Yesterday on the dashboard"). Each section's answer for the day itself
+    is put in ``kept`` (by section key) when given: the dashboard's league ranks grids by it
+    without asking again. The caller checks the scope."""
     until = until_of(day, at)
-    moments = _moments(day, until, days)
+    moments = _moments(day, until, days, whole_before=whole_before)
     children = children_of(scope, region)
     sections = [s for s in registered() if s.cap is None or scope.can(s.cap)]
     return {
@@ -132,7 +160,7 @@ def compile_report(
         "day": day.isoformat(),
         "as_of": timezone.localtime(until).isoformat(timespec="seconds"),
         "compiled_at": timezone.localtime().isoformat(timespec="seconds"),
-        "sections": [_section(scope, region, children, s, moments) for s in sections],
+        "sections": [_section(scope, region, children, s, moments, kept) for s in sections],
     }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -136,8 +136,66 @@ def supplies_figures(
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
 
 
+def supplies_totals(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The section's totals for several whole days (the report's earlier trend days), as
+    ``supplies_figures`` counts them: receipts and issues by filtered counts, each key item's
+    balance at each moment as now less what moved since (one grouped query for all moments)."""
+    scope.require(Cap.STOCK_VIEW)
+    points = scope.filter(StockPoint.objects.filter(region_path__startswith=region.path))
+    where = dict(points.values_list("id", "region_path"))
+    starts = [day_start(d) for d, _until in moments]
+    untils = [until for _d, until in moments]
+    moved = scope.filter(
+        Movement.objects.filter(
+            region_path__startswith=region.path, at__gte=min(starts), at__lt=max(untils)
+        )
+    )
+    counts = {}
+    for i, (start, until) in enumerate(zip(starts, untils, strict=True)):
+        for key, kind in (("receipts", MovementKind.RECEIPT), ("issues", MovementKind.ISSUE)):
+            counts[f"n{i}_{key}"] = Count("id", filter=Q(kind=kind, at__gte=start, at__lt=until))
+    out: list[dict[str, int]] = [{"points": len(where)} for _m in moments]
+    for name, n in moved.aggregate(**counts).items():
+        i, key = name[1:].split("_", 1)  # n<moment>_<key>
+        out[int(i)][key] = n or 0
+    under = {"region_path__startswith": region.path, "item__key": True}
+    now = scope.filter(Balance.objects.filter(**under))
+    balance: dict[tuple[int, int], int] = defaultdict(int)
+    for row in now.values("point_id", "item_id").annotate(n=Sum("qty")).order_by():
+        balance[(row["point_id"], row["item_id"])] += row["n"]
+    since = {}
+    for i, until in enumerate(untils):
+        since[f"q{i}"] = Sum("qty", filter=Q(at__gte=until))
+        since[f"c{i}"] = Count("id", filter=Q(at__gte=until))
+    later = scope.filter(Movement.objects.filter(at__gte=min(untils), **under))
+    rows = {
+        (r["point_id"], r["item_id"]): r
+        for r in later.values("point_id", "item_id").annotate(**since).order_by()
+    }
+    for i, total in enumerate(out):
+        total["shortages"] = 0
+        for key in set(balance) | {k for k, r in rows.items() if r[f"c{i}"]}:
+            if key[0] not in where:
+                continue
+            qty = balance.get(key, 0) - ((rows.get(key) or {}).get(f"q{i}") or 0)
+            item = f"item_{key[1]}"
+            total[item] = total.get(item, 0) + qty
+            total["shortages"] += qty <= 0
+    return out
+
+
 def register_section() -> None:
     board = Board(figures=("receipts", "issues", "shortages"))
     register(
-        Section("supplies", gettext_lazy("Supplies"), 30, supplies_figures, Cap.STOCK_VIEW, board)
+        Section(
+            "supplies",
+            gettext_lazy("Supplies"),
+            30,
+            supplies_figures,
+            Cap.STOCK_VIEW,
+            board,
+            trend=supplies_totals,
+        )
     )

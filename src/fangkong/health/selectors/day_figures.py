@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -311,6 +311,124 @@ def _events(scope, region, day, until, values) -> None:
         "passages",
         "turned_back",
     )
+
+
+def day_totals(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The region's totals of ``day_values`` for each of several days at once (``moments``:
+    ``(day, until)``, oldest first): one query per table with a filtered count per day, never
+    a value per grid. Where some part of the region makes every resident report (``due`` is
+    then the residents of each such grid, capped per grid), or for a round at an earlier hour
+    of a day (the raw rows), each day is ``day_values`` summed."""
+    scope.require(Cap.HEALTH_VIEW)
+    if not scope.contains(region.path):
+        raise Http404
+    if universal_under(universal_rules(), region.path) or not all(
+        counted(d, at) for d, at in moments
+    ):
+        return [_summed(day_values(scope, region, d, at)) for d, at in moments]
+    out: list[dict[str, int]] = [defaultdict(int) for _m in moments]  # type: ignore[misc]
+    inside = {"region_path__startswith": region.path}
+    days = [d for d, _at in moments]
+    index = {d: i for i, d in enumerate(days)}
+    for on, check_ins, persons in (
+        scope.filter(GridDay.objects.filter(on__in=days, **inside))
+        .values("on")
+        .annotate(c=Sum("check_ins"), p=Sum("persons"))
+        .order_by()
+        .values_list("on", "c", "p")
+    ):
+        out[index[on]].update(check_ins=check_ins, checked_in=persons)
+    _watched_days(scope, region, days, out)
+    for total in out:
+        total["due"] = total.get("watched", 0)
+        total["not_reported"] = total["due"] - total.get("reported", 0)
+    _events_days(scope, region, moments, out)
+    return [dict(t) for t in out]
+
+
+def _summed(values: dict[str, dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for row in values.values():
+        for key, n in row.items():
+            total[key] += n
+    return dict(total)
+
+
+def _watched_on(day: dt.date) -> Q:
+    return Q(start_on__lte=day, end_on__gte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
+def _watched_days(scope, region, days: list[dt.date], out) -> None:
+    """``watched``, ``watched_<kind>`` and ``reported`` (of the watched, a check-in that day
+    where watched: ``PersonDay`` by its key) for each day; distinct persons per path, summed,
+    as ``_watched`` counts them."""
+    first, last = min(days), max(days)
+    running = scope.filter(
+        Observation.objects.filter(
+            region_path__startswith=region.path, start_on__lte=last, end_on__gte=first
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+    )
+    per_day, by_kind = {}, {}
+    for i, d in enumerate(days):
+        checked = Exists(
+            PersonDay.objects.filter(
+                on=d, region_path=OuterRef("region_path"), person_id=OuterRef("person_id")
+            )
+        )
+        per_day[f"w{i}"] = Count("person", distinct=True, filter=_watched_on(d))
+        per_day[f"r{i}"] = Count("person", distinct=True, filter=_watched_on(d) & Q(checked))
+        by_kind[f"w{i}"] = Count("person", distinct=True, filter=_watched_on(d))
+    for row in running.values("region_path").annotate(**per_day).order_by():
+        for i in range(len(days)):
+            out[i]["watched"] += row[f"w{i}"]
+            out[i]["reported"] += row[f"r{i}"]
+    for row in running.values("region_path", "kind").annotate(**by_kind).order_by():
+        for i in range(len(days)):
+            out[i][f"watched_{row['kind']}"] += row[f"w{i}"]
+
+
+def _events_days(scope, region, moments, out) -> None:
+    """Alerts, new cases and contacts, passages for each moment, as ``_events`` counts them:
+    one aggregate per table, a filtered count per moment."""
+    inside = {"region_path__startswith": region.path}
+    starts = [timezone.make_aware(dt.datetime.combine(d, dt.time())) for d, _at in moments]
+    first, last = starts[0], max(at for _d, at in moments)
+    alerts, cases, contacts, passages = {}, {}, {}, {}
+    for i, ((day, until), start) in enumerate(zip(moments, starts, strict=True)):
+        seen = Q(opened_at__lt=until) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+        still_open = seen & (Q(closed_at__isnull=True) | Q(closed_at__gte=until))
+        alerts[f"n{i}_alerts_opened"] = Count("id", filter=seen & Q(opened_at__gte=start))
+        alerts[f"n{i}_alerts_closed"] = Count(
+            "id", filter=seen & Q(closed_at__gte=start, closed_at__lt=until)
+        )
+        alerts[f"n{i}_alerts_open"] = Count("id", filter=still_open)
+        alerts[f"n{i}_alerts_overdue"] = Count("id", filter=still_open & Q(deadline_at__lt=until))
+        cases[f"n{i}_cases_new"] = Count("id", filter=Q(report_on=day))
+        contacts[f"n{i}_contacts_new"] = Count(
+            "id", filter=Q(created_at__gte=start, created_at__lt=until)
+        )
+        on_day = Q(on=day, passed_at__lt=until)
+        passages[f"n{i}_passages"] = Count("id", filter=on_day)
+        passages[f"n{i}_turned_back"] = Count(
+            "id", filter=on_day & Q(outcome=PassageOutcome.TURNED_BACK)
+        )
+    queries = (
+        (
+            Alert.objects.filter(opened_at__lt=last).filter(
+                Q(closed_at__isnull=True) | Q(closed_at__gte=first)
+            ),
+            alerts,
+        ),
+        (Case.objects.filter(report_on__in=[d for d, _at in moments]), cases),
+        (Contact.objects.filter(created_at__gte=first, created_at__lt=last), contacts),
+        (Passage.objects.filter(on__in=[d for d, _at in moments]), passages),
+    )
+    for qs, counts in queries:
+        for name, n in scope.filter(qs.filter(**inside)).aggregate(**counts).items():
+            i, key = name[1:].split("_", 1)  # n<moment>_<key>
+            out[int(i)][key] += n or 0
 
 
 # --- the staff view -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Reads of the residents' registry for screens, exports and the API; all scoped."""
 
-from .counts import registry_values, residents_by_path
+from .counts import registry_trend, registry_values, residents_by_path
 from .overview import (
     REGION_COUNTS_SECONDS,
     Counts,
@@ -96,6 +96,7 @@ __all__ = [
     "pick_buildings",
     "pick_doors",
     "picked_household",
+    "registry_trend",
     "registry_values",
     "residents_by_path",
 ]

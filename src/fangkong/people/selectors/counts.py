@@ -148,3 +148,56 @@ def raw_values(
     ):
         values[row["region_path"]][f"tag_{row['tags__kind']}"] = row["n"]
     return values
+
+
+def registry_trend(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The region's totals of ``registry_values`` for each of several whole days (``moments``:
+    ``(day, end of day)``), from two grouped queries by registration day, not per grid."""
+    days = [d for d, _until in moments]
+    if not days:
+        return []
+    if min(days).year - 13 < BIRTHS_FROM:
+        return [_totals(registry_values(scope, region, d, until)) for d, until in moments]
+    inside = {"region_path__startswith": region.path, "registered_on__lte": max(days)}
+    sums = {f"n_{k}": Sum(k) for k in (*_KEYS, *TAG_KEYS)}
+    # one row per registration day (not per grid): the ORM's conversion costs nothing here
+    by_day = list(
+        scope.filter(GridCount.objects.filter(**inside))
+        .values("registered_on")
+        .annotate(**sums)
+        .order_by("registered_on")
+        .values_list("registered_on", *sums)
+    )
+    births = list(
+        scope.filter(GridBirths.objects.filter(born_from__in={d.year - 13 for d in days}, **inside))
+        .values("born_from", "registered_on")
+        .annotate(n=Sum("n"))
+        .order_by()
+        .values_list("born_from", "registered_on", "n")
+    )
+    keys = (*_KEYS, *TAG_KEYS)
+    out = []
+    for day in days:
+        total = dict.fromkeys(keys, 0)
+        total["newcomers"] = 0
+        for on, *ns in by_day:
+            if on > day:
+                break
+            for key, n in zip(keys, ns, strict=True):
+                total[key] += n or 0
+            if on == day:
+                total["newcomers"] = ns[0] or 0
+        total["children"] = sum(n for born, on, n in births if born == day.year - 13 and on <= day)
+        out.append(total)
+    return out
+
+
+def _totals(values: dict[str, dict[str, int]]) -> dict[str, int]:
+    """The sum over the paths (what the section's figures say for the region)."""
+    total: dict[str, int] = {}
+    for row in values.values():
+        for key, n in row.items():
+            total[key] = total.get(key, 0) + n
+    return total

@@ -1,0 +1,128 @@
+"""Each section's ``trend`` (its totals for several whole days at once, what the report reads
+for the earlier days of its trend) says what its ``figures()`` say, day by day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from fangkong.accounts.scope import scope_of
+from fangkong.health.models import HealthRule
+from fangkong.health.rules import forget_rules
+from fangkong.people.models import Person
+from fangkong.people.services.counters import recount
+from fangkong.reports.sections import registered, until_of
+from fangkong.reports.selectors import compile_report
+
+from .conftest import DAY, alert, at, check_in, watch
+
+# the week before DAY and the two days after it (today is DAY + 3: whole days only)
+DAYS = [DAY - dt.timedelta(days=back) for back in range(7, -3, -1)]
+
+
+def with_trend():
+    return [s for s in registered() if s.trend is not None]
+
+
+def more_days(city) -> None:
+    """Other days than DAY: a newcomer the day before, check-ins and an alert after DAY, an
+    observation that ended early."""
+    newcomer = Person.objects.get(pk=city.person_c.pk)
+    Person.objects.filter(pk=newcomer.pk).update(created_at=at(DAY - dt.timedelta(days=1), 14))
+    recount()
+    check_in(city.person_a, at(DAY + dt.timedelta(days=1), 8))
+    check_in(city.person_b, at(DAY + dt.timedelta(days=1), 9))
+    check_in(city.person_b, at(DAY - dt.timedelta(days=2), 9))
+    alert(
+        city.person_a, at(DAY + dt.timedelta(days=1), 8), closed=at(DAY + dt.timedelta(days=2), 8)
+    )
+    ended = watch(city.child_a, "home_observation", DAY - dt.timedelta(days=5))
+    ended.ended_on = DAY - dt.timedelta(days=1)
+    ended.save()
+
+
+def stock(city, people) -> None:
+    """A stock point of grid A's community with a key item received, issued and run out over
+    several days (the movements dated back), and a point of the other district."""
+    from fangkong.supplies.choices import Category
+    from fangkong.supplies.models import Movement
+    from fangkong.supplies.services import check_issue, save_item
+    from tests.supplies.conftest import make_point, receive
+
+    n95 = save_item(name="N95口罩", unit="个", category=Category.MEDICAL, key=True)
+    here = make_point(city.community_a)
+    make_point(city.grid_c, code="TX01", name="天心物资点")
+    receive(here, n95, 100)
+    receive(here, n95, 20)
+    for qty in (70, 50):
+        check_issue(point=here, item=n95, qty=qty, client_id=uuid.uuid4(), recipient="社区卫生站")
+    for back, movement in zip((5, 3, 1, 0), Movement.objects.order_by("id"), strict=True):
+        Movement.objects.filter(pk=movement.pk).update(at=at(DAY - dt.timedelta(days=back), 10))
+
+
+def figures_by_day(section, scope, region) -> list[dict[str, int]]:
+    return [
+        {f.key: f.value for f in section.figures(scope, region, d, until_of(d)).figures}
+        for d in DAYS
+    ]
+
+
+def trend_by_day(section, scope, region) -> list[dict[str, int]]:
+    found = section.trend(scope, region, [(d, until_of(d)) for d in DAYS])
+    keys = figures_by_day(section, scope, region)[0]
+    return [{k: totals.get(k, 0) for k in keys} for totals in found]
+
+
+def test_the_registry_health_and_supplies_answer_a_trend():
+    assert {"registry", "health", "supplies"} <= {s.key for s in with_trend()}
+
+
+@pytest.mark.parametrize("who", ["hq", "district", "grid_a"])
+def test_each_sections_trend_equals_its_figures_day_by_day(city, people, who):
+    more_days(city)
+    stock(city, people)
+    user = getattr(people, who)
+    scope = scope_of(user)
+    region = user.scope_region
+    checked = set()
+    for section in with_trend():
+        if section.cap and not scope.can(section.cap):
+            continue
+        expected = figures_by_day(section, scope, region)
+        assert any(any(day.values()) for day in expected)
+        assert trend_by_day(section, scope, region) == expected, section.key
+        checked.add(section.key)
+    if who == "hq":
+        assert {"registry", "health", "supplies"} <= checked
+
+
+def test_the_trend_still_agrees_where_every_resident_reports(city, people):
+    more_days(city)
+    HealthRule.objects.create(region=city.district, universal_reporting=True)
+    forget_rules()
+    scope = scope_of(people.hq)
+    for section in with_trend():
+        assert trend_by_day(section, scope, city.city) == figures_by_day(
+            section, scope, city.city
+        ), section.key
+
+
+def test_a_report_reads_the_same_trend_with_and_without_the_sections_trends(city, people):
+    """The report's 7 days through ``trend`` are those asked of ``figures()`` day by day."""
+    more_days(city)
+    scope = scope_of(people.hq)
+    day = DAY + dt.timedelta(days=1)
+    fast = compile_report(scope, city.city, day)
+    from fangkong.reports import sections
+
+    saved = dict(sections._sections)
+    try:
+        for s in with_trend():
+            sections.register(sections.Section(s.key, s.title, s.order, s.figures, s.cap, s.board))
+        slow = compile_report(scope, city.city, day)
+    finally:
+        sections._sections.clear()
+        sections._sections.update(saved)
+    assert fast["sections"] == slow["sections"]
