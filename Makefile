@@ -40,13 +40,14 @@ lint: install
 	  echo "zh_Hans: $$out"; if echo "$$out" | grep -qE 'untranslated|fuzzy'; then \
 	  echo "translate every message (make messages, then edit the .po)"; exit 1; fi
 
-bench: install  ## benchmarks (registry, ledger import, health, daily counters, read log on PostgreSQL, then solvers); figures go to docs/benchmarks.md
+bench: install  ## benchmarks (registry, ledger import, health, daily counters, read log, sampling scans on PostgreSQL, then solvers); figures go to docs/benchmarks.md
 	@command -v wrk >/dev/null || scripts/install-system-deps.sh wrk
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.ledger
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.health
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.counters
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.access
+	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.sampling
 	$(BIN)/python -m bench.solvers
 
 browser:  ## Debian's chromium, CJK fonts and npm (root)
