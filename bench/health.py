@@ -86,6 +86,8 @@ def _wrk(script: str, seconds: int, connections: int = 16, port: int = PORT) -> 
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
+            "--timeout",
+            "30s",  # a slow answer counts in the latencies (wrk's 2 s default drops it)
             "-s",
             f.name,
             f"http://127.0.0.1:{port}",
@@ -103,6 +105,7 @@ def _wrk(script: str, seconds: int, connections: int = 16, port: int = PORT) -> 
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": ms("50"),
         "p99": ms("99"),

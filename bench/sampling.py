@@ -6,20 +6,25 @@ tube, with most of the district already swabbed (COPY):
 
 1. A sampling scan — one person into a tube, `POST /api/v1/screening/swabs` with one record and
    its client id, through the full stack (bearer token, scope, the tube locked, the repeat
-   check, the insert, the tube closing at ten) — from 200 phones at once (wrk, 200
-   connections, each phone on its own tube): each phone scanning every 10 s (a sampler's
-   pace: a swab takes 10–20 s), every second, and with no pause at all (the server
-   saturated).
+   check, the insert, the tube closing at ten) — from 200 phones at once, each on its own tube
+   and its own keep-alive connection: 200 threads here, each starting at a random moment and
+   scanning every 10 s (a sampler's pace: a swab takes 10–20 s) or every second, ±50 %; then
+   wrk with 200 connections and no pause at all (the server saturated: its throughput).
 2. The coverage of the district: the campaign's page (coverage, a row per street, the capacity
-   plan) for district staff, and `GET /campaigns/{id}/coverage`; median and p99.
+   plan) for district staff, and `GET /campaigns/{id}/coverage`; median and p99, with
+   PostgreSQL's JIT as configured and with `SET jit = off`.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
+import math
 import os
 import random
 import sys
+import threading
 import time
 import uuid
 
@@ -193,31 +198,102 @@ def _open_tubes(campaign, n: int) -> int:
     return ids[0]
 
 
-def _scans(campaign, token: str, ids: list[int], seconds: int, pause_ms: int) -> dict:
-    """One wrk run of the 200 phones on fresh tubes; what was stored beside what was sent."""
-    from fangkong.screening.choices import SampleSource
-    from fangkong.screening.models import Sample
+def _phones(token: str, ids: list[int], seconds: int, pause: float, campaign) -> dict:
+    """PHONES threads, each a phone with its own tube after tube and its own connection,
+    starting at a random moment within the first pause and scanning every ``pause`` s ±50 %."""
+    per_phone = math.ceil(seconds / (pause * 0.5)) + 1
+    first = _open_tubes(campaign, PHONES * (per_phone // POOL + 1))
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    latencies: list[float] = []
+    failed: list[int] = []
+    lock = threading.Lock()
+    started = time.perf_counter()
+    stop = started + seconds
 
-    expected = (PHONES * 1000 / max(pause_ms, 1) if pause_ms else 2000) * seconds * 1.5
-    tubes = max(int(expected / POOL) + PHONES * 2, 2000)
+    def phone(i: int) -> None:
+        rng = random.Random(i)
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        mine, bad = [], 0
+        time.sleep(rng.uniform(0, pause))
+        n = 0
+        while time.perf_counter() < stop:
+            record = {
+                "client_id": str(uuid.uuid4()),
+                "person_id": ids[(i * 7919 + n * 613) % len(ids)],
+            }
+            body = json.dumps({"tube": first + i + PHONES * (n // POOL), "records": [record]})
+            t = time.perf_counter()
+            conn.request("POST", "/api/v1/screening/swabs", body, headers)
+            answer = conn.getresponse()
+            answer.read()
+            mine.append((time.perf_counter() - t) * 1000)
+            bad += answer.status != 200
+            n += 1
+            time.sleep(pause * rng.uniform(0.5, 1.5))
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            failed.append(bad)
+
+    threads = [threading.Thread(target=phone, args=(i,)) for i in range(PHONES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / (time.perf_counter() - started),
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "errors": sum(failed),
+    }
+
+
+def _flat_out(token: str, ids: list[int], seconds: int, campaign) -> dict:
+    """wrk, PHONES connections with no pause, on fresh tubes."""
+    tubes = max(int(2000 * seconds / POOL) + PHONES * 2, 2000)  # room for 2,000 scans/s
     first = _open_tubes(campaign, tubes)
-    before = Sample.objects.filter(source=SampleSource.API).count()
     script = LUA % {
         "ids": ", ".join(map(str, ids)),
         "token": token,
         "first_tube": first,
         "tubes_per_thread": tubes // 2,
-        "pause": pause_ms,
+        "pause": 0,
         "pool": POOL,
     }
     result = _wrk(script, seconds, PHONES, PORT)
+    _drained()
+    return result
+
+
+def _drained() -> None:
+    """Wait until the server has answered what wrk left queued when it stopped (up to 200
+    requests), so that they count in neither the next run's swabs nor its latencies."""
+    from fangkong.screening.models import Sample
+
+    last = -1
+    while (now := Sample.objects.count()) != last:
+        last = now
+        time.sleep(1.0)
+
+
+def _stored(scans) -> dict:
+    """What the server stored during a run, beside what was sent."""
+    from fangkong.screening.choices import SampleSource
+    from fangkong.screening.models import Sample
+
+    before = Sample.objects.filter(source=SampleSource.API).count()
+    result = scans()
     result["stored"] = Sample.objects.filter(source=SampleSource.API).count() - before
-    result["sent"] = result["rps"] * seconds  # wrk's count, as its rate over the run
     return result
 
 
 def _coverage(campaign, requests: int) -> dict[str, dict[str, float]]:
+    """The district's campaign page and coverage API, with PostgreSQL's JIT as the server has
+    it, then with ``SET jit = off`` on this connection."""
     from django.contrib.auth import get_user_model
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
@@ -225,14 +301,23 @@ def _coverage(campaign, requests: int) -> dict[str, dict[str, float]]:
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(district)
     name = campaign.region.name
-    return {
-        f"campaign page of {name} (coverage, a row per street, capacity plan)": time_requests(
-            client, reverse("screening:campaign", args=[campaign.pk]), requests
-        ),
-        f"GET /api/v1/screening/campaigns/{{id}}/coverage for {name}": time_requests(
-            client, reverse("api:campaign_coverage", args=[campaign.pk]), requests
-        ),
-    }
+    with connection.cursor() as cur:
+        cur.execute("SHOW jit")
+        jit = cur.fetchone()[0]
+    out = {}
+    for label in (f"jit {jit}", "jit off"):
+        if label == "jit off":
+            with connection.cursor() as cur:
+                cur.execute("SET jit = off")
+        page = reverse("screening:campaign", args=[campaign.pk])
+        api = reverse("api:campaign_coverage", args=[campaign.pk])
+        out[f"campaign page of {name} (coverage, a row per street, capacity plan), {label}"] = (
+            time_requests(client, page, requests)
+        )
+        out[f"GET /api/v1/screening/campaigns/{{id}}/coverage for {name}, {label}"] = time_requests(
+            client, api, requests
+        )
+    return out
 
 
 def main() -> int:
@@ -257,13 +342,17 @@ def main() -> int:
     )
     server = _server(env, PORT)
     try:
-        _scans(campaign, token, ids, 3, 0)  # warm up
+        _flat_out(token, ids, 3, campaign)  # warm up
         runs = {
-            "each scanning every 10 s (a sampler's pace)": _scans(
-                campaign, token, ids, max(args.seconds, 30), 10_000
+            "each scanning every 10 s ±50 % (a sampler's pace)": _stored(
+                lambda: _phones(token, ids, max(args.seconds, 30), 10.0, campaign)
             ),
-            "each scanning every second": _scans(campaign, token, ids, args.seconds, 1000),
-            "no pause (the server saturated)": _scans(campaign, token, ids, args.seconds, 0),
+            "each scanning every second ±50 %": _stored(
+                lambda: _phones(token, ids, args.seconds, 1.0, campaign)
+            ),
+            "wrk, no pause (the server saturated)": _stored(
+                lambda: _flat_out(token, ids, args.seconds, campaign)
+            ),
         }
     finally:
         server.terminate()
@@ -281,14 +370,16 @@ def main() -> int:
         f"to test, {POOL} a tube), {SWABBED_SHARE:.0%} of them already swabbed (COPY). A scan "
         "is one person into a tube (`POST /api/v1/screening/swabs`, one record with its client "
         "id; bearer token, scope, the tube locked, the repeat check, the insert, the tube closing "
-        f"at {POOL}) from {PHONES} phones at once, each on its own tube (wrk, {PHONES} "
-        f"connections, {args.seconds} s; `fangkong serve --workers 2 --threads 2`):",
+        f"at {POOL}) from {PHONES} phones at once, each on its own tube and connection "
+        "(`fangkong serve --workers 2 --threads 2`): phones as threads of the benchmark, each "
+        "starting at a random moment, for 30 s and "
+        f"{args.seconds} s; then wrk, {PHONES} connections, no pause, {args.seconds} s:",
         "",
         "| 200 phones | scans/s | p50 ms | p99 ms | scans sent | swabs stored |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     lines += [
-        f"| {k} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['sent']:,.0f} | "
+        f"| {k} | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['requests']:,} | "
         f"{r['stored']:,} |"
         for k, r in runs.items()
     ]

@@ -324,14 +324,13 @@ HOME_WATCH = (ObservationKind.HOME_OBSERVATION, ObservationKind.HOME_ISOLATION)
 
 
 def _stays_home(campaign: Campaign) -> Q:
+    # ``IN (subquery)`` rather than a correlated EXISTS: PostgreSQL hashes each list once, and
+    # its cost estimate stays low enough not to compile the query (JIT took 150 ms of 230).
     watched = Observation.objects.filter(
-        person=OuterRef("pk"),
-        kind__in=HOME_WATCH,
-        start_on__lte=campaign.end_on,
-        end_on__gte=campaign.start_on,
+        kind__in=HOME_WATCH, start_on__lte=campaign.end_on, end_on__gte=campaign.start_on
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=campaign.start_on))
-    tagged = PersonTag.objects.filter(person=OuterRef("pk"), kind__in=HOME_TAGS)
-    return Q(Exists(tagged)) | Q(Exists(watched))
+    tagged = PersonTag.objects.filter(kind__in=HOME_TAGS)
+    return Q(pk__in=tagged.values("person_id")) | Q(pk__in=watched.values("person_id"))
 
 
 @dataclass(frozen=True)
