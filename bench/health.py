@@ -50,13 +50,13 @@ end
 """
 
 
-def _server(env: dict[str, str]) -> subprocess.Popen:
+def _server(env: dict[str, str], port: int = PORT) -> subprocess.Popen:
     proc = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("fangkong")),
             "serve",
             "--port",
-            str(PORT),
+            str(port),
             "--workers",
             "2",
             "--threads",
@@ -68,7 +68,7 @@ def _server(env: dict[str, str]) -> subprocess.Popen:
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=1)
             return proc
         except OSError:
             time.sleep(0.2)
@@ -76,19 +76,21 @@ def _server(env: dict[str, str]) -> subprocess.Popen:
     raise RuntimeError("the server did not start")
 
 
-def _wrk(script: str, seconds: int) -> dict[str, float]:
+def _wrk(script: str, seconds: int, connections: int = 16, port: int = PORT) -> dict[str, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     out = subprocess.run(
         [
             "wrk",
             "-t2",
-            "-c16",
+            f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
+            "--timeout",
+            "30s",  # a slow answer counts in the latencies (wrk's 2 s default drops it)
             "-s",
             f.name,
-            f"http://127.0.0.1:{PORT}",
+            f"http://127.0.0.1:{port}",
         ],
         capture_output=True,
         text=True,
@@ -103,6 +105,7 @@ def _wrk(script: str, seconds: int) -> dict[str, float]:
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": ms("50"),
         "p99": ms("99"),

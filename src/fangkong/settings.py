@@ -154,6 +154,8 @@ if (NODE_MODULES / "htmx.org" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"))
 if (NODE_MODULES / "echarts" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/echarts", NODE_MODULES / "echarts" / "dist"))
+if (NODE_MODULES / "@zxing" / "browser" / "umd").is_dir():  # the sampling page's camera
+    STATICFILES_DIRS.append(("vendor/zxing", NODE_MODULES / "@zxing" / "browser" / "umd"))
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True

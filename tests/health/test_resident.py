@@ -357,3 +357,14 @@ def test_quick_entry_lists_units_and_doors_in_natural_order(block, people, login
     # one floor at a time: the floors of the unit in natural order, the first one shown
     assert page.index('floor=1"') < page.index('floor=2"') < page.index('floor=10"')
     assert "1-101" in page and "1-201" not in page
+
+
+def test_each_member_has_a_sampling_code_to_show_the_sampler(client, block):
+    from fangkong.common.qr import qr_svg
+    from fangkong.people.codes import person_code
+
+    page = no_ids(prove(client, block))
+    assert page.count("采样码") == 1 and page.count("<svg") == 2
+    for member in (block.father, block.son):  # the QR a sampler's phone reads as this member
+        assert qr_svg(person_code(member.pk), scale=4) in page
+    assert qr_svg(person_code(block.wang_lan.pk), scale=4) not in page

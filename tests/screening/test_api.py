@@ -87,3 +87,28 @@ def test_a_bad_batch_is_refused_whole(people, login, campaign):
 def test_coverage_through_the_api(tree, people, login, campaign):
     answer = login(people.community).get(reverse("api:campaign_coverage", args=[campaign.pk]))
     assert answer.json() == {"target": 2, "sampled": 0, "resulted": 0, "positive": 0, "untested": 2}
+
+
+def test_a_phone_sends_what_it_scanned_and_a_code_naming_nobody_is_refused_with_its_place(
+    tree, people, login, campaign
+):
+    from fangkong.people.codes import person_code
+
+    tube = open_tube(people.grid_a, campaign)
+    records = [
+        {"client_id": str(uuid.uuid4()), "code": person_code(tree.person_a.pk)},  # their QR
+        {"client_id": str(uuid.uuid4()), "code": "FK1.MTIzNA:forged"},
+        {"client_id": str(uuid.uuid4()), "code": f"P{tree.child_a.pk}"},
+        {"client_id": str(uuid.uuid4())},
+        {"client_id": str(uuid.uuid4()), "code": f"P{tree.person_b.pk}"},  # another grid
+    ]
+    answer = _post(login(people.grid_a), "api:add_swabs", {"tube": tube.pk, "records": records})
+    body = answer.json()
+    assert answer.status_code == 200 and body["created"] == 2
+    assert [r["index"] for r in body["rejected"]] == [1, 3, 4]
+    assert "不是居民码" in body["rejected"][0]["reason"]
+    assert "居民页面" in body["rejected"][1]["reason"]
+    assert set(Sample.objects.values_list("person_id", flat=True)) == {
+        tree.person_a.pk,
+        tree.child_a.pk,
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import BaseModel, Field
 
@@ -15,6 +16,7 @@ from fangkong.regions.selectors import region_or_404
 
 from . import selectors
 from .choices import SampleSource, Target
+from .samplefile import person_id_of_scan
 from .services import (
     MAX_BATCH,
     ScreeningInvalid,
@@ -168,7 +170,8 @@ def open_tube(request, data: TubeIn):
 
 class SwabIn(BaseModel):
     client_id: uuid.UUID  # made by the phone, one per swab: a retry is stored once
-    person_id: Id
+    person_id: Id | None = None  # or ``code``: what the phone scanned (a resident's QR, P1234)
+    code: str | None = Field(None, max_length=200)
     sampled_at: dt.datetime | None = None  # default: now; in the campaign's days
     point_id: Id | None = None
 
@@ -192,6 +195,25 @@ class SwabBatchOut(Schema):
     swabs: int
 
 
+def _swab_items(records: list[SwabIn]) -> tuple[list[tuple[int, SwabData]], list[tuple[int, str]]]:
+    """The records as swabs, each with its index in the request; those naming nobody (no
+    ``person_id``, a ``code`` that is no resident's) are refused with the reason."""
+    items, unread = [], []
+    for index, r in enumerate(records):
+        person_id = r.person_id if r.person_id is not None else person_id_of_scan(r.code or "")
+        if person_id is None:
+            unread.append((index, _not_a_person(r.code)))
+            continue
+        items.append((index, SwabData(r.client_id, person_id, r.sampled_at, r.point_id)))
+    return items, unread
+
+
+def _not_a_person(code: str | None) -> str:
+    if not code:
+        return _("send the person's id or the code scanned from their resident page")
+    return _("“%(code)s” is not a resident's code.") % {"code": code[:40]}
+
+
 @router.post("/swabs", response={200: SwabBatchOut, **error_responses(403, 404)})
 def add_swabs(request, data: SwabBatchIn):
     """Up to 200 swabs into one tube. Each is stored once per ``client_id`` (a retry counts as
@@ -202,23 +224,23 @@ def add_swabs(request, data: SwabBatchIn):
     tube = selectors.tube_or_404(scope, data.tube)
     if len(data.records) > MAX_BATCH:
         return 422, {"detail": {"records": f"at most {MAX_BATCH} records a request"}}
+    items, unread = _swab_items(data.records)
     try:
         result = check_add_swabs(
             user=request.user,
             scope=scope,
             tube=tube,
-            items=[
-                SwabData(r.client_id, r.person_id, r.sampled_at, r.point_id) for r in data.records
-            ],
+            items=[item for _index, item in items],
             source=SampleSource.API,
         )
     except ScreeningInvalid as e:
         return 422, {"detail": e.errors}
+    rejected = unread + [(items[i][0], reason) for i, reason in result.rejected]
     return 200, {
         "created": result.created,
         "duplicates": result.duplicates,
         "repeats": result.repeats,
-        "rejected": [{"index": i, "reason": r} for i, r in result.rejected],
+        "rejected": [{"index": i, "reason": r} for i, r in sorted(rejected)],
         "tube_status": result.tube.status,
         "swabs": result.tube.samples.count(),
     }

@@ -18,6 +18,7 @@ from fangkong.common import idnumbers
 from fangkong.common.digits import ascii_digits, compact
 from fangkong.common.spreadsheets import Table, find_header, header_key
 from fangkong.people.choices import IdType
+from fangkong.people.codes import person_of_code
 from fangkong.people.ledger import id_type_of, id_type_words
 
 BARCODE_MIN, BARCODE_MAX = 4, 40
@@ -186,8 +187,12 @@ _SCANNED_PERSON = re.compile(r"^(?:.*/persons/|P[:-]?)?([0-9]{1,18})/?$", re.ASC
 
 
 def person_id_of_scan(text: str) -> int | None:
-    """The person a scanned or typed code names: their number (``1234``, ``P1234``) or the
-    address of their record (``…/persons/1234/``); None if it names nobody."""
+    """The person a scanned or typed code names: the QR of their resident page
+    (``people.codes``), their number (``1234``, ``P1234``) or the address of their record
+    (``…/persons/1234/``); None if it names nobody."""
+    signed = person_of_code(text)
+    if signed is not None:
+        return signed
     m = _SCANNED_PERSON.match(ascii_digits(text or "").strip())
     if not m:
         return None

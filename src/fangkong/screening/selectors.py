@@ -20,7 +20,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.health.choices import ObservationKind
 from fangkong.health.models import Observation
+from fangkong.people.choices import TagKind
 from fangkong.people.models import Person, PersonTag
 from fangkong.regions.models import Building, Region
 
@@ -314,3 +316,63 @@ def campaigns_in(scope: Scope, region: Region) -> QuerySet[Campaign]:
 def target_person_or_404(scope: Scope, campaign: Campaign, pk: int) -> Person:
     """A person of the campaign's target inside the viewer's scope, else 404."""
     return get_object_or_404(scope.filter(target_of(campaign, campaign.region_path)), pk=pk)
+
+
+# Capacity planning
+
+# Who cannot come to a sampling point and is swabbed at home by a door-to-door team: the
+# bedridden, the disabled, the elderly living alone, and those watched at home during the
+# campaign (central quarantine is sampled where it is held, not by the community's teams).
+HOME_TAGS = (TagKind.BEDRIDDEN, TagKind.DISABLED, TagKind.ELDERLY_ALONE)
+HOME_WATCH = (ObservationKind.HOME_OBSERVATION, ObservationKind.HOME_ISOLATION)
+
+
+def _stays_home(campaign: Campaign) -> Q:
+    # ``IN (subquery)`` rather than a correlated EXISTS: PostgreSQL hashes each list once, and
+    # its cost estimate stays low enough not to compile the query (JIT took 150 ms of 230).
+    watched = Observation.objects.filter(
+        kind__in=HOME_WATCH, start_on__lte=campaign.end_on, end_on__gte=campaign.start_on
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=campaign.start_on))
+    tagged = PersonTag.objects.filter(kind__in=HOME_TAGS)
+    return Q(pk__in=tagged.values("person_id")) | Q(pk__in=watched.values("person_id"))
+
+
+@dataclass(frozen=True)
+class PlanArea:
+    """A part of the region to plan for: its label, the target, and of those still to swab,
+    how many only a door-to-door team can reach."""
+
+    id: str
+    label: str
+    target: int
+    to_swab: int
+    at_home: int
+
+
+def plan_areas(
+    scope: Scope, campaign: Campaign, region: Region, cover: Coverage | None = None
+) -> list[PlanArea]:
+    """The region's parts as the campaign page's rows (child regions; a grid: its buildings),
+    each with its target, those not yet sampled, and those of them who stay at home; ``cover``
+    is the region's coverage when the caller has it already."""
+    cover = cover or coverage(scope, campaign, region)
+    people = _with_status(campaign, scope.filter(target_of(campaign, region.path)))
+    home = people.filter(_stays_home(campaign), is_sampled=False)
+    if cover.by_building:
+        names = dict(Building.objects.filter(grid=region).values_list("id", "name"))
+        counts: dict[str, int] = defaultdict(int)
+        for row in home.values("household__building").annotate(n=Count("id")).order_by():
+            counts[names.get(row["household__building"], "")] += row["n"]
+        return [
+            PlanArea(name or "-", str(name), f.target, f.untested, counts.get(name, 0))
+            for name, f in cover.rows
+        ]
+    by_path = {
+        row["region_path"]: row["n"]
+        for row in home.values("region_path").annotate(n=Count("id")).order_by()
+    }
+    areas = []
+    for child, f in cover.rows:
+        at_home = sum(n for path, n in by_path.items() if path.startswith(child.path))
+        areas.append(PlanArea(child.code, child.name, f.target, f.untested, at_home))
+    return areas

@@ -155,9 +155,23 @@ def check_add_swabs(
     scope.require(Cap.SAMPLING)
     if len(items) > MAX_BATCH:
         raise ScreeningInvalid({"records": _("at most %(n)d swabs a request") % {"n": MAX_BATCH}})
-    with transaction.atomic():
-        tube = Tube.objects.select_for_update().select_related("campaign").get(pk=tube.pk)
-        return _add_swabs(user, scope, tube, items, source)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                # Lock the tube alone: FOR UPDATE over the join would lock the campaign's row
+                # too, and every phone of the campaign would wait for every other one.
+                locked = (
+                    Tube.objects.select_for_update(of=("self",))
+                    .select_related("campaign")
+                    .get(pk=tube.pk)
+                )
+                return _add_swabs(user, scope, locked, items, source)
+        except IntegrityError:
+            # a client id stored at this moment through another tube: read again, it is
+            # refused then ("sent for another tube")
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _add_swabs(user, scope, tube: Tube, items: list[SwabData], source: str) -> SwabResult:

@@ -3,6 +3,7 @@ building, and a grid's untested, household by household."""
 
 from __future__ import annotations
 
+import math
 import uuid
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.scope import Cap, scope_of
+from fangkong.common.digits import ascii_digits
 from fangkong.common.params import date_or, int_or, time_or
 from fangkong.people.choices import TagKind
 from fangkong.regions.choices import Level
@@ -27,6 +29,7 @@ from ..services import (
     check_create_campaign,
     check_record_untested,
 )
+from ..services.capacity import SWABS_PER_HOUR, plan_round, round_hours
 
 
 def uuid_or_none(value: str | None) -> uuid.UUID | None:
@@ -113,6 +116,12 @@ def campaign_page(request, pk):
         return _plan(request, scope, campaign)
     region = _campaign_region(request, scope, campaign)
     cover = selectors.coverage(scope, campaign, region)
+    plan, plan_errors = _capacity(request, scope, campaign, region, cover)
+    plan_inputs = {
+        "samplers": request.GET.get("samplers", ""),
+        "swabs_per_hour": request.GET.get("swabs_per_hour") or f"{SWABS_PER_HOUR:g}",
+        "hours": request.GET.get("hours") or f"{round_hours(campaign):g}",
+    }
     return render(
         request,
         "screening/campaign.html",
@@ -128,8 +137,46 @@ def campaign_page(request, pk):
             "can_sample": scope.can(Cap.SAMPLING),
             "can_list": scope.can(Cap.VIEW_PEOPLE),
             "errors": request.session.pop("screening_errors", None),
+            "plan": plan,
+            "plan_errors": plan_errors,
+            "plan_inputs": plan_inputs,
         },
     )
+
+
+def _number(value: str | None) -> float | None:
+    """A number typed in the plan's form (any script's digits); None when blank or no number."""
+    try:
+        number = float(ascii_digits(value or "").strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _capacity(request, scope, campaign, region, cover):
+    """The capacity plan with the numbers in ``?samplers=&swabs_per_hour=&hours=`` (blank: as
+    many samplers as needed, the default rate, the points' hours)."""
+    typed = {k: request.GET.get(k, "").strip() for k in ("samplers", "swabs_per_hour", "hours")}
+    not_numbers = {
+        k: _("“%(value)s” is not a number") % {"value": v[:20]}
+        for k, v in typed.items()
+        if v and _number(v) is None
+    }
+    if not_numbers:
+        return None, not_numbers
+    samplers, rate, hours = (_number(typed[k]) for k in ("samplers", "swabs_per_hour", "hours"))
+    try:
+        return plan_round(
+            scope=scope,
+            campaign=campaign,
+            region=region,
+            samplers=None if samplers is None else int(samplers),
+            swabs_per_hour=SWABS_PER_HOUR if rate is None else rate,
+            hours=hours,
+            cover=cover,
+        ), None
+    except ScreeningInvalid as e:
+        return None, e.errors
 
 
 def _plan(request, scope, campaign):

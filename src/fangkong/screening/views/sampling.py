@@ -28,6 +28,31 @@ from ..services import (
 from .campaigns import uuid_or_none
 
 
+def queue_text() -> dict[str, str]:
+    """What the phone's queue (static/fangkong/sampling.js) says, in the user's language."""
+    return {
+        "waiting": _("{n} waiting to be sent"),
+        "offline": _("no connection: they are sent when it returns"),
+        "server": _("the server did not answer: trying again"),
+        "login": _("log in again to send them"),
+        "sent": _("{n} sent."),
+        "repeat": _("Already swabbed in this campaign: stored, and marked as a repeat."),
+        "closed": _("The tube is full and closed. Scan the next tube."),
+        "refused": _("refused"),
+        "dismiss": _("OK"),
+        "barcode": _("A tube barcode is 4 to 40 letters and digits."),
+        "cameraSecure": _(
+            "The camera works only when the site is opened over HTTPS; use the scanner or type "
+            "the code."
+        ),
+        "cameraMissing": _("The camera reader did not load; use the scanner or type the code."),
+        "cameraRefused": _(
+            "The camera could not be opened (allow it in the browser); use the scanner or type "
+            "the code."
+        ),
+    }
+
+
 @login_required
 def sample_page(request, pk):
     """Scan a tube to open it (or go on with one of yours still open)."""
@@ -56,6 +81,7 @@ def sample_page(request, pk):
             "open_tubes": selectors.open_tubes(scope, campaign, user_id=request.user.pk),
             "client_id": uuid.uuid4(),
             "errors": errors,
+            "queue_text": queue_text(),
         },
     )
 
@@ -99,6 +125,7 @@ def tube_page(request, pk):
             "can_sample": scope.can(Cap.SAMPLING),
             "can_pick": scope.can(Cap.VIEW_PEOPLE),
             "client_id": uuid.uuid4(),
+            "queue_text": queue_text(),
         },
     )
 

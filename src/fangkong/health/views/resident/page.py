@@ -17,7 +17,9 @@ from django.views.decorators.cache import never_cache
 
 from fangkong.accounts.services import client_ip
 from fangkong.common.masking import mask_name
+from fangkong.common.qr import qr_svg
 from fangkong.common.sorting import natural_key
+from fangkong.people.codes import person_code
 from fangkong.people.models import Person
 from fangkong.regions.models import Household
 
@@ -245,6 +247,7 @@ class Member:
     client_id: uuid.UUID = field(default_factory=uuid.uuid4)
     errors: list[str] = field(default_factory=list)
     reported_at: dt.datetime | None = None
+    sampling_qr: str = ""  # their signed person code as a QR (no id, no name)
 
 
 def _members(link, household: Household, typed) -> list[Member]:
@@ -301,6 +304,8 @@ def _household_page(
     request, link, household, members, error: str = "", *, done: int = 0, alerted: bool = False
 ):
     today = timezone.localdate()
+    for m in members:  # each member's 采样码 to show a sampler (people.codes)
+        m.sampling_qr = qr_svg(person_code(m.person_id), scale=4)
     for person_id, at in CheckIn.objects.filter(
         person_id__in=[m.person_id for m in members], on=today
     ).values_list("person_id", "measured_at"):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from fangkong.accounts.scope import scope_of
+from fangkong.common.qr import qr_svg
 from fangkong.common.sorting import natural_key
 from fangkong.regions.models import Household
 
@@ -44,7 +43,7 @@ def building_qr(request, pk):
     svg = ""
     if link is not None:
         url = request.build_absolute_uri(reverse("health:resident", args=[link_token(link)]))
-        svg = _qr_svg(url)
+        svg = qr_svg(url)
     return render(
         request,
         "health/building_qr.html",
@@ -76,11 +75,3 @@ def _notices(request, building):
     return render(
         request, "health/resident_notices.html", {"building": building, "notices": notices}
     )
-
-
-def _qr_svg(url: str) -> str:
-    import segno
-
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="svg", scale=6, xmldecl=False, svgns=True)
-    return buffer.getvalue().decode()
