@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.common import spreadsheets
 from fangkong.common.digits import ascii_digits
-from fangkong.common.spreadsheets import Table, find_header, header_key
+from fangkong.common.spreadsheets import Table, find_header, header_key, header_titles
 
 from .choices import Result
 from .samplefile import BarcodeInvalid, clean_barcode, parse_sampled_at
@@ -150,8 +150,7 @@ def find_layout(table: Table) -> LabLayout:
             }
         )
     row, columns = found
-    width = max((len(r) for r in table.rows[row:]), default=0)
-    titles = list(table.rows[row]) + [""] * (width - len(table.rows[row]))
+    titles = header_titles(table, row)
     return LabLayout(row, columns, titles)
 
 

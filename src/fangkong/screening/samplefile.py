@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.common import idnumbers
 from fangkong.common.digits import ascii_digits, compact
-from fangkong.common.spreadsheets import Table, find_header, header_key
+from fangkong.common.spreadsheets import Table, find_header, header_key, header_titles
 from fangkong.people.choices import IdType
 from fangkong.people.codes import person_of_code
 from fangkong.people.ledger import id_type_of, id_type_words
@@ -96,8 +96,7 @@ def find_layout(table: Table) -> SampleLayout:
             }
         )
     row, columns = found
-    width = max((len(r) for r in table.rows[row:]), default=0)
-    titles = list(table.rows[row]) + [""] * (width - len(table.rows[row]))
+    titles = header_titles(table, row)
     return SampleLayout(row, columns, titles)
 
 

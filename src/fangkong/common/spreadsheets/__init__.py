@@ -38,7 +38,7 @@ from .base import (
     column_letters,
     too_large_message,
 )
-from .headers import HEADER_SEARCH_ROWS, columns_of, find_header, header_key
+from .headers import HEADER_SEARCH_ROWS, columns_of, find_header, header_key, header_titles
 from .reading import decode_text, read_csv, read_table
 from .rejects import REASON_HEADER, rejects_name, write_rejects
 from .writing import Cell, Sheet, csv_cell, csv_lines, sheet_title, write_book, write_table
@@ -71,6 +71,7 @@ __all__ = [
     "decode_text",
     "find_header",
     "header_key",
+    "header_titles",
     "read_csv",
     "read_table",
     "read_xlsx",

@@ -46,3 +46,10 @@ def find_header(
         if all(name in columns for name in required):
             return r, columns
     return None
+
+
+def header_titles(table: Table, row: int) -> list[str]:
+    """The header row's cells, padded to the widest row below it (a rejects file keeps every
+    column of the input, titled or not)."""
+    width = max((len(r) for r in table.rows[row:]), default=0)
+    return list(table.rows[row]) + [""] * (width - len(table.rows[row]))

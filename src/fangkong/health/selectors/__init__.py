@@ -41,20 +41,17 @@ from .day_figures import (
     _SUMMED,
     CheckInFigures,
     DayFigures,
-    StaffView,
     _among,
     _grid_days,
-    checked_in_list,
     counted,
     daily_figures,
     daily_figures_by_child,
     day_totals,
     day_values,
     residents_per_path,
-    staff_view,
-    watched_list,
 )
 from .missing import MissingList, _due, _missing, missing_list, missing_today
+from .staff import StaffView, checked_in_list, staff_view, watched_list
 
 __all__ = [
     "_get",

@@ -1,5 +1,6 @@
 """Every change to supplies: the catalog, stock points and keepers, the ledger, imports."""
 
+from .adjustments import check_count, check_receive_transfer, check_reverse, check_transfer
 from .catalog import (
     assign_keeper,
     clean_point_code,
@@ -14,12 +15,8 @@ from .ledger import (
     StockShort,
     Written,
     add_to_balances,
-    check_count,
     check_issue,
     check_receive,
-    check_receive_transfer,
-    check_reverse,
-    check_transfer,
     check_write_off,
     fefo,
     propose_lots,
