@@ -53,6 +53,7 @@ def test_a_sampler_fills_a_tube_by_scanner_qr_and_picker(live_server, tree, peop
     phone.get_by_label("或选择人员").press_sequentially("邻居0", delay=50)
     phone.locator(".pick-row").first.wait_for()
     phone.locator(".pick-row").first.click()
+    phone.locator("#pick-person .picked").wait_for()  # the choice is back before Add is pressed
     phone.locator("form:has(.picker-field) button.primary").click()
     _swabs_listed(phone, 3)
 
