@@ -17,8 +17,8 @@ from django.http import Http404
 
 from fangkong.accounts.scope import Cap, Scope
 
-from .choices import TransferStatus
-from .models import Balance, Item, Movement, StockPoint, Transfer
+from ..choices import TransferStatus
+from ..models import Balance, Item, Movement, StockPoint, Transfer
 
 
 def points(scope: Scope) -> QuerySet[StockPoint]:

@@ -22,10 +22,10 @@ from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.params import int_or
 
-from . import selectors
-from .choices import MovementKind, Origin
-from .models import Item, StockPoint
-from .services import (
+from .. import selectors
+from ..choices import MovementKind, Origin
+from ..models import Item, StockPoint
+from ..services import (
     Lot,
     StockInvalid,
     check_count,
@@ -36,7 +36,7 @@ from .services import (
     check_transfer,
     check_write_off,
 )
-from .stock_sheet import RowRejected, parse_expiry, parse_qty
+from ..stock_sheet import RowRejected, parse_expiry, parse_qty
 
 RECENT = 30
 ACTIONS = {

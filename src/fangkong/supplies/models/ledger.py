@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.common.db import prefix_index
 
-from .choices import Category, MovementKind, Origin, PointKind, TransferStatus
+from ..choices import Category, MovementKind, Origin, PointKind, TransferStatus
 
 
 def lot_key(batch: str, expires_on: dt.date | None) -> str:

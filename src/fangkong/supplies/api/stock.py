@@ -15,10 +15,10 @@ from fangkong.common.digits import is_ascii_number
 from fangkong.common.params import ErrorOut, Id, error_responses, int_or
 from fangkong.regions.models import Household
 
-from . import selectors
-from .choices import MovementKind, Origin
-from .models import Item
-from .services import (
+from .. import selectors
+from ..choices import MovementKind, Origin
+from ..models import Item
+from ..services import (
     Lot,
     StockInvalid,
     StockShort,
