@@ -109,6 +109,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # The screens' queries are short; PostgreSQL's JIT judges some of them (coverage's
+    # per-person probes, the dashboard) costly enough to compile, and the compiling takes
+    # longer than the query (docs/benchmarks.md). Off for our connections unless the URL
+    # says otherwise (``?options=-c%20jit%3Don``).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit" not in _options.get("options", ""):
+        _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
