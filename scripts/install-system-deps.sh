@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # Debian packages the project needs beyond Python: npm (front-end assets), chromium and CJK
-# fonts (browser tests), gettext (translations). Installs only what is missing; needs root.
-# Usage: scripts/install-system-deps.sh [npm|browser|wrk]   (npm alone is what `make demo`
-# needs; browser, chromium and CJK fonts, what `make test` needs for tests/browser/; wrk, the
-# HTTP load generator, only `make bench`)
+# fonts (browser tests), gettext (translations), LibreOffice's Writer and Calc without a display
+# (the tests that print the reports' .docx and .xlsx to PDF on A4, as WPS would). Installs only
+# what is missing; needs root.
+# Usage: scripts/install-system-deps.sh [npm|browser|print|wrk]   (npm alone is what `make demo`
+# needs; browser, chromium and CJK fonts, what `make test` needs for tests/browser/; print,
+# LibreOffice (those tests are skipped without it); wrk, the HTTP load generator, only
+# `make bench`; no argument: all but wrk, as CI runs it)
 set -euo pipefail
 
 want=()
 case "${1:-all}" in
     wrk) command -v wrk >/dev/null || want+=(wrk) ;;
-    browser) ;;
+    browser | print) ;;
     *) command -v npm >/dev/null || want+=(npm) ;;
 esac
 case "${1:-all}" in
     all | browser)
         [ -x /usr/bin/chromium ] || want+=(chromium)
         fc-list 2>/dev/null | grep -qi "cjk" || want+=(fonts-noto-cjk)
+        ;;
+esac
+case "${1:-all}" in
+    all | print)
+        command -v libreoffice >/dev/null || want+=(libreoffice-writer-nogui libreoffice-calc-nogui)
         ;;
 esac
 if [ "${1:-all}" = all ]; then
