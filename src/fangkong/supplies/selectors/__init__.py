@@ -1,5 +1,18 @@
-"""Supplies' reads, by topic: stock, movements and cards in stock.py."""
+"""Supplies' reads, by topic: stock, movements and cards in stock.py; donations and their
+trace in donations.py."""
 
+from .donations import (
+    Destination,
+    TracedDonation,
+    TracedLine,
+    Where,
+    donation_or_404,
+    donations,
+    public_donation,
+    public_donations,
+    traced_donation,
+    traced_page,
+)
 from .stock import (
     CardLine,
     ItemBalance,
@@ -23,6 +36,16 @@ from .stock import (
 )
 
 __all__ = [
+    "Destination",
+    "TracedDonation",
+    "TracedLine",
+    "Where",
+    "donation_or_404",
+    "donations",
+    "public_donation",
+    "public_donations",
+    "traced_donation",
+    "traced_page",
     "points",
     "point_or_404",
     "kept_point_or_404",

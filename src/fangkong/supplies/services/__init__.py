@@ -9,6 +9,7 @@ from .catalog import (
     save_point,
     set_substitute,
 )
+from .donations import DonorIn, LineIn, check_receive_donation, donation_batch
 from .ledger import (
     Lot,
     StockInvalid,
@@ -24,6 +25,10 @@ from .ledger import (
 from .stock_import import StockImportResult, import_stock
 
 __all__ = [
+    "DonorIn",
+    "LineIn",
+    "check_receive_donation",
+    "donation_batch",
     "Lot",
     "StockImportResult",
     "StockInvalid",

@@ -1,5 +1,7 @@
-"""Supplies' pages, by topic: the keeper's stock pages in stock.py."""
+"""Supplies' pages, by topic: the keeper's stock pages in stock.py; donations (public and
+staff) in donations.py."""
 
+from .donations import donate, donation, donations, public_donation, public_donations
 from .stock import (
     ACTIONS,
     CARD_TITLES,
@@ -13,6 +15,11 @@ from .stock import (
 )
 
 __all__ = [
+    "donate",
+    "donation",
+    "donations",
+    "public_donation",
+    "public_donations",
     "RECENT",
     "ACTIONS",
     "home",
