@@ -1,6 +1,7 @@
 """Supplies' reads, by topic: stock, movements and cards in stock.py; donations and their
-trace in donations.py."""
+trace in donations.py; days of cover and output reports in cover.py."""
 
+from .cover import cover_region_or_404, output_reports, point_cover, region_cover
 from .donations import (
     Destination,
     TracedDonation,
@@ -36,6 +37,10 @@ from .stock import (
 )
 
 __all__ = [
+    "cover_region_or_404",
+    "output_reports",
+    "point_cover",
+    "region_cover",
     "Destination",
     "TracedDonation",
     "TracedLine",

@@ -1,6 +1,7 @@
 """Supplies' pages, by topic: the keeper's stock pages in stock.py; donations (public and
 staff) in donations.py."""
 
+from .cover import output, region_cover
 from .donations import donate, donation, donations, public_donation, public_donations
 from .stock import (
     ACTIONS,
@@ -15,6 +16,8 @@ from .stock import (
 )
 
 __all__ = [
+    "output",
+    "region_cover",
     "donate",
     "donation",
     "donations",
