@@ -115,4 +115,6 @@ ROWS: dict[str, Endpoint] = {
         },
         setup=_stock,
     ),
+    "supplies:daily": E(lambda t: reverse("supplies:daily"), staff, setup=_donated),
+    "supplies:daily_xlsx": E(lambda t: reverse("supplies:daily_xlsx"), staff, setup=_donated),
 }

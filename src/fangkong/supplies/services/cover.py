@@ -183,11 +183,14 @@ def _cover_with(stock: float, need: list[float], arrivals: list[tuple[int, int]]
     return None
 
 
-def cover(where: Place, *, today: dt.date | None = None) -> list[Cover]:
-    """Each item held, used or planned at the point (or in the region): its cover and order."""
+def cover(
+    where: Place, *, today: dt.date | None = None, stock: dict[int, int] | None = None
+) -> list[Cover]:
+    """Each item held, used or planned at the point (or in the region): its cover and order.
+    ``stock`` (item id → qty): another moment's stock than now (a past day's report)."""
     today = today or timezone.localdate()
     need = demand(where, today)
-    stock = _stock(where)
+    stock = _stock(where) if stock is None else {i: q for i, q in stock.items() if q > 0}
     expected = _expected(where, today)
     names = dict(Item.objects.values_list("name", "id"))
     ids = set(stock) | set(expected) | {names[n] for n in need if n in names}

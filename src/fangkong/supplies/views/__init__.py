@@ -2,6 +2,7 @@
 staff) in donations.py."""
 
 from .cover import output, region_cover
+from .daily import daily, daily_xlsx
 from .donations import donate, donation, donations, public_donation, public_donations
 from .stock import (
     ACTIONS,
@@ -16,6 +17,8 @@ from .stock import (
 )
 
 __all__ = [
+    "daily",
+    "daily_xlsx",
     "output",
     "region_cover",
     "donate",
