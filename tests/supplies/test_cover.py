@@ -49,14 +49,18 @@ def test_a_steady_use_gives_days_of_cover_a_stockout_day_and_an_order(point, n95
     assert "10.0" in c.explain
 
 
-def test_two_weeks_of_history_are_forecast_with_a_trend(point, n95, people):
+def test_a_region_with_weeks_of_history_is_forecast_with_a_trend_a_point_by_its_week(
+    point, n95, tree, people
+):
     with clock_at(local(TODAY - dt.timedelta(days=30), 8)):
         receive(point, n95, 5000)
     for d, qty in zip(range(20, 0, -1), [10 + 3 * n for n in range(20)], strict=True):
         with clock_at(local(TODAY - dt.timedelta(days=d), 10)):
             check_issue(point=point, item=n95, qty=qty, client_id=uuid.uuid4(), recipient="医院")
-    c = of(point_cover(scope_of(people.warehouse), point), n95)
-    assert c.method == "holt_damped" and c.daily_use > 60  # rising use, above the last week's mean
+    region = of(region_cover(scope_of(people.district), tree.district), n95)
+    assert region.method == "holt_damped" and region.daily_use > 60  # rising, above the week's
+    here = of(point_cover(scope_of(people.warehouse), point), n95)
+    assert here.method == "mean_7_days" and here.daily_use == 58.0  # 49..67, the last 7 days
 
 
 def test_an_item_nobody_uses_lasts_beyond_the_horizon(point, n95, people):

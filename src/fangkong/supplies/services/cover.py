@@ -2,8 +2,9 @@
 solvers' ``forecast`` model; and enterprises' daily output reports, the receipts a point can
 expect.
 
-The demand forecast (Holt's damped trend over the last four weeks of issues, plus planned use
-such as a testing campaign's swabs from ``supplies.planned``) depends only on the days before
+The demand forecast (across a region, Holt's damped trend over the last four weeks of issues;
+at one point, the mean of its last week; plus planned use such as a testing campaign's swabs
+from ``supplies.planned``) depends only on the days before
 today, so it is worked out once a day per point or region and kept in the cache; today's cover
 is then the same model run against the live stock with that demand as its planned use (a
 quick pass with no trend to fit), so a page shows cover to the last issue.
@@ -30,7 +31,12 @@ from ..choices import MovementKind
 from ..models import Balance, Item, Movement, OutputReport, StockPoint
 from .ledger import StockInvalid, _check_qty
 
-HISTORY_DAYS = 28
+HISTORY_DAYS = 28  # a region's: four weeks, enough for the model's damped trend
+# A point's: under the model's 14 days for a trend, so it takes the last week's mean. One
+# point's issues come in lumps (a hospital's weekly delivery) that a trend fit chases, and a
+# fit per point and item costs a third of a second: a district's hundreds of points could not
+# be fitted each morning. Regions, few and smooth, get the trend (bench/donations.py).
+POINT_HISTORY_DAYS = 13
 HORIZON_DAYS = 30
 TARGET_COVER_DAYS = 30
 DEMAND_TTL = 6 * 3600
@@ -80,10 +86,9 @@ class Cover:
 
 
 def _history(where: Place, today: dt.date) -> dict[tuple[int, dt.date], float]:
-    """(item, day) → units issued (less issues reversed), the last ``HISTORY_DAYS`` days."""
-    start = timezone.make_aware(
-        dt.datetime.combine(today - dt.timedelta(days=HISTORY_DAYS), dt.time())
-    )
+    """(item, day) → units issued (less issues reversed) over the place's history window."""
+    days = POINT_HISTORY_DAYS if where.point is not None else HISTORY_DAYS
+    start = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time()))
     end = timezone.make_aware(dt.datetime.combine(today, dt.time()))
     issued = Q(kind=MovementKind.ISSUE) | Q(
         kind=MovementKind.REVERSAL, reverses__kind=MovementKind.ISSUE
