@@ -112,20 +112,39 @@ def _communities(paths: set[str]) -> dict[str, str]:
     return out
 
 
-def _place(m: Movement, point: StockPoint, public: bool, known: set[str], communities: dict):
+@dataclass(frozen=True)
+class _Move:
+    """What the trace needs of a movement (or of the one a reversal reverses)."""
+
+    kind: str
+    qty: int
+    recipient: str
+    household_path: str | None
+    transfer_status: str | None
+    transfer_to: str | None
+
+
+_FIELDS = ["kind", "qty", "recipient", "household__region_path"]
+_FIELDS += ["transfer__status", "transfer__to_point__name"]
+
+
+def _move(row: dict, prefix: str = "") -> _Move:
+    return _Move(*(row[prefix + f] for f in _FIELDS))
+
+
+def _place(m: _Move, region: str, public: bool, known: set[str], communities: dict):
     """(where, unit) the units of an outgoing movement went to, or None for a movement that
     only moves stock between points (a received or cancelled transfer)."""
     if m.kind == MovementKind.ISSUE:
-        if m.household_id is not None:
+        if m.household_path is not None:
             # staff too: the supply trace is no place to read who lives where
-            community = communities.get(m.household.region_path, "") or point.region.name
+            community = communities.get(m.household_path, "") or region
             return Where.RESIDENTS, _("residents of %(community)s") % {"community": community}
         unit = _published_unit(m.recipient, known) if public else m.recipient
         return Where.ISSUED, unit or _("another unit (name not published)")
     if m.kind == MovementKind.TRANSFER_OUT:
-        t = m.transfer
-        if t is not None and t.status == TransferStatus.IN_TRANSIT:
-            return Where.IN_TRANSIT, t.to_point.name
+        if m.transfer_status == TransferStatus.IN_TRANSIT:
+            return Where.IN_TRANSIT, m.transfer_to
         return None
     if m.kind in (MovementKind.LOSS, MovementKind.EXPIRY, MovementKind.COUNT):
         return Where.WRITTEN_OFF, ""
@@ -133,39 +152,42 @@ def _place(m: Movement, point: StockPoint, public: bool, known: set[str], commun
 
 
 def _trace(lines: list[DonationLine], *, public: bool) -> list[TracedLine]:
-    """Every line's destinations from its lot's movements at every point (three queries)."""
+    """Every line's destinations from its lot's movements at every point: one query for the
+    movements (only the columns the trace reads), two for the known units' names, one for the
+    households' communities."""
     lots = {line.lot for line in lines}
-    moves = list(
+    rows = list(
         Movement.objects.filter(lot__in=lots, item_id__in={line.item_id for line in lines})
-        .select_related(
-            "point__region", "household", "transfer__to_point", "reverses__transfer__to_point"
-        )
-        .select_related("reverses__household")
         .order_by("at", "id")
+        .values(
+            "item_id",
+            "lot",
+            "point__name",
+            "point__region__name",
+            *_FIELDS,
+            *(f"reverses__{f}" for f in _FIELDS),
+        )
     )
-    recipients = {m.recipient.strip() for m in moves if m.recipient}
+    recipients = {r["recipient"].strip() for r in rows if r["recipient"]}
+    recipients |= {r["reverses__recipient"].strip() for r in rows if r["reverses__recipient"]}
     known = set(StockPoint.objects.filter(name__in=recipients).values_list("name", flat=True))
     known |= set(Region.objects.filter(name__in=recipients).values_list("name", flat=True))
-    households = {m.household.region_path for m in moves if m.household_id}
-    households |= {
-        m.reverses.household.region_path
-        for m in moves
-        if m.reverses_id and m.reverses and m.reverses.household_id
-    }
+    households = {r[k] for r in rows for k in _HOUSEHOLDS if r[k]}
     communities = _communities(households) if households else {}
     gone: dict[tuple, dict[tuple[str, str, str], int]] = defaultdict(lambda: defaultdict(int))
     held: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for m in moves:
-        key = (m.item_id, m.lot)
-        held[key][m.point.name] += m.qty
-        source = m.reverses if m.kind == MovementKind.REVERSAL and m.reverses else m
+    for r in rows:
+        key, point = (r["item_id"], r["lot"]), r["point__name"]
+        held[key][point] += r["qty"]
+        reversal = r["kind"] == MovementKind.REVERSAL and r["reverses__kind"]
+        source = _move(r, "reverses__") if reversal else _move(r)
         if source.kind == MovementKind.COUNT and source.qty > 0:
             continue  # more counted than booked stays in stock
         if source.kind == MovementKind.RECEIPT:
             continue
-        place = _place(source, m.point, public, known, communities)
+        place = _place(source, r["point__region__name"], public, known, communities)
         if place is not None:
-            gone[key][(place[0], m.point.name, place[1])] -= m.qty
+            gone[key][(place[0], point, place[1])] -= r["qty"]
     out = []
     for line in lines:
         key = (line.item_id, line.lot)
@@ -174,6 +196,9 @@ def _trace(lines: list[DonationLine], *, public: bool) -> list[TracedLine]:
         dests.sort(key=lambda d: (ORDER.index(d.where), -d.qty, d.point, d.unit))
         out.append(TracedLine(line, dests))
     return out
+
+
+_HOUSEHOLDS = ("household__region_path", "reverses__household__region_path")
 
 
 def _traced(page_items: list[Donation], *, public: bool) -> list[TracedDonation]:
