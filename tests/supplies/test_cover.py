@@ -180,3 +180,19 @@ def test_the_keeper_records_an_output_report_on_the_page(point, n95, people, log
     staff = login(people.district)
     assert "长沙防护用品厂" in staff.get(reverse("supplies:output")).content.decode()
     assert staff.post(reverse("supplies:output"), form).status_code == 403
+
+
+def test_the_morning_job_works_out_each_regions_demand_once(point, n95, tree, capsys):
+    import json
+
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    with clock_at(local(TODAY - dt.timedelta(days=20), 8)):
+        receive(point, n95, 180)
+    issue_daily(point, n95, 10, 3)
+    call_command("supplies", "forecast", "--region", tree.district.code, "--json")
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last == {"regions": 3, "items": 3}  # HX01's district, street and community
+    key = f"supplies:demand:r{tree.district.path}:{TODAY.isoformat()}"
+    assert cache.get(key)["N95口罩"][0] == "mean_7_days"

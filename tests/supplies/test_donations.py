@@ -234,6 +234,7 @@ def test_the_keeper_records_a_donation_on_the_page(point, n95, people, login):
     assert "139****2222" in detail and "13911112222" not in detail
     bad = client.post(url, {**form, "client_id": str(uuid.uuid4()), "qty": ["若干", "", ""]})
     assert bad.status_code == 422 and "若干" in bad.content.decode()
+    assert 'value="若干"' in bad.content.decode()  # kept as typed, to correct
     assert Donation.objects.count() == 1
 
 

@@ -93,6 +93,19 @@ def _lines(post, errors: dict) -> list[LineIn]:
     return out
 
 
+def _form_rows(post) -> list[dict]:
+    """The form's item rows, as typed when it comes back with errors."""
+    if post is None:
+        return [{} for _n in range(FORM_LINES)]
+    fields = ("item", "qty", "batch", "expires_on")
+    columns = [post.getlist(f) for f in fields]
+    count = max(FORM_LINES, *(len(c) for c in columns))
+    return [
+        {f: (c[n] if n < len(c) else "") for f, c in zip(fields, columns, strict=True)}
+        for n in range(min(count, 50))
+    ]
+
+
 @login_required
 def donate(request, code):
     """The keeper records a donation received at their point."""
@@ -137,7 +150,7 @@ def donate(request, code):
             "point": point,
             "kinds": DonorKind.choices,
             "items": Item.objects.order_by("category", "name"),
-            "rows": range(FORM_LINES),
+            "rows": _form_rows(request.POST if errors else None),
             "client_id": request.POST.get("client_id") or uuid.uuid4(),
             "errors": errors,
             "posted": request.POST if errors else {},

@@ -27,12 +27,14 @@ class Command(BaseCommand):
         "'supplies balance --point CODE --json' prints {ITEM: qty} of the point's stock; "
         "'supplies daily --region CODE --day YYYY-MM-DD -o FILE.xlsx' writes the supply daily "
         "report (物资保障日报) of the region for the day (--json ends with {file, region, day, "
-        "items, donations}). "
+        "items, donations}); 'supplies forecast [--region CODE]' works out the day's demand "
+        "forecast of the region and every region below it that holds stock points, for the cover "
+        "pages (run it each morning; --json ends with {regions, items}). "
         f"Kinds: {', '.join(PointKind.values)}."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=("point", "keeper", "balance", "daily"))
+        parser.add_argument("action", choices=("point", "keeper", "balance", "daily", "forecast"))
         parser.add_argument("code", nargs="?", help="point, keeper: the point's code")
         parser.add_argument("--name", help="point: its name")
         parser.add_argument("--region", help="point: the code of its region; daily: the region")
@@ -52,6 +54,8 @@ class Command(BaseCommand):
             out = self._point(code, options)
         elif action == "keeper":
             out = self._keeper(code, options.get("user"))
+        elif action == "forecast":
+            out = self._forecast(options.get("region"))
         elif action == "daily":
             out = self._daily(options.get("region"), options.get("day"), options.get("output"))
         else:
@@ -130,3 +134,21 @@ class Command(BaseCommand):
             "items": len(report.items),
             "donations": len(report.donations),
         }
+
+    def _forecast(self, region_code) -> dict:
+        """The morning's demand of each region with points (the slow fit), into the cache."""
+        from fangkong.supplies.services import Place, demand
+
+        paths = set(StockPoint.objects.values_list("region_path", flat=True))
+        top = ""
+        if region_code:
+            region = Region.objects.filter(code=canonical_code(region_code)).first()
+            if region is None:
+                raise CommandError(f"no region with code {region_code}")
+            top = region.path
+        regions = {p[: i + 1] for p in paths for i, c in enumerate(p) if c == "/"}
+        today = timezone.localdate()
+        items = 0
+        for path in sorted(r for r in regions if r.startswith(top)):
+            items += len(demand(Place.of_region(path), today))
+        return {"regions": len([r for r in regions if r.startswith(top)]), "items": items}
