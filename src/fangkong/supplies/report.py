@@ -67,7 +67,7 @@ def _low_cover(region: Region, day: dt.date, stock: dict[int, int], keys) -> int
     """Key items whose stock in the region lasts less than a week of forecast use."""
     if not keys:
         return 0
-    found = cover(Place.of_region(region.path), today=day, stock=stock)
+    found = cover(Place.of_region(region.path), today=day, stock=stock, key_items=True)
     return sum(
         1
         for c in found

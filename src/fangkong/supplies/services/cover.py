@@ -133,15 +133,18 @@ def _expected(where: Place, today: dt.date) -> dict[int, list[tuple[int, int]]]:
 Demand = dict[str, tuple[str, list[float], float]]
 
 
-def demand(where: Place, today: dt.date) -> Demand:
+def demand(where: Place, today: dt.date, *, key_items: bool = False) -> Demand:
     """item name → (method, the forecast's need for each day from today, the planned part of
-    it): worked out once a day and cached."""
-    key = f"supplies:demand:{where.key}:{today.isoformat()}"
+    it): worked out once a day and cached. ``key_items``: only the catalog's key items (the
+    report section's figure, a few fits instead of every item's)."""
+    key = f"supplies:demand:{where.key}:{today.isoformat()}{':key' if key_items else ''}"
     found = cache.get(key)
     if found is not None:
         return found
     history = _history(where, today)
-    names = dict(Item.objects.values_list("id", "name"))
+    catalog = Item.objects.filter(key=True) if key_items else Item.objects.all()
+    names = dict(catalog.values_list("id", "name"))
+    history = {k: q for k, q in history.items() if k[0] in names}
     uses = {(names[i], day): q for (i, day), q in history.items()}
     plan = [
         p
@@ -189,15 +192,24 @@ def _cover_with(stock: float, need: list[float], arrivals: list[tuple[int, int]]
 
 
 def cover(
-    where: Place, *, today: dt.date | None = None, stock: dict[int, int] | None = None
+    where: Place,
+    *,
+    today: dt.date | None = None,
+    stock: dict[int, int] | None = None,
+    key_items: bool = False,
 ) -> list[Cover]:
     """Each item held, used or planned at the point (or in the region): its cover and order.
-    ``stock`` (item id → qty): another moment's stock than now (a past day's report)."""
+    ``stock`` (item id → qty): another moment's stock than now (a past day's report);
+    ``key_items``: only the catalog's key items."""
     today = today or timezone.localdate()
-    need = demand(where, today)
+    need = demand(where, today, key_items=key_items)
     stock = _stock(where) if stock is None else {i: q for i, q in stock.items() if q > 0}
     expected = _expected(where, today)
-    names = dict(Item.objects.values_list("name", "id"))
+    catalog = Item.objects.filter(key=True) if key_items else Item.objects.all()
+    names = dict(catalog.values_list("name", "id"))
+    allowed = set(names.values())
+    stock = {i: q for i, q in stock.items() if i in allowed}
+    expected = {i: e for i, e in expected.items() if i in allowed}
     ids = set(stock) | set(expected) | {names[n] for n in need if n in names}
     if not ids:
         return []
