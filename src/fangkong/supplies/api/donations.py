@@ -12,7 +12,7 @@ from ninja import Schema
 from pydantic import Field
 
 from fangkong.accounts.scope import scope_of
-from fangkong.common.params import ErrorOut, error_responses
+from fangkong.common.params import ErrorOut, PageNumber, error_responses
 
 from .. import selectors
 from ..choices import DonorKind
@@ -88,7 +88,7 @@ def _out(t: selectors.TracedDonation) -> dict:
 
 
 @router.get("/donations", response={200: list[DonationOut], **error_responses(403)})
-def list_donations(request, page: Annotated[int, Field(ge=1, le=1000)] = 1):
+def list_donations(request, page: PageNumber = 1):
     """Donations received at the points the caller reaches, newest first, with their trace."""
     _page, traced = selectors.traced_page(scope_of(request.user), page)
     return [_out(t) for t in traced]
