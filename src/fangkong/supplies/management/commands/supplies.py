@@ -37,7 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=("point", "keeper", "balance", "daily", "forecast"))
         parser.add_argument("code", nargs="?", help="point, keeper: the point's code")
         parser.add_argument("--name", help="point: its name")
-        parser.add_argument("--region", help="point: the code of its region; daily: the region")
+        parser.add_argument(
+            "--region", help="point: the code of its region; daily, forecast: the region"
+        )
         parser.add_argument(
             "--kind", choices=PointKind.values, help="point: its kind (default: community)"
         )
