@@ -77,3 +77,33 @@ def test_a_keeper_records_a_donation_on_a_phone(live_server, tree, people, phone
     assert "已入库" in body and "139****2222" in body and "5000" in body
     assert Donation.objects.get().lines.get().qty == 5000
     fits_the_phone(phone)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_days_of_cover_fit_the_keepers_phone(live_server, tree, people, phone):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangkong.ops.outbreak.clock import clock_at, local
+
+    today = timezone.localdate()
+    n95 = save_item(name="N95口罩", unit="个")
+    point, _ = save_point(code="HX01", name="红星社区物资点", region=tree.community_a)
+    assign_keeper(point=point, user=people.warehouse)
+    with clock_at(local(today - dt.timedelta(days=20), 8)):
+        check_receive_donation(
+            point=point,
+            donor=DonorIn(DonorKind.ORGANISATION, "长沙爱心医疗器械有限公司"),
+            lines=[LineIn(n95, 180)],
+            client_id=uuid.uuid4(),
+        )
+    for back in range(8, 0, -1):
+        with clock_at(local(today - dt.timedelta(days=back), 10)):
+            check_issue(point=point, item=n95, qty=10, client_id=uuid.uuid4(), recipient="医院")
+    log_in(phone, live_server, "warehouse")
+    phone.goto(f"{live_server.url}/supplies/points/HX01/")
+    cover = phone.locator("table.cover").inner_text()
+    assert "N95口罩" in cover and "10.0" in cover
+    fits_the_phone(phone)
+    shot(phone, "supplies-point-cover")
