@@ -6,3 +6,8 @@ class OpsConfig(AppConfig):
 
     name = "fangkong.ops"
     label = "ops"
+
+    def ready(self) -> None:
+        from .planned_use import register_planned_use
+
+        register_planned_use()

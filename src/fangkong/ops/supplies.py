@@ -39,6 +39,7 @@ from fangkong.supplies.services import (
 )
 
 from .demo import demo_plan, ensure_demo_accounts
+from .donations import seed_donations, seed_output
 from .outbreak.clock import clock_at, local
 
 NAMESPACE = uuid.UUID("7c0d9a3b-2e4f-4a1b-8c6d-5e4f3a2b1c0d")
@@ -185,6 +186,7 @@ def seed_supplies(
                 assign_keeper(point=communities[0], user=keeper)
         ledger = _Ledger(seed, keeper)
         use = {n: u for n, *_rest, u in CATALOG}
+        seed_donations(reserve=reserve, community=communities[0], start=start, keeper=keeper)
         _replay(ledger, items, use, reserve, depot, communities, start, days, now)
         with clock_at(now - dt.timedelta(minutes=30)):
             # on its way to 红星社区 now; and one community point out of gas canisters
@@ -194,6 +196,7 @@ def seed_supplies(
                 left = sum(b.qty for b in communities[1].balances.filter(item=gas))
                 if left:
                     ledger.issue(communities[1], gas, left)
+        seed_output(reserve=reserve, depot=depot, today=now.date())
     return SuppliesResult(
         points=StockPoint.objects.count(),
         items=Item.objects.count(),

@@ -53,3 +53,8 @@ class TransferStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
     RECEIVED = "received", _("Received")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class DonorKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    ORGANISATION = "organisation", _("Organisation")

@@ -1,6 +1,8 @@
 """Supplies' section of the daily report: the day's receipts and issues, stock points, the
 balance of each key item at the report's moment, and the points out of a key item (shortages).
-Registered from ``SuppliesConfig.ready()``.
+Donations received that day and the issues of donated stock; the key items whose stock in the
+region covers less than a week of forecast use (services/cover.py). Registered from
+``SuppliesConfig.ready()``.
 
 A past moment's balance is today's ``Balance`` rows less the movements since (one grouped query
 each over the region's points), never a sum over the whole ledger.
@@ -11,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,8 +35,11 @@ from fangkong.reports.sections import (
 )
 
 from .choices import MovementKind
-from .models import Balance, Movement, StockPoint
+from .models import Balance, Donation, DonationLine, Movement, StockPoint
 from .models import Item as StockItem
+from .services.cover import Place, cover
+
+SHORT_COVER_DAYS = 7
 
 MAX_OUTSTANDING = 50
 
@@ -50,6 +55,26 @@ def _key_stock(scope: Scope, region: Region, until: dt.datetime) -> dict[tuple[i
     for row in since.values("point_id", "item_id").annotate(n=Sum("qty")).order_by():
         stock[(row["point_id"], row["item_id"])] -= row["n"]
     return stock
+
+
+def _donated_issues(qs):
+    """Issues of a donated lot (its item and lot are a donation line's)."""
+    donated = DonationLine.objects.filter(item=OuterRef("item"), lot=OuterRef("lot"))
+    return qs.filter(Exists(donated), kind=MovementKind.ISSUE)
+
+
+def _low_cover(region: Region, day: dt.date, stock: dict[int, int], keys) -> int:
+    """Key items whose stock in the region lasts less than a week of forecast use."""
+    if not keys:
+        return 0
+    found = cover(Place.of_region(region.path), today=day, stock=stock, key_items=True)
+    return sum(
+        1
+        for c in found
+        if c.item.pk in keys
+        and c.cover_with_expected is not None
+        and c.cover_with_expected < SHORT_COVER_DAYS
+    )
 
 
 def supplies_figures(
@@ -70,6 +95,19 @@ def supplies_figures(
             key,
             moved.filter(kind=kind).values("region_path").annotate(n=Count("id")).order_by(),
         )
+    gifts = scope.filter(
+        Donation.objects.filter(
+            region_path__startswith=region.path,
+            received_at__gte=day_start(day),
+            received_at__lt=until,
+        )
+    )
+    add_rows(values, "donations", gifts.values("region_path").annotate(n=Count("id")).order_by())
+    add_rows(
+        values,
+        "donated_out",
+        _donated_issues(moved).values("region_path").annotate(n=Count("id")).order_by(),
+    )
     stock = _key_stock(scope, region, until)
     where = dict(points.values_list("id", "region_path"))
     names = {p.pk: p for p in points.select_related("region")}
@@ -85,6 +123,11 @@ def supplies_figures(
             short.append((point_id, item_id))
             bucket["shortages"] = bucket.get("shortages", 0) + 1
     total = totals(values)
+    by_item: dict[int, int] = defaultdict(int)
+    for (point_id, item_id), qty in stock.items():
+        if point_id in where:
+            by_item[item_id] += qty
+    low = _low_cover(region, day, dict(by_item), set(keys))
     link = Link(reverse("supplies:home"), Cap.STOCK_VIEW)
     figures = [
         Figure("points", _("Stock points"), _("points"), total.get("points", 0), link=link),
@@ -108,6 +151,30 @@ def supplies_figures(
             _("points"),
             total.get("shortages", 0),
             note=_("a stock point that has held a key item and has none left"),
+        ),
+    ]
+    figures += [
+        Figure(
+            "donations",
+            _("Donations received"),
+            _("gifts"),
+            total.get("donations", 0),
+            note=_("donations received into stock that day"),
+        ),
+        Figure(
+            "donated_out",
+            _("Donated stock issued"),
+            _("times"),
+            total.get("donated_out", 0),
+            note=_("issues that day drawn from donated lots"),
+        ),
+        Figure(
+            "low_cover",
+            _("Key items under a week of cover"),
+            _("items"),
+            low,
+            note=_("key items whose stock in the region lasts less than 7 days of forecast use"),
+            in_rows=False,
         ),
     ]
     for pk, item in keys.items():
@@ -160,6 +227,7 @@ def supplies_totals(
     for name, n in moved.aggregate(**counts).items():
         i, key = name[1:].split("_", 1)  # n<moment>_<key>
         out[int(i)][key] = n or 0
+    _donation_totals(scope, region, out, starts, untils, moved)
     under = {"region_path__startswith": region.path, "item__key": True}
     now = scope.filter(Balance.objects.filter(**under))
     balance: dict[tuple[int, int], int] = defaultdict(int)
@@ -174,8 +242,10 @@ def supplies_totals(
         (r["point_id"], r["item_id"]): r
         for r in later.values("point_id", "item_id").annotate(**since).order_by()
     }
+    keys = set(StockItem.objects.filter(key=True).values_list("id", flat=True))
     for i, total in enumerate(out):
         total["shortages"] = 0
+        by_item: dict[int, int] = defaultdict(int)
         for key in set(balance) | {k for k, r in rows.items() if r[f"c{i}"]}:
             if key[0] not in where:
                 continue
@@ -183,7 +253,32 @@ def supplies_totals(
             item = f"item_{key[1]}"
             total[item] = total.get(item, 0) + qty
             total["shortages"] += qty <= 0
+            by_item[key[1]] += qty
+        total["low_cover"] = _low_cover(region, moments[i][0], dict(by_item), keys)
     return out
+
+
+def _donation_totals(scope, region, out, starts, untils, moved) -> None:
+    """Each moment's donations received and issues of donated stock (filtered counts)."""
+    gifts = scope.filter(
+        Donation.objects.filter(
+            region_path__startswith=region.path,
+            received_at__gte=min(starts),
+            received_at__lt=max(untils),
+        )
+    )
+    received = {
+        f"d{i}": Count("id", filter=Q(received_at__gte=start, received_at__lt=until))
+        for i, (start, until) in enumerate(zip(starts, untils, strict=True))
+    }
+    issued = {
+        f"g{i}": Count("id", filter=Q(at__gte=start, at__lt=until))
+        for i, (start, until) in enumerate(zip(starts, untils, strict=True))
+    }
+    for name, n in gifts.aggregate(**received).items():
+        out[int(name[1:])]["donations"] = n or 0
+    for name, n in _donated_issues(moved).aggregate(**issued).items():
+        out[int(name[1:])]["donated_out"] = n or 0
 
 
 def register_section() -> None:

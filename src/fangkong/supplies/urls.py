@@ -21,4 +21,14 @@ urlpatterns = [
     path("points/<str:code>/items/<int:item_id>/card.xlsx", views.stock_card, name="card"),
     path("transfers/<int:pk>/take-in/", views.take_in, name="take_in"),
     path("movements/<int:pk>/reverse/", views.reverse, name="reverse"),
+    path("cover/", views.region_cover, name="cover"),
+    path("output/", views.output, name="output"),
+    path("daily/", views.daily, name="daily"),
+    path("daily.xlsx", views.daily_xlsx, name="daily_xlsx"),
+    path("donations/", views.donations, name="donations"),
+    path("donations/<str:number>/", views.donation, name="donation"),
+    path("points/<str:code>/donate/", views.donate, name="donate"),
+    # the public page: no login (tests/supplies/test_donations_public.py)
+    path("public/donations/", views.public_donations, name="public_donations"),
+    path("public/donations/<str:number>/", views.public_donation, name="public_donation"),
 ]

@@ -1,5 +1,6 @@
-"""Supplies' API, by topic: stock in stock.py (one router for all)."""
+"""Supplies' API, by topic: stock in stock.py (one router for all); donations in donations.py."""
 
+from .donations import list_donations, post_donation
 from .stock import (
     WRITE,
     ClientIdIn,
@@ -30,6 +31,8 @@ from .stock import (
 )
 
 __all__ = [
+    "list_donations",
+    "post_donation",
     "router",
     "Qty",
     "Text",

@@ -1,5 +1,7 @@
-"""Supplies' models, by topic: the catalog, points and the ledger in ledger.py."""
+"""Supplies' models, by topic: the catalog, points and the ledger in ledger.py; donations in
+donations.py; enterprises' output reports in output.py."""
 
+from .donations import Donation, DonationLine, Donor
 from .ledger import (
     Balance,
     Item,
@@ -10,6 +12,7 @@ from .ledger import (
     Transfer,
     lot_key,
 )
+from .output import OutputReport
 
 __all__ = [
     "lot_key",
@@ -20,4 +23,8 @@ __all__ = [
     "Balance",
     "Transfer",
     "Movement",
+    "Donor",
+    "Donation",
+    "DonationLine",
+    "OutputReport",
 ]

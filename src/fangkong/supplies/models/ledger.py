@@ -229,6 +229,8 @@ class Movement(models.Model):
                 name="movement_at_region",
                 opclasses=["timestamptz_ops", "varchar_pattern_ops"],
             ),
+            # a donated lot's movements at every point (models/donations.py)
+            models.Index(fields=["lot", "item"], name="movement_lot_item"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["client_id", "line"], name="movement_client_line"),

@@ -1,5 +1,19 @@
-"""Supplies' reads, by topic: stock, movements and cards in stock.py."""
+"""Supplies' reads, by topic: stock, movements and cards in stock.py; donations and their
+trace in donations.py; days of cover and output reports in cover.py."""
 
+from .cover import cover_region_or_404, output_reports, point_cover, region_cover
+from .donations import (
+    Destination,
+    TracedDonation,
+    TracedLine,
+    Where,
+    donation_or_404,
+    donations,
+    public_donation,
+    public_donations,
+    traced_donation,
+    traced_page,
+)
 from .stock import (
     CardLine,
     ItemBalance,
@@ -23,6 +37,20 @@ from .stock import (
 )
 
 __all__ = [
+    "cover_region_or_404",
+    "output_reports",
+    "point_cover",
+    "region_cover",
+    "Destination",
+    "TracedDonation",
+    "TracedLine",
+    "Where",
+    "donation_or_404",
+    "donations",
+    "public_donation",
+    "public_donations",
+    "traced_donation",
+    "traced_page",
     "points",
     "point_or_404",
     "kept_point_or_404",

@@ -9,6 +9,8 @@ from .catalog import (
     save_point,
     set_substitute,
 )
+from .cover import Cover, Place, check_report_output, cover, demand
+from .donations import DonorIn, LineIn, check_receive_donation, donation_batch
 from .ledger import (
     Lot,
     StockInvalid,
@@ -24,6 +26,15 @@ from .ledger import (
 from .stock_import import StockImportResult, import_stock
 
 __all__ = [
+    "Cover",
+    "Place",
+    "check_report_output",
+    "cover",
+    "demand",
+    "DonorIn",
+    "LineIn",
+    "check_receive_donation",
+    "donation_batch",
     "Lot",
     "StockImportResult",
     "StockInvalid",

@@ -1,5 +1,9 @@
-"""Supplies' pages, by topic: the keeper's stock pages in stock.py."""
+"""Supplies' pages, by topic: the keeper's stock pages in stock.py; donations (public and
+staff) in donations.py."""
 
+from .cover import output, region_cover
+from .daily import daily, daily_xlsx
+from .donations import donate, donation, donations, public_donation, public_donations
 from .stock import (
     ACTIONS,
     CARD_TITLES,
@@ -13,6 +17,15 @@ from .stock import (
 )
 
 __all__ = [
+    "daily",
+    "daily_xlsx",
+    "output",
+    "region_cover",
+    "donate",
+    "donation",
+    "donations",
+    "public_donation",
+    "public_donations",
     "RECENT",
     "ACTIONS",
     "home",

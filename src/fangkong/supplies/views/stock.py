@@ -75,6 +75,7 @@ def point_page(request, code):
         {
             "point": point,
             "balances": selectors.balances(scope, point),
+            "cover": selectors.point_cover(scope, point),
             "incoming": selectors.incoming(scope, point),
             "outgoing": selectors.outgoing(scope, point),
             "movements": selectors.movements(scope, point)[:RECENT],
