@@ -1,4 +1,5 @@
-"""Supplies' models, by topic: the catalog, points and the ledger in ledger.py."""
+"""Supplies' models, by topic: the catalog, points and the ledger in ledger.py; requisitions
+and allocation rounds in requisitions.py."""
 
 from .ledger import (
     Balance,
@@ -10,6 +11,7 @@ from .ledger import (
     Transfer,
     lot_key,
 )
+from .requisitions import AllocationRound, Requisition, RoundLine
 
 __all__ = [
     "lot_key",
@@ -20,4 +22,7 @@ __all__ = [
     "Balance",
     "Transfer",
     "Movement",
+    "Requisition",
+    "AllocationRound",
+    "RoundLine",
 ]

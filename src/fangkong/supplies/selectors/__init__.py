@@ -1,5 +1,24 @@
-"""Supplies' reads, by topic: stock, movements and cards in stock.py."""
+"""Supplies' reads, by topic: stock, movements and cards in stock.py; requisitions and
+allocation rounds in requisitions.py."""
 
+from .requisitions import (
+    NeedCounts,
+    Shortage,
+    can_cancel,
+    can_decide,
+    kept_points,
+    need_counts,
+    own_units,
+    requisition_or_404,
+    requisitions,
+    round_lines,
+    round_or_404,
+    round_points,
+    round_summary,
+    rounds,
+    shortages,
+    waiting,
+)
 from .stock import (
     CardLine,
     ItemBalance,
@@ -23,6 +42,22 @@ from .stock import (
 )
 
 __all__ = [
+    "NeedCounts",
+    "Shortage",
+    "can_cancel",
+    "can_decide",
+    "kept_points",
+    "need_counts",
+    "own_units",
+    "requisition_or_404",
+    "requisitions",
+    "round_lines",
+    "round_or_404",
+    "round_points",
+    "round_summary",
+    "rounds",
+    "shortages",
+    "waiting",
     "points",
     "point_or_404",
     "kept_point_or_404",

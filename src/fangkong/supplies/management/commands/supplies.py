@@ -9,7 +9,14 @@ from fangkong.regions.models import Region
 from fangkong.supplies import selectors
 from fangkong.supplies.choices import PointKind
 from fangkong.supplies.models import StockPoint
-from fangkong.supplies.services import StockInvalid, assign_keeper, clean_point_code, save_point
+from fangkong.supplies.services import (
+    StockInvalid,
+    assign_keeper,
+    check_confirm,
+    clean_point_code,
+    propose_round,
+    save_point,
+)
 
 # The command line acts for the whole installation (as `fangkong import` does).
 EVERYWHERE = Scope(user_id=None, role="", path="", caps=frozenset())
@@ -20,12 +27,18 @@ class Command(BaseCommand):
         "Stock points and their stock. 'supplies point CODE --name NAME --region REGION_CODE "
         "[--kind KIND]' creates the point or updates the one with this code (--json prints "
         "{id, code}); 'supplies keeper CODE --user USERNAME' makes a warehouse keeper keep it; "
-        "'supplies balance --point CODE --json' prints {ITEM: qty} of the point's stock. "
+        "'supplies balance --point CODE --json' prints {ITEM: qty} of the point's stock; "
+        "'supplies allocate --point CODE [--confirm] --json' runs one allocation round of the "
+        "point's stock over every open approved requisition it serves (strict priority tiers, "
+        "equal fill ratios within a tier) and prints {round, requests: [{id, unit, item, qty, "
+        "tier, filled}], leftover: {ITEM: qty}} (qty: what each still needed, filled: what this "
+        "round gives); without --confirm it only proposes, with it the fills are issued, filled "
+        "requisitions close and the rest stays open for the next round. "
         f"Kinds: {', '.join(PointKind.values)}."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=("point", "keeper", "balance"))
+        parser.add_argument("action", choices=("point", "keeper", "balance", "allocate"))
         parser.add_argument("code", nargs="?", help="point, keeper: the point's code")
         parser.add_argument("--name", help="point: its name")
         parser.add_argument("--region", help="point: the code of its region")
@@ -33,7 +46,12 @@ class Command(BaseCommand):
             "--kind", choices=PointKind.values, help="point: its kind (default: community)"
         )
         parser.add_argument("--user", help="keeper: the keeper's username")
-        parser.add_argument("--point", help="balance: the point's code")
+        parser.add_argument("--point", help="balance, allocate: the point's code")
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="allocate: issue the round's fills (without it the round is only proposed)",
+        )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON line"
         )
@@ -43,6 +61,8 @@ class Command(BaseCommand):
             out = self._point(code, options)
         elif action == "keeper":
             out = self._keeper(code, options.get("user"))
+        elif action == "allocate":
+            out = self._allocate(options.get("point"), options.get("confirm", False))
         else:
             out = self._balance(options.get("point"))
         if as_json:
@@ -94,3 +114,13 @@ class Command(BaseCommand):
 
     def _balance(self, code) -> dict:
         return selectors.balance_by_name(EVERYWHERE, self._find(code))
+
+    def _allocate(self, code, confirm: bool) -> dict:
+        point = self._find(code)
+        rnd = propose_round(point=point)
+        if confirm:
+            try:
+                rnd = check_confirm(round=rnd).round
+            except StockInvalid as e:
+                raise CommandError(str(e)) from None
+        return selectors.round_summary(EVERYWHERE, rnd)

@@ -1,0 +1,199 @@
+"""Reads of requisitions and allocation rounds; each takes the scope first.
+
+Who sees which requisitions (docs/scope.md, "Requisitions"): approvers (``allocate``) every
+requisition of their region and every round at its points; a requester (``requisition``)
+those of their own unit — the ones they raised, every other of the same unit (region and
+name), and those of the points they keep. A requisition or round outside answers 404.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
+
+from fangkong.accounts.scope import Cap, Scope
+
+from ..choices import OPEN_REQUISITIONS, RequisitionStatus, RoundStatus
+from ..models import AllocationRound, Balance, Item, Keeper, Requisition, RoundLine, StockPoint
+
+
+def requisitions(scope: Scope) -> QuerySet[Requisition]:
+    """The requisitions the user may read (403 for a role that reads none)."""
+    qs = Requisition.objects.select_related("item", "region", "unit_point")
+    if scope.can(Cap.ALLOCATE):
+        return scope.filter(qs)
+    if scope.can(Cap.REQUISITION):
+        mine = Requisition.objects.filter(raised_by_id=scope.user_id).values("unit_key")
+        kept = Keeper.objects.filter(user_id=scope.user_id).values("point_id")
+        return scope.filter(
+            qs.filter(
+                Q(raised_by_id=scope.user_id) | Q(unit_key__in=mine) | Q(unit_point_id__in=kept)
+            )
+        )
+    raise PermissionDenied
+
+
+def requisition_or_404(scope: Scope, number: str) -> Requisition:
+    req = requisitions(scope).filter(number=number).first()
+    if req is None:
+        raise Http404
+    return req
+
+
+def waiting(scope: Scope) -> QuerySet[Requisition]:
+    """What an approver has to decide."""
+    scope.require(Cap.ALLOCATE)
+    return requisitions(scope).filter(status=RequisitionStatus.WAITING)
+
+
+def can_decide(scope: Scope, req: Requisition) -> bool:
+    return (
+        scope.can(Cap.ALLOCATE)
+        and scope.contains(req.region_path)
+        and req.status == RequisitionStatus.WAITING
+    )
+
+
+def can_cancel(scope: Scope, req: Requisition) -> bool:
+    open_ = req.status == RequisitionStatus.WAITING or req.status in OPEN_REQUISITIONS
+    mine = req.raised_by_id == scope.user_id or scope.can(Cap.ALLOCATE)
+    return open_ and mine and scope.contains(req.region_path)
+
+
+def own_units(scope: Scope) -> list[tuple[str, str]]:
+    """The units a requester raised for before (name, region name), most used first."""
+    rows = (
+        Requisition.objects.filter(raised_by_id=scope.user_id, unit_point__isnull=True)
+        .values_list("unit", "region__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "unit")[:10]
+    )
+    return [(unit, region) for unit, region, _n in rows]
+
+
+def kept_points(scope: Scope) -> QuerySet[StockPoint]:
+    """The points a keeper may raise requisitions for."""
+    if not scope.can(Cap.STOCK_KEEP):
+        return StockPoint.objects.none()
+    return scope.filter(StockPoint.objects.filter(keepers__user_id=scope.user_id))
+
+
+@dataclass(frozen=True)
+class NeedCounts:
+    met: int
+    partly: int
+    waiting: int
+
+
+def need_counts(scope: Scope) -> NeedCounts:
+    """How the requester's requisitions stand: need met, partly met, waiting."""
+    live = requisitions(scope).exclude(
+        status__in=[RequisitionStatus.REJECTED, RequisitionStatus.CANCELLED]
+    )
+    c = Counter(
+        "met" if filled >= qty else "partly" if filled > 0 else "waiting"
+        for filled, qty in live.values_list("filled", "qty")
+    )
+    return NeedCounts(c["met"], c["partly"], c["waiting"])
+
+
+def round_points(scope: Scope) -> QuerySet[StockPoint]:
+    """The points an approver may run an allocation round at."""
+    scope.require(Cap.ALLOCATE)
+    return scope.filter(StockPoint.objects.select_related("region"))
+
+
+def rounds(scope: Scope) -> QuerySet[AllocationRound]:
+    scope.require(Cap.ALLOCATE)
+    return scope.filter(AllocationRound.objects.select_related("point"))
+
+
+def round_or_404(scope: Scope, pk: int) -> AllocationRound:
+    rnd = rounds(scope).filter(pk=pk).first()
+    if rnd is None:
+        raise Http404
+    return rnd
+
+
+def round_lines(scope: Scope, rnd: AllocationRound) -> list[RoundLine]:
+    """The round's lines with their requisitions and items (three queries in all)."""
+    if not scope.contains(rnd.region_path):
+        raise Http404
+    return list(
+        rnd.lines.select_related("requisition__item", "requisition__region", "item").order_by(
+            "requisition__tier", "requisition__needed_on", "requisition__number", "item__name"
+        )
+    )
+
+
+def round_summary(scope: Scope, rnd: AllocationRound) -> dict:
+    """``{round, requests: [{id, unit, item, qty, tier, filled}], leftover: {ITEM: qty}}``: what
+    each requisition still needed when the round ran and what the round gives it (in the units
+    asked for), and what the point keeps of each item after it."""
+    lines = round_lines(scope, rnd)
+    given: dict[int, float] = defaultdict(float)
+    by_req: dict[int, RoundLine] = {}
+    used: dict[str, int] = defaultdict(int)
+    for line in lines:
+        given[line.requisition_id] += line.qty / float(line.per_unit)
+        by_req.setdefault(line.requisition_id, line)
+        used[line.item.name] += line.qty
+    requests = [
+        {
+            "id": line.requisition.number,
+            "unit": line.requisition.unit,
+            "item": line.requisition.item.name,
+            "qty": line.asked,
+            "tier": line.requisition.tier,
+            "filled": _whole(given[pk]),
+        }
+        for pk, line in by_req.items()
+    ]
+    stock = _stock(rnd.point)
+    names = dict(Item.objects.filter(pk__in=list(stock)).values_list("pk", "name"))
+    leftover = {names[pk]: qty for pk, qty in stock.items()}
+    if rnd.status != RoundStatus.CONFIRMED:  # a proposal: the stock it would leave
+        for name, qty in used.items():
+            leftover[name] = leftover.get(name, 0) - qty
+    for name in used:
+        leftover.setdefault(name, 0)
+    return {"round": rnd.pk, "requests": requests, "leftover": dict(sorted(leftover.items()))}
+
+
+def _stock(point: StockPoint) -> dict[int, int]:
+    rows = (
+        Balance.objects.filter(point=point, qty__gt=0)
+        .values("item_id")
+        .annotate(n=Sum("qty"))
+        .order_by()
+    )
+    return {r["item_id"]: r["n"] for r in rows}
+
+
+def _whole(v: float) -> int | float:
+    return int(round(v)) if abs(v - round(v)) < 1e-9 else round(v, 3)
+
+
+@dataclass(frozen=True)
+class Shortage:
+    item: str
+    unit: str
+    open: int  # open requisitions
+    short: int  # what they still need
+
+
+def shortages(scope: Scope, path: str) -> list[Shortage]:
+    """Per item, the approved requisitions still open under ``path`` and what they still need."""
+    rows = (
+        scope.filter(
+            Requisition.objects.filter(region_path__startswith=path, status__in=OPEN_REQUISITIONS)
+        )
+        .values("item__name", "item__unit")
+        .annotate(n=Count("id"), short=Sum(F("qty") - F("filled")))
+        .order_by("-short", "item__name")
+    )
+    return [Shortage(r["item__name"], r["item__unit"], r["n"], r["short"]) for r in rows]
