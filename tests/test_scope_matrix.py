@@ -12,7 +12,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
-from .matrix import health, registry, reports, screening, screening_lab, supplies
+from .matrix import (
+    health,
+    registry,
+    reports,
+    requisitions,
+    screening,
+    screening_lab,
+    supplies,
+)
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
 MATRIX: dict[str, Endpoint] = {
@@ -22,6 +30,7 @@ MATRIX: dict[str, Endpoint] = {
     **screening.ROWS,
     **supplies.ROWS,
     **screening_lab.ROWS,
+    **requisitions.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {

@@ -1,5 +1,7 @@
-"""Supplies' API, by topic: stock in stock.py (one router for all)."""
+"""Supplies' API, by topic: stock in stock.py, requisitions and rounds in requisitions.py
+(one router for all)."""
 
+from . import requisitions  # noqa: F401  (its operations join the router)
 from .stock import (
     WRITE,
     ClientIdIn,

@@ -130,11 +130,14 @@ def round_lines(scope: Scope, rnd: AllocationRound) -> list[RoundLine]:
     )
 
 
-def round_summary(scope: Scope, rnd: AllocationRound) -> dict:
+def round_summary(
+    scope: Scope, rnd: AllocationRound, *, lines: list[RoundLine] | None = None
+) -> dict:
     """``{round, requests: [{id, unit, item, qty, tier, filled}], leftover: {ITEM: qty}}``: what
     each requisition still needed when the round ran and what the round gives it (in the units
     asked for), and what the point keeps of each item after it."""
-    lines = round_lines(scope, rnd)
+    if lines is None:
+        lines = round_lines(scope, rnd)
     given: dict[int, float] = defaultdict(float)
     by_req: dict[int, RoundLine] = {}
     used: dict[str, int] = defaultdict(int)
@@ -176,6 +179,17 @@ def _stock(point: StockPoint) -> dict[int, int]:
 
 def _whole(v: float) -> int | float:
     return int(round(v)) if abs(v - round(v)) < 1e-9 else round(v, 3)
+
+
+def requisition_fills(scope: Scope, req: Requisition) -> list[RoundLine]:
+    """What confirmed rounds gave the requisition: when, from which point, what."""
+    if not scope.contains(req.region_path):
+        raise Http404
+    return list(
+        RoundLine.objects.filter(requisition=req, round__status=RoundStatus.CONFIRMED, qty__gt=0)
+        .select_related("round__point", "item")
+        .order_by("round__confirmed_at", "id")
+    )
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,17 @@
-"""Supplies' pages, by topic: the keeper's stock pages in stock.py."""
+"""Supplies' pages, by topic: the keeper's stock pages in stock.py; requisitions and
+allocation rounds in requisitions.py."""
 
+from .requisitions import (
+    requisition_cancel,
+    requisition_decide,
+    requisition_new,
+    requisition_page,
+    requisitions_page,
+    round_adjust,
+    round_page,
+    round_run,
+    rounds_page,
+)
 from .stock import (
     ACTIONS,
     CARD_TITLES,
@@ -13,6 +25,15 @@ from .stock import (
 )
 
 __all__ = [
+    "requisition_cancel",
+    "requisition_decide",
+    "requisition_new",
+    "requisition_page",
+    "requisitions_page",
+    "round_adjust",
+    "round_page",
+    "round_run",
+    "rounds_page",
     "RECENT",
     "ACTIONS",
     "home",
