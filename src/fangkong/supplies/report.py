@@ -35,6 +35,7 @@ from fangkong.reports.sections import (
 from .choices import MovementKind
 from .models import Balance, Movement, StockPoint
 from .models import Item as StockItem
+from .selectors import open_at
 
 MAX_OUTSTANDING = 50
 
@@ -84,6 +85,9 @@ def supplies_figures(
         if qty <= 0:
             short.append((point_id, item_id))
             bucket["shortages"] = bucket.get("shortages", 0) + 1
+    for path, bucket in open_at(scope, region.path, [until])[0].items():
+        for key, n in bucket.items():
+            values[path][key] = values[path].get(key, 0) + n
     total = totals(values)
     link = Link(reverse("supplies:home"), Cap.STOCK_VIEW)
     figures = [
@@ -110,6 +114,7 @@ def supplies_figures(
             note=_("a stock point that has held a key item and has none left"),
         ),
     ]
+    figures += _requisition_figures(total)
     for pk, item in keys.items():
         figures.append(
             Figure(
@@ -134,6 +139,25 @@ def supplies_figures(
         if i in keys
     ]
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
+
+
+def _requisition_figures(total: dict[str, int]) -> list[Figure]:
+    return [
+        Figure(
+            "requisitions_open",
+            _("Open requisitions"),
+            _("requisitions"),
+            total.get("requisitions_open", 0),
+            note=_("approved and not yet filled at the report's moment"),
+        ),
+        Figure(
+            "requisitions_short",
+            _("Still needed"),
+            _("units"),
+            total.get("requisitions_short", 0),
+            note=_("what the open requisitions still need, all items together"),
+        ),
+    ]
 
 
 def supplies_totals(
@@ -183,7 +207,15 @@ def supplies_totals(
             item = f"item_{key[1]}"
             total[item] = total.get(item, 0) + qty
             total["shortages"] += qty <= 0
+    _add_requisitions(out, open_at(scope, region.path, untils))
     return out
+
+
+def _add_requisitions(out: list[dict[str, int]], states: list[dict[str, dict[str, int]]]) -> None:
+    for total, state in zip(out, states, strict=True):
+        for bucket in state.values():
+            for key, n in bucket.items():
+                total[key] = total.get(key, 0) + n
 
 
 def register_section() -> None:

@@ -60,7 +60,8 @@ class Requisition(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)  # approved, rejected, cancelled
+    approved_at = models.DateTimeField(null=True, blank=True)  # kept when cancelled later
     decision_note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:

@@ -8,6 +8,8 @@ name), and those of the points they keep. A requisition or round outside answers
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -211,3 +213,46 @@ def shortages(scope: Scope, path: str) -> list[Shortage]:
         .order_by("-short", "item__name")
     )
     return [Shortage(r["item__name"], r["item__unit"], r["n"], r["short"]) for r in rows]
+
+
+def open_at(scope: Scope, path: str, untils: list[dt.datetime]) -> list[dict[str, dict[str, int]]]:
+    """For each moment: per region path, the approved requisitions still open then
+    (``requisitions_open``) and what they still needed (``requisitions_short``, in the units
+    asked for). Open at a moment: approved (or from headquarters' list) before it, not
+    cancelled before it, and less filled by the rounds confirmed before it than asked for.
+    Two queries for all the moments."""
+    if not untils:
+        return []
+    live = scope.filter(
+        Requisition.objects.filter(
+            region_path__startswith=path, approved_at__lt=max(untils)
+        ).exclude(status=RequisitionStatus.CANCELLED, decided_at__lt=min(untils))
+    )
+    reqs = list(live.values_list("pk", "region_path", "qty", "status", "decided_at", "approved_at"))
+    given: dict[int, list[tuple[dt.datetime, float]]] = defaultdict(list)
+    lines = (
+        RoundLine.objects.filter(
+            requisition_id__in=live.values("pk"),
+            round__status=RoundStatus.CONFIRMED,
+            round__confirmed_at__lt=max(untils),
+            qty__gt=0,
+        )
+        .values_list("requisition_id", "round__confirmed_at", "qty", "per_unit")
+        .order_by()
+    )
+    for pk, at, qty, per in lines:
+        given[pk].append((at, qty / float(per)))
+    out: list[dict[str, dict[str, int]]] = []
+    for until in untils:
+        values: dict[str, dict[str, int]] = defaultdict(dict)
+        for pk, where, qty, status, decided_at, approved_at in reqs:
+            cancelled = status == RequisitionStatus.CANCELLED
+            if approved_at >= until or (cancelled and decided_at < until):
+                continue
+            filled = min(qty, math.floor(sum(u for at, u in given[pk] if at < until) + 1e-9))
+            if filled < qty:
+                bucket = values[where]
+                bucket["requisitions_open"] = bucket.get("requisitions_open", 0) + 1
+                bucket["requisitions_short"] = bucket.get("requisitions_short", 0) + qty - filled
+        out.append(values)
+    return out

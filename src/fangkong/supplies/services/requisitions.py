@@ -160,8 +160,13 @@ def check_decide(
     if len(note) > MAX_REASON:
         raise StockInvalid({"note": _("the note has at most 200 characters")})
     status = RequisitionStatus.OPEN if approve else RequisitionStatus.REJECTED
+    now = timezone.now()
     done = Requisition.objects.filter(pk=requisition.pk, status=RequisitionStatus.WAITING).update(
-        status=status, decided_by=user, decided_at=timezone.now(), decision_note=note
+        status=status,
+        decided_by=user,
+        decided_at=now,
+        approved_at=now if approve else None,
+        decision_note=note,
     )
     requisition.refresh_from_db()
     if not done and requisition.status != status:
@@ -236,6 +241,7 @@ class _Units:
 
 def _file_requisition(row: RequisitionRow, item: Item, units: _Units, user) -> Requisition | None:
     region, point = units.locate(row.unit)
+    now = timezone.now()
     if region is None:
         return None
     return Requisition(
@@ -254,7 +260,8 @@ def _file_requisition(row: RequisitionRow, item: Item, units: _Units, user) -> R
         source=RequisitionSource.FILE,
         raised_by=user,
         decided_by=user,
-        decided_at=timezone.now(),
+        decided_at=now,
+        approved_at=now,
     )
 
 
