@@ -39,6 +39,7 @@ from fangkong.supplies.services import (
 )
 
 from .demo import demo_plan, ensure_demo_accounts
+from .requisitions import seed_requisitions
 from .outbreak.clock import clock_at, local
 
 NAMESPACE = uuid.UUID("7c0d9a3b-2e4f-4a1b-8c6d-5e4f3a2b1c0d")
@@ -194,6 +195,7 @@ def seed_supplies(
                 left = sum(b.qty for b in communities[1].balances.filter(item=gas))
                 if left:
                     ledger.issue(communities[1], gas, left)
+        seed_requisitions(depot=depot, district=district, street=street, now=now)
     return SuppliesResult(
         points=StockPoint.objects.count(),
         items=Item.objects.count(),
