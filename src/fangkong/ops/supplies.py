@@ -39,8 +39,8 @@ from fangkong.supplies.services import (
 )
 
 from .demo import demo_plan, ensure_demo_accounts
-from .requisitions import seed_requisitions
 from .outbreak.clock import clock_at, local
+from .requisitions import seed_requisitions
 
 NAMESPACE = uuid.UUID("7c0d9a3b-2e4f-4a1b-8c6d-5e4f3a2b1c0d")
 # name, unit, category, pack, batches, key, daily use at a community point

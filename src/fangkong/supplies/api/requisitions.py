@@ -132,7 +132,7 @@ def _round_out(scope, rnd: AllocationRound) -> dict:
             }
             for line in lines
         ],
-        "leftover": selectors.round_summary(scope, rnd, lines=lines)["leftover"],
+        "leftover": selectors.round_leftover(scope, rnd),
     }
 
 

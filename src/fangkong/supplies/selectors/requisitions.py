@@ -132,41 +132,82 @@ def round_lines(scope: Scope, rnd: AllocationRound) -> list[RoundLine]:
     )
 
 
-def round_summary(
-    scope: Scope, rnd: AllocationRound, *, lines: list[RoundLine] | None = None
-) -> dict:
+def round_page(
+    scope: Scope, rnd: AllocationRound, *, page: int = 1, per_page: int = 100, q: str = ""
+) -> tuple[list[RoundLine], int]:
+    """One page of the round's lines (tier first, then need-by date), those whose unit,
+    number or item holds ``q``; and how many lines match."""
+    if not scope.contains(rnd.region_path):
+        raise Http404
+    qs = rnd.lines.all()
+    q = " ".join(q.split())[:50]
+    if q:
+        qs = qs.filter(
+            Q(requisition__unit__contains=q)
+            | Q(requisition__number__contains=q)
+            | Q(item__name__contains=q)
+        )
+    count = qs.count()
+    start = max(0, (page - 1) * per_page)
+    lines = list(
+        qs.select_related("requisition__item", "item").order_by(
+            "requisition__tier", "requisition__needed_on", "requisition__number", "item__name"
+        )[start : start + per_page]
+    )
+    return lines, count
+
+
+def round_leftover(scope: Scope, rnd: AllocationRound) -> dict[str, int]:
+    """What the point keeps of each item after the round: its balances now, less the round's
+    quantities while it is only a proposal (one grouped query each)."""
+    if not scope.contains(rnd.region_path):
+        raise Http404
+    stock = _stock(rnd.point)
+    used = dict(
+        rnd.lines.values("item_id").annotate(n=Sum("qty")).order_by().values_list("item_id", "n")
+    )
+    names = dict(Item.objects.filter(pk__in=set(stock) | set(used)).values_list("pk", "name"))
+    confirmed = rnd.status == RoundStatus.CONFIRMED
+    return dict(
+        sorted(
+            (names[pk], stock.get(pk, 0) - (0 if confirmed else used.get(pk, 0)))
+            for pk in set(stock) | set(used)
+        )
+    )
+
+
+def round_summary(scope: Scope, rnd: AllocationRound) -> dict:
     """``{round, requests: [{id, unit, item, qty, tier, filled}], leftover: {ITEM: qty}}``: what
     each requisition still needed when the round ran and what the round gives it (in the units
-    asked for), and what the point keeps of each item after it."""
-    if lines is None:
-        lines = round_lines(scope, rnd)
+    asked for), and what the point keeps of each item after it. Plain rows: thousands a round."""
+    if not scope.contains(rnd.region_path):
+        raise Http404
+    rows = rnd.lines.order_by(
+        "requisition__tier", "requisition__needed_on", "requisition__number", "item__name"
+    ).values_list(
+        "requisition_id",
+        "requisition__number",
+        "requisition__unit",
+        "requisition__item__name",
+        "asked",
+        "requisition__tier",
+        "qty",
+        "per_unit",
+    )
+    requests: dict[int, dict] = {}
     given: dict[int, float] = defaultdict(float)
-    by_req: dict[int, RoundLine] = {}
-    used: dict[str, int] = defaultdict(int)
-    for line in lines:
-        given[line.requisition_id] += line.qty / float(line.per_unit)
-        by_req.setdefault(line.requisition_id, line)
-        used[line.item.name] += line.qty
-    requests = [
-        {
-            "id": line.requisition.number,
-            "unit": line.requisition.unit,
-            "item": line.requisition.item.name,
-            "qty": line.asked,
-            "tier": line.requisition.tier,
-            "filled": _whole(given[pk]),
-        }
-        for pk, line in by_req.items()
-    ]
-    stock = _stock(rnd.point)
-    names = dict(Item.objects.filter(pk__in=list(stock)).values_list("pk", "name"))
-    leftover = {names[pk]: qty for pk, qty in stock.items()}
-    if rnd.status != RoundStatus.CONFIRMED:  # a proposal: the stock it would leave
-        for name, qty in used.items():
-            leftover[name] = leftover.get(name, 0) - qty
-    for name in used:
-        leftover.setdefault(name, 0)
-    return {"round": rnd.pk, "requests": requests, "leftover": dict(sorted(leftover.items()))}
+    for pk, number, unit, item, asked, tier, qty, per in rows:
+        given[pk] += qty / float(per)
+        requests.setdefault(
+            pk, {"id": number, "unit": unit, "item": item, "qty": asked, "tier": tier}
+        )
+    for pk, req in requests.items():
+        req["filled"] = _whole(given[pk])
+    return {
+        "round": rnd.pk,
+        "requests": list(requests.values()),
+        "leftover": round_leftover(scope, rnd),
+    }
 
 
 def _stock(point: StockPoint) -> dict[int, int]:

@@ -22,23 +22,45 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
+from fangkong.common.db import BulkWriter
 from fangkong.regions.models import PATH_SEP
 from fangkong.solvers import allocation as solver
 
 from ..choices import OPEN_REQUISITIONS, MovementKind, RequisitionStatus, RoundStatus
 from ..models import AllocationRound, Balance, Item, Movement, Requisition, RoundLine, StockPoint
 from ..models import Substitute as SubstituteRow
-from .ledger import Lot, StockInvalid, StockShort, _line, _take, fefo, short_message
+from .ledger import StockInvalid, StockShort, _take, fefo, short_message
 
 NAMESPACE = uuid.UUID("6a1f0e52-93c4-4b7d-8e21-5c0d9b7a4f13")
 BATCH = 1000
 MAX_EXPLAIN = 300
+
+
+@dataclass(frozen=True)
+class _Req:
+    """What a round needs of a requisition (read as plain rows: thousands per round)."""
+
+    pk: int
+    number: str
+    unit: str
+    item_id: int
+    remaining: int
+    tier: int
+
+
+def _open_rows(point: StockPoint) -> list[_Req]:
+    rows = (
+        open_requisitions(point)
+        .order_by("tier", "needed_on", "number")
+        .values_list("pk", "number", "unit", "item_id", "qty", "filled", "tier")
+    )
+    return [_Req(pk, n, u, i, qty - filled, t) for pk, n, u, i, qty, filled, t in rows]
 
 
 def _ancestors(path: str) -> list[str]:
@@ -70,7 +92,7 @@ def point_stock(point: StockPoint) -> dict[int, int]:
 
 
 def _problem(
-    reqs: list[Requisition], stock: dict[int, int]
+    reqs: list[_Req], stock: dict[int, int]
 ) -> tuple[solver.Problem, dict[int, Item], dict[tuple[int, int], Decimal]]:
     wanted = {r.item_id for r in reqs}
     subs = list(
@@ -108,7 +130,7 @@ def _problem(
 
 
 def _explain(
-    req: Requisition, fill: solver.RequestFill | None, tier: solver.TierFill | None
+    req: _Req, fill: solver.RequestFill | None, tier: solver.TierFill | None
 ) -> tuple[str, str]:
     ratio = fill.fill_ratio if fill is not None else 0.0
     if ratio >= 1 - 1e-6:
@@ -120,13 +142,27 @@ def _explain(
     return (f"本轮未分到：{why_zh}", f"nothing this round: {why_en}")
 
 
+LINE_FIELDS = [
+    "round",
+    "requisition",
+    "item",
+    "per_unit",
+    "asked",
+    "proposed",
+    "qty",
+    "explain_zh",
+    "explain_en",
+]
+
+
 def _lines(
     rnd: AllocationRound,
-    reqs: list[Requisition],
+    reqs: list[_Req],
     solution: solver.Solution,
     items: dict[int, Item],
     ratio: dict[tuple[int, int], Decimal],
-) -> list[RoundLine]:
+) -> list[tuple]:
+    """The proposal's lines as rows of ``LINE_FIELDS`` (written by COPY)."""
     by_name = {i.name: i for i in items.values()}
     given: dict[str, list[solver.Allocation]] = defaultdict(list)
     for a in solution.allocations:
@@ -135,7 +171,7 @@ def _lines(
     tiers = {t.tier: t for t in solution.tiers}
     lines = []
     for req in reqs:
-        zh, en = _explain(req, fills.get(req.number), tiers.get(int(req.tier)))
+        zh, en = _explain(req, fills.get(req.number), tiers.get(req.tier))
         got = [(by_name[a.item], round(a.qty)) for a in given[req.number] if round(a.qty) > 0]
         for item, qty in got or [(items[req.item_id], 0)]:
             per = ratio.get((req.item_id, item.pk), Decimal(1))
@@ -144,16 +180,16 @@ def _lines(
                 line_zh = f"以{item.name}代替{items[req.item_id].name}（每个折{per:g}个）；{zh}"
                 line_en = f"{item.name} instead of {items[req.item_id].name} ({per:g} each); {en}"
             lines.append(
-                RoundLine(
-                    round=rnd,
-                    requisition=req,
-                    item=item,
-                    per_unit=per,
-                    asked=req.remaining,
-                    proposed=qty,
-                    qty=qty,
-                    explain_zh=line_zh[:MAX_EXPLAIN],
-                    explain_en=line_en[:MAX_EXPLAIN],
+                (
+                    rnd.pk,
+                    req.pk,
+                    item.pk,
+                    per,
+                    req.remaining,
+                    qty,
+                    qty,
+                    line_zh[:MAX_EXPLAIN],
+                    line_en[:MAX_EXPLAIN],
                 )
             )
     return lines
@@ -162,9 +198,7 @@ def _lines(
 def propose_round(*, point: StockPoint, user: User | None = None) -> AllocationRound:
     """Solve one round at ``point`` and store its proposal (nothing is issued)."""
     with transaction.atomic():
-        reqs = list(
-            open_requisitions(point).select_related("item").order_by("tier", "needed_on", "number")
-        )
+        reqs = _open_rows(point)
         stock = point_stock(point)
         AllocationRound.objects.filter(point=point, status=RoundStatus.PROPOSED).update(
             status=RoundStatus.SUPERSEDED
@@ -187,7 +221,9 @@ def propose_round(*, point: StockPoint, user: User | None = None) -> AllocationR
             for t in solution.tiers
         ]
         rnd.save(update_fields=["tiers"])
-        RoundLine.objects.bulk_create(_lines(rnd, reqs, solution, items, ratio), batch_size=BATCH)
+        writer = BulkWriter(RoundLine, LINE_FIELDS)
+        writer.rows = _lines(rnd, reqs, solution, items, ratio)
+        writer.flush()
     return rnd
 
 
@@ -266,6 +302,31 @@ class Confirmed:
     movements: int
 
 
+# an issue's columns, written by COPY (the ledger's other columns blank, as _line leaves them)
+ISSUE_FIELDS = [
+    "client_id",
+    "line",
+    "kind",
+    "point",
+    "item",
+    "lot",
+    "batch",
+    "expires_on",
+    "region_path",
+    "qty",
+    "at",
+    "recipient",
+    "reference",
+    "reason",
+    "recorded_by",
+    "origin",
+    "supplier",
+    "funding",
+    "recorded_at",
+]
+BLANK = ("", "", "")  # origin, supplier, funding
+
+
 def _issue(rnd: AllocationRound, lines: list[RoundLine], user: User | None) -> int:
     """Every line as issue movements, first expiring first out; StockShort (nothing written)
     if the point holds less of an item than the round gives."""
@@ -273,7 +334,8 @@ def _issue(rnd: AllocationRound, lines: list[RoundLine], user: User | None) -> i
     by_item: dict[int, list[RoundLine]] = defaultdict(list)
     for line in lines:
         by_item[line.item_id].append(line)
-    movements: list[Movement] = []
+    movements: list[tuple] = []
+    reason = (_("allocation round #%(n)d") % {"n": rnd.pk})[:200]
     for item_id in sorted(by_item):
         group = by_item[item_id]
         item = group[0].item
@@ -292,26 +354,43 @@ def _issue(rnd: AllocationRound, lines: list[RoundLine], user: User | None) -> i
                 if take <= 0:
                     k += 1
                     continue
-                m = _line(
-                    point,
-                    item,
-                    MovementKind.ISSUE,
-                    -take,
-                    Lot(lot.batch, lot.expires_on),
-                    recipient=line.requisition.unit[:100],
-                    reference=line.requisition.number[:64],
-                    reason=(_("allocation round #%(n)d") % {"n": rnd.pk})[:200],
+                movements.append(
+                    (
+                        cid,
+                        n,
+                        MovementKind.ISSUE.value,
+                        point.pk,
+                        item.pk,
+                        lot.lot,
+                        lot.batch,
+                        lot.expires_on,
+                        point.region_path,
+                        -take,
+                        now,
+                        line.requisition.unit[:100],
+                        line.requisition.number[:64],
+                        reason,
+                        user.pk if user is not None else None,
+                    )
                 )
-                m.client_id, m.line, m.at, m.recorded_by = cid, n, now, user
-                movements.append(m)
                 taken[lot.pk] += take
                 rest -= take
                 n += 1
         for lot in lots:
             if taken[lot.pk]:
                 _take(lot, taken[lot.pk])
-    Movement.objects.bulk_create(movements, batch_size=BATCH)
-    return len(movements)
+    rows = [(*m, *BLANK, now) for m in movements]
+    if connection.vendor != "postgresql":  # COPY is PostgreSQL's; elsewhere the ORM's inserts
+        fields = [
+            f if f not in ("point", "item", "recorded_by") else f"{f}_id" for f in ISSUE_FIELDS
+        ]
+        Movement.objects.bulk_create(
+            [Movement(**dict(zip(fields, row, strict=True))) for row in rows], batch_size=BATCH
+        )
+        return len(rows)
+    writer = BulkWriter(Movement, ISSUE_FIELDS)
+    writer.rows = rows
+    return writer.flush()
 
 
 def _fill(lines: list[RoundLine]) -> list[Requisition]:
@@ -331,6 +410,27 @@ def _fill(lines: list[RoundLine]) -> list[Requisition]:
         req.status = RequisitionStatus.FILLED if req.filled >= req.qty else RequisitionStatus.PARTLY
         changed.append(req)
     return changed
+
+
+def _save_fills(reqs: list[Requisition]) -> None:
+    """The requisitions' new filled quantities in one statement (their rows are locked by the
+    confirm; the CHECKs hold filled within qty)."""
+    if not reqs:
+        return
+    table = connection.ops.quote_name(Requisition._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} AS r SET filled = v.filled, status = v.status FROM "
+                "(SELECT unnest(%s::bigint[]) AS id, unnest(%s::bigint[]) AS filled, "
+                "unnest(%s::varchar[]) AS status) AS v WHERE r.id = v.id",
+                [[r.pk for r in reqs], [r.filled for r in reqs], [str(r.status) for r in reqs]],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET filled = %s, status = %s WHERE id = %s",
+                [(r.filled, str(r.status), r.pk) for r in reqs],
+            )
 
 
 def check_confirm(*, round: AllocationRound, user: User | None = None) -> Confirmed:
@@ -364,7 +464,7 @@ def check_confirm(*, round: AllocationRound, user: User | None = None) -> Confir
         if errors:
             raise StockInvalid(errors)
         count = _issue(rnd, lines, user)
-        Requisition.objects.bulk_update(_fill(lines), ["filled", "status"], batch_size=BATCH)
+        _save_fills(_fill(lines))
         rnd.status, rnd.confirmed_by, rnd.confirmed_at = RoundStatus.CONFIRMED, user, timezone.now()
         rnd.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     return Confirmed(rnd, created=True, movements=count)

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +34,7 @@ from ..services import (
 from ..stock_sheet import RowRejected, parse_qty
 
 LISTED = 200
+ROUND_PAGE = 100  # lines of a round per page
 
 
 @login_required
@@ -203,21 +206,31 @@ def round_run(request):
     if point is None:
         raise Http404
     rnd = propose_round(point=point, user=request.user)
-    return redirect("supplies:round", pk=rnd.pk)
+    back = reverse("supplies:round", args=[rnd.pk])
+    keep = {k: request.POST[k] for k in ("page", "q") if request.POST.get(k)}
+    return redirect(f"{back}?{urlencode(keep)}" if keep else back)
 
 
 @login_required
 def round_page(request, pk):
+    """The proposal a page at a time (phone first), with each line's explanation."""
     scope = scope_of(request.user)
     rnd = selectors.round_or_404(scope, pk)
-    lines = selectors.round_lines(scope, rnd)
+    page = max(1, int_or(request.GET.get("page"), 1))
+    q = request.GET.get("q", "")
+    lines, count = selectors.round_page(scope, rnd, page=page, per_page=ROUND_PAGE, q=q)
+    pages = max(1, -(-count // ROUND_PAGE))
     return render(
         request,
         "supplies/requisition_round.html",
         {
             "round": rnd,
             "lines": lines,
-            "summary": selectors.round_summary(scope, rnd, lines=lines),
+            "count": count,
+            "page": page,
+            "pages": pages,
+            "q": q,
+            "leftover": selectors.round_leftover(scope, rnd),
             "proposed": rnd.status == RoundStatus.PROPOSED,
         },
     )
@@ -262,4 +275,6 @@ def round_adjust(request, pk):
     except StockInvalid as e:
         for message in e.errors.values():
             messages.error(request, message)
-    return redirect("supplies:round", pk=rnd.pk)
+    back = reverse("supplies:round", args=[rnd.pk])
+    keep = {k: request.POST[k] for k in ("page", "q") if request.POST.get(k)}
+    return redirect(f"{back}?{urlencode(keep)}" if keep else back)
