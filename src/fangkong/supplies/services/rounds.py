@@ -138,8 +138,8 @@ def _explain(
     why_zh, why_en = (tier.explain.zh, tier.explain.en) if tier is not None else ("", "")
     if ratio > 0:
         pct = f"{ratio * 100:.0f} %"
-        return (f"满足{pct}：{why_zh}", f"filled to {pct}: {why_en}")
-    return (f"本轮未分到：{why_zh}", f"nothing this round: {why_en}")
+        return (f"本单位满足{pct}。{why_zh}", f"this unit filled to {pct}. {why_en}")
+    return (f"本轮未分到。{why_zh}", f"nothing this round. {why_en}")
 
 
 LINE_FIELDS = [
