@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
-from fangkong.common.params import int_or
+from fangkong.common.params import MAX_PAGE, int_or
 
 from .. import selectors
 from ..choices import RoundStatus, Tier
@@ -216,7 +216,7 @@ def round_page(request, pk):
     """The proposal a page at a time (phone first), with each line's explanation."""
     scope = scope_of(request.user)
     rnd = selectors.round_or_404(scope, pk)
-    page = max(1, int_or(request.GET.get("page"), 1))
+    page = min(max(1, int_or(request.GET.get("page"), 1)), MAX_PAGE)
     q = request.GET.get("q", "")
     lines, count = selectors.round_page(scope, rnd, page=page, per_page=ROUND_PAGE, q=q)
     pages = max(1, -(-count // ROUND_PAGE))
