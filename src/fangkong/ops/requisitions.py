@@ -76,7 +76,10 @@ def seed_requisitions(
         Requisition.objects.bulk_create(rows)
     district_staff = User.objects.filter(username="district").first()
     with clock_at(now - dt.timedelta(hours=1)):
-        check_confirm(round=propose_round(point=depot, user=district_staff), user=district_staff)
+        rnd = propose_round(
+            point=depot, user=district_staff, client_id=uuid.uuid5(NAMESPACE, "round")
+        )
+        check_confirm(round=rnd, user=district_staff)
     made = len(rows)
     requester = User.objects.filter(username="community").first()
     if requester is not None and requester.scope_region is not None:

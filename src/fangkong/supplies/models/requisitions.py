@@ -104,6 +104,8 @@ class AllocationRound(models.Model):
     """One allocation of a point's stock over the open approved requisitions."""
 
     point = models.ForeignKey(StockPoint, on_delete=models.PROTECT, related_name="rounds")
+    # its issues' client ids derive from it (with each line's requisition and item)
+    client_id = models.UUIDField(default=uuid.uuid4, unique=True)
     region_path = models.CharField(max_length=255)
     status = models.CharField(
         max_length=20, choices=RoundStatus.choices, default=RoundStatus.PROPOSED

@@ -37,7 +37,6 @@ from ..models import AllocationRound, Balance, Item, Movement, Requisition, Roun
 from ..models import Substitute as SubstituteRow
 from .ledger import StockInvalid, StockShort, _take, fefo, short_message
 
-NAMESPACE = uuid.UUID("6a1f0e52-93c4-4b7d-8e21-5c0d9b7a4f13")
 BATCH = 1000
 MAX_EXPLAIN = 300
 
@@ -195,8 +194,11 @@ def _lines(
     return lines
 
 
-def propose_round(*, point: StockPoint, user: User | None = None) -> AllocationRound:
-    """Solve one round at ``point`` and store its proposal (nothing is issued)."""
+def propose_round(
+    *, point: StockPoint, user: User | None = None, client_id: uuid.UUID | None = None
+) -> AllocationRound:
+    """Solve one round at ``point`` and store its proposal (nothing is issued); ``client_id``
+    names the round (the issues' client ids derive from it), a fresh one by default."""
     with transaction.atomic():
         reqs = _open_rows(point)
         stock = point_stock(point)
@@ -204,7 +206,10 @@ def propose_round(*, point: StockPoint, user: User | None = None) -> AllocationR
             status=RoundStatus.SUPERSEDED
         )
         rnd = AllocationRound.objects.create(
-            point=point, region_path=point.region_path, created_by=user
+            point=point,
+            region_path=point.region_path,
+            created_by=user,
+            client_id=client_id or uuid.uuid4(),
         )
         if not reqs:
             return rnd
@@ -347,7 +352,7 @@ def _issue(rnd: AllocationRound, lines: list[RoundLine], user: User | None) -> i
         k = 0
         for line in group:
             rest, n = line.qty, 0
-            cid = uuid.uuid5(NAMESPACE, f"round:{rnd.pk}:line:{line.pk}")
+            cid = uuid.uuid5(rnd.client_id, f"{line.requisition.number}|{item.name}")
             while rest > 0:
                 lot = lots[k]
                 take = min(rest, lot.qty - taken[lot.pk])
