@@ -12,7 +12,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
-from .matrix import donations, health, registry, reports, screening, screening_lab, supplies
+from .matrix import (
+    donations,
+    health,
+    registry,
+    reports,
+    requisitions,
+    screening,
+    screening_lab,
+    supplies,
+)
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
 MATRIX: dict[str, Endpoint] = {
@@ -23,6 +32,7 @@ MATRIX: dict[str, Endpoint] = {
     **supplies.ROWS,
     **screening_lab.ROWS,
     **donations.ROWS,
+    **requisitions.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {

@@ -49,3 +49,23 @@ def test_the_same_seed_gives_the_same_ledger_and_a_second_run_adds_nothing(clien
     assert transfer.to_point.name in page and "N95口罩" in page
     point = client.get(f"/supplies/points/{transfer.to_point.code}/").content.decode()
     assert "在途待接收" in point
+
+
+def test_the_demo_city_has_requisitions_some_filled_by_a_round_some_open_some_waiting(client):
+    from fangkong.supplies.models import AllocationRound, Requisition
+
+    load_city(generate_city(residents=600, seed=1))
+    seed_supplies(seed=1, days=14)
+    statuses = set(Requisition.objects.values_list("status", flat=True))
+    assert {"filled", "partly", "waiting"} <= statuses
+    assert AllocationRound.objects.filter(status="confirmed").count() == 1
+    issued = Movement.objects.filter(kind="issue", reference__startswith="ZH")
+    assert issued.exists()
+    for r in Requisition.objects.exclude(status="waiting"):  # what was issued is what is filled
+        assert -sum(issued.filter(reference=r.number).values_list("qty", flat=True)) == r.filled
+    client.login(username="street", password=DEMO_PASSWORD)
+    page = client.get("/supplies/requisitions/").content.decode()
+    assert "居家隔离户上门服务" in page  # waiting for the street's approval
+    client.login(username="community", password=DEMO_PASSWORD)
+    mine = client.get("/supplies/requisitions/").content.decode()
+    assert 'data-need="' in mine

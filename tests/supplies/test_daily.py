@@ -34,7 +34,9 @@ from fangkong.supplies.services import (
 from .conftest import make_point, receive
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+# The day reported: yesterday, so that its hours (8:00 to 10:00 below) have passed whenever the
+# suite runs (today's report counts up to now, and just after midnight 8:00 is still to come).
+TODAY = timezone.localdate() - dt.timedelta(days=1)
 YESTERDAY = TODAY - dt.timedelta(days=1)
 
 
@@ -144,7 +146,7 @@ def test_the_command_writes_the_report_and_ends_with_json(day_of_stock, tree, tm
             "supplies", "daily", "--region", tree.street.code, "--day", "12/1", "-o", str(out)
         )
     with pytest.raises(CommandError, match="to come"):
-        tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
+        tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
         call_command(
             "supplies", "daily", "--region", tree.street.code, "--day", tomorrow, "-o", str(out)
         )

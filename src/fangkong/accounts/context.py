@@ -33,6 +33,7 @@ MENU = (
     MenuItem("screening:campaigns", _("Sampling"), Cap.SAMPLING, unless=Cap.SCREENING_VIEW),
     MenuItem("supplies:home", _("Supplies"), Cap.STOCK_VIEW),
     MenuItem("supplies:home", _("My stock"), Cap.STOCK_KEEP, unless=Cap.STOCK_VIEW),
+    MenuItem("supplies:requisitions", _("Requisitions"), Cap.REQUISITION),
     MenuItem("screening:tasks", _("My tasks"), Cap.SAMPLING),
     MenuItem("screening:lab", _("Lab"), Cap.LAB_RESULTS),
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),

@@ -38,6 +38,8 @@ class Cap(StrEnum):
     STOCK_VIEW = "stock_view"  # every stock point of the region: balances, movements, cards
     STOCK_KEEP = "stock_keep"  # keep stock at the points one is keeper of (docs/supplies.md)
     LAB_RESULTS = "lab_results"  # a lab's tubes (barcodes, never names) and uploading results
+    REQUISITION = "requisition"  # raise requisitions for one's unit and follow them
+    ALLOCATE = "allocate"  # approve the region's requisitions and run allocation rounds
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -89,6 +91,17 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),
 }
+
+
+# Requisitions (docs/supplies.md, "Requisitions"): community staff, hospital operators and
+# warehouse keepers raise them for their unit and follow them; street staff and above approve
+# the requisitions of their region and run allocation rounds at its points.
+_REQUESTERS = frozenset({Role.COMMUNITY, Role.HOSPITAL, Role.WAREHOUSE})
+_APPROVERS = frozenset({Role.HEADQUARTERS, Role.DISTRICT, Role.STREET})
+for _role in _REQUESTERS | _APPROVERS:
+    ROLE_CAPS[_role] = ROLE_CAPS[_role] | {Cap.REQUISITION}
+for _role in _APPROVERS:
+    ROLE_CAPS[_role] = ROLE_CAPS[_role] | {Cap.ALLOCATE}
 
 
 def scope_of(user) -> Scope:

@@ -41,6 +41,7 @@ from fangkong.supplies.services import (
 from .demo import demo_plan, ensure_demo_accounts
 from .donations import seed_donations, seed_output
 from .outbreak.clock import clock_at, local
+from .requisitions import seed_requisitions
 
 NAMESPACE = uuid.UUID("7c0d9a3b-2e4f-4a1b-8c6d-5e4f3a2b1c0d")
 # name, unit, category, pack, batches, key, daily use at a community point
@@ -197,6 +198,7 @@ def seed_supplies(
                 if left:
                     ledger.issue(communities[1], gas, left)
         seed_output(reserve=reserve, depot=depot, today=now.date())
+        seed_requisitions(depot=depot, district=district, street=street, now=now)
     return SuppliesResult(
         points=StockPoint.objects.count(),
         items=Item.objects.count(),

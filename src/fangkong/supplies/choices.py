@@ -58,3 +58,35 @@ class TransferStatus(models.TextChoices):
 class DonorKind(models.TextChoices):
     PERSON = "person", _("Person")
     ORGANISATION = "organisation", _("Organisation")
+
+
+class Tier(models.IntegerChoices):
+    """A requisition's priority tier: a higher tier is served before a lower one takes anything."""
+
+    MEDICAL = 1, _("Medical front line")
+    FRONT_LINE = 2, _("Other front line")
+    COMMUNITY = 3, _("Community")
+
+
+class RequisitionStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting for approval")
+    OPEN = "open", _("Approved, open")
+    PARTLY = "partly", _("Partly filled")
+    FILLED = "filled", _("Filled")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# approved and not yet filled: what an allocation round serves
+OPEN_REQUISITIONS = frozenset({RequisitionStatus.OPEN, RequisitionStatus.PARTLY})
+
+
+class RequisitionSource(models.TextChoices):
+    PAGE = "page", _("Raised on a page")
+    FILE = "file", _("Headquarters' list")
+
+
+class RoundStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    SUPERSEDED = "superseded", _("Superseded")

@@ -37,6 +37,7 @@ from fangkong.reports.sections import (
 from .choices import MovementKind
 from .models import Balance, Donation, DonationLine, Movement, StockPoint
 from .models import Item as StockItem
+from .selectors import open_at
 from .services.cover import Place, cover
 
 SHORT_COVER_DAYS = 7
@@ -122,6 +123,9 @@ def supplies_figures(
         if qty <= 0:
             short.append((point_id, item_id))
             bucket["shortages"] = bucket.get("shortages", 0) + 1
+    for path, bucket in open_at(scope, region.path, [until])[0].items():
+        for key, n in bucket.items():
+            values[path][key] = values[path].get(key, 0) + n
     total = totals(values)
     by_item: dict[int, int] = defaultdict(int)
     for (point_id, item_id), qty in stock.items():
@@ -177,6 +181,7 @@ def supplies_figures(
             in_rows=False,
         ),
     ]
+    figures += _requisition_figures(total)
     for pk, item in keys.items():
         figures.append(
             Figure(
@@ -201,6 +206,25 @@ def supplies_figures(
         if i in keys
     ]
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
+
+
+def _requisition_figures(total: dict[str, int]) -> list[Figure]:
+    return [
+        Figure(
+            "requisitions_open",
+            _("Open requisitions"),
+            _("requisitions"),
+            total.get("requisitions_open", 0),
+            note=_("approved and not yet filled at the report's moment"),
+        ),
+        Figure(
+            "requisitions_short",
+            _("Still needed"),
+            _("units"),
+            total.get("requisitions_short", 0),
+            note=_("what the open requisitions still need, all items together"),
+        ),
+    ]
 
 
 def supplies_totals(
@@ -255,6 +279,7 @@ def supplies_totals(
             total["shortages"] += qty <= 0
             by_item[key[1]] += qty
         total["low_cover"] = _low_cover(region, moments[i][0], dict(by_item), keys)
+    _add_requisitions(out, open_at(scope, region.path, untils))
     return out
 
 
@@ -279,6 +304,13 @@ def _donation_totals(scope, region, out, starts, untils, moved) -> None:
         out[int(name[1:])]["donations"] = n or 0
     for name, n in _donated_issues(moved).aggregate(**issued).items():
         out[int(name[1:])]["donated_out"] = n or 0
+
+
+def _add_requisitions(out: list[dict[str, int]], states: list[dict[str, dict[str, int]]]) -> None:
+    for total, state in zip(out, states, strict=True):
+        for bucket in state.values():
+            for key, n in bucket.items():
+                total[key] = total.get(key, 0) + n
 
 
 def register_section() -> None:

@@ -31,4 +31,14 @@ urlpatterns = [
     # the public page: no login (tests/supplies/test_donations_public.py)
     path("public/donations/", views.public_donations, name="public_donations"),
     path("public/donations/<str:number>/", views.public_donation, name="public_donation"),
+    path("requisitions/", views.requisitions_page, name="requisitions"),
+    path("requisitions/new/", views.requisition_new, name="requisition_new"),
+    # a number from headquarters' list may hold "/": the actions come first
+    path("requisitions/<path:number>/decide/", views.requisition_decide, name="requisition_decide"),
+    path("requisitions/<path:number>/cancel/", views.requisition_cancel, name="requisition_cancel"),
+    path("requisitions/<path:number>/", views.requisition_page, name="requisition"),
+    path("rounds/", views.rounds_page, name="rounds"),
+    path("rounds/run/", views.round_run, name="round_run"),
+    path("rounds/<int:pk>/", views.round_page, name="round"),
+    path("rounds/<int:pk>/adjust/", views.round_adjust, name="round_adjust"),
 ]

@@ -1,5 +1,7 @@
-"""Supplies' API, by topic: stock in stock.py (one router for all); donations in donations.py."""
+"""Supplies' API, by topic (one router for all): stock in stock.py, donations in donations.py,
+requisitions and rounds in requisitions.py."""
 
+from . import requisitions  # noqa: F401  (its operations join the router)
 from .donations import list_donations, post_donation
 from .stock import (
     WRITE,

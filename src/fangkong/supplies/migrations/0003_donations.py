@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('regions', '0001_initial'),
-        ('supplies', '0001_catalog_points_ledger'),
+        ('supplies', '0002_requisitions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

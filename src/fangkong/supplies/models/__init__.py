@@ -1,5 +1,6 @@
 """Supplies' models, by topic: the catalog, points and the ledger in ledger.py; donations in
-donations.py; enterprises' output reports in output.py."""
+donations.py; enterprises' output reports in output.py; requisitions and allocation rounds in
+requisitions.py."""
 
 from .donations import Donation, DonationLine, Donor
 from .ledger import (
@@ -13,6 +14,7 @@ from .ledger import (
     lot_key,
 )
 from .output import OutputReport
+from .requisitions import AllocationRound, Requisition, RoundLine
 
 __all__ = [
     "lot_key",
@@ -27,4 +29,7 @@ __all__ = [
     "Donation",
     "DonationLine",
     "OutputReport",
+    "Requisition",
+    "AllocationRound",
+    "RoundLine",
 ]

@@ -1,5 +1,6 @@
 """Supplies' reads, by topic: stock, movements and cards in stock.py; donations and their
-trace in donations.py; days of cover and output reports in cover.py."""
+trace in donations.py; days of cover and output reports in cover.py; requisitions and
+allocation rounds in requisitions.py."""
 
 from .cover import cover_region_or_404, output_reports, point_cover, region_cover
 from .donations import (
@@ -13,6 +14,28 @@ from .donations import (
     public_donations,
     traced_donation,
     traced_page,
+)
+from .requisitions import (
+    NeedCounts,
+    Shortage,
+    can_cancel,
+    can_decide,
+    kept_points,
+    need_counts,
+    open_at,
+    own_units,
+    requisition_fills,
+    requisition_or_404,
+    requisitions,
+    round_leftover,
+    round_lines,
+    round_or_404,
+    round_page,
+    round_points,
+    round_summary,
+    rounds,
+    shortages,
+    waiting,
 )
 from .stock import (
     CardLine,
@@ -51,6 +74,26 @@ __all__ = [
     "public_donations",
     "traced_donation",
     "traced_page",
+    "NeedCounts",
+    "Shortage",
+    "can_cancel",
+    "can_decide",
+    "kept_points",
+    "need_counts",
+    "open_at",
+    "own_units",
+    "requisition_fills",
+    "requisition_or_404",
+    "requisitions",
+    "round_lines",
+    "round_leftover",
+    "round_or_404",
+    "round_page",
+    "round_points",
+    "round_summary",
+    "rounds",
+    "shortages",
+    "waiting",
     "points",
     "point_or_404",
     "kept_point_or_404",

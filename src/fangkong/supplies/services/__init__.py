@@ -1,4 +1,5 @@
-"""Every change to supplies: the catalog, stock points and keepers, the ledger, imports."""
+"""Every change to supplies: the catalog, stock points and keepers, the ledger, imports,
+requisitions and allocation rounds."""
 
 from .adjustments import check_count, check_receive_transfer, check_reverse, check_transfer
 from .catalog import (
@@ -23,6 +24,21 @@ from .ledger import (
     fefo,
     propose_lots,
 )
+from .requisitions import (
+    RequisitionImportResult,
+    check_cancel,
+    check_decide,
+    check_raise,
+    import_requisitions,
+)
+from .rounds import (
+    Confirmed,
+    check_adjust,
+    check_confirm,
+    open_requisitions,
+    point_stock,
+    propose_round,
+)
 from .stock_import import StockImportResult, import_stock
 
 __all__ = [
@@ -35,6 +51,17 @@ __all__ = [
     "LineIn",
     "check_receive_donation",
     "donation_batch",
+    "Confirmed",
+    "RequisitionImportResult",
+    "check_adjust",
+    "check_cancel",
+    "check_confirm",
+    "check_decide",
+    "check_raise",
+    "import_requisitions",
+    "open_requisitions",
+    "point_stock",
+    "propose_round",
     "Lot",
     "StockImportResult",
     "StockInvalid",

@@ -1,9 +1,21 @@
 """Supplies' pages, by topic: the keeper's stock pages in stock.py; donations (public and
-staff) in donations.py."""
+staff) in donations.py; days of cover, output and the supply daily report in cover.py and
+daily.py; requisitions and allocation rounds in requisitions.py."""
 
 from .cover import output, region_cover
 from .daily import daily, daily_xlsx
 from .donations import donate, donation, donations, public_donation, public_donations
+from .requisitions import (
+    requisition_cancel,
+    requisition_decide,
+    requisition_new,
+    requisition_page,
+    requisitions_page,
+    round_adjust,
+    round_page,
+    round_run,
+    rounds_page,
+)
 from .stock import (
     ACTIONS,
     CARD_TITLES,
@@ -26,6 +38,15 @@ __all__ = [
     "donations",
     "public_donation",
     "public_donations",
+    "requisition_cancel",
+    "requisition_decide",
+    "requisition_new",
+    "requisition_page",
+    "requisitions_page",
+    "round_adjust",
+    "round_page",
+    "round_run",
+    "rounds_page",
     "RECENT",
     "ACTIONS",
     "home",

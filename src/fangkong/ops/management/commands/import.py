@@ -17,10 +17,10 @@ from fangkong.screening.samplefile import SampleFileInvalid
 from fangkong.screening.services import import_samples
 from fangkong.screening.services.results import import_lab_results
 from fangkong.supplies.models import StockPoint
-from fangkong.supplies.services import import_stock
+from fangkong.supplies.services import import_requisitions, import_stock
 from fangkong.supplies.stock_sheet import SheetInvalid
 
-KINDS = ("regions", "residents", "checkins", "samples", "labresults", "stock")
+KINDS = ("regions", "residents", "checkins", "samples", "labresults", "stock", "requisitions")
 
 
 class Command(BaseCommand):
@@ -46,7 +46,12 @@ class Command(BaseCommand):
         "'import stock FILE --point CODE': a warehouse's stock sheet as opening balances of the "
         "point (物资名称/品名, 规格型号, 单位, 数量/库存数量, 批次号, 有效期至; a 合计 row is "
         "compared, not imported); refused rows go to FILE-rejects.xlsx/.csv; importing the same "
-        "sheet again adds nothing."
+        "sheet again adds nothing. "
+        "'import requisitions FILE': headquarters' list of units' requests (申请单号, 申请单位, "
+        "物资名称, 数量, 优先级 1/2/3 or 医疗一线/其他一线/社区, 需用日期, 事由) as approved "
+        "requisitions for the next allocation round; an item not in the catalog or a quantity "
+        "that is not a positive whole number is refused (FILE-rejects.xlsx/.csv); a 申请单号 "
+        "already known adds nothing."
     )
 
     def add_arguments(self, parser):
@@ -63,8 +68,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rejects",
             type=Path,
-            help="residents, samples, labresults, stock: where to write the refused rows "
-            "(default: beside FILE)",
+            help="residents, samples, labresults, stock, requisitions: where to write the "
+            "refused rows (default: beside FILE)",
         )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON summary line"
@@ -75,6 +80,8 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {file}")
         if kind == "stock":
             self._stock(file, options.get("point"), rejects, as_json)
+        elif kind == "requisitions":
+            self._requisitions(file, rejects, as_json)
         elif kind == "regions":
             self._regions(file, as_json)
         elif kind == "checkins":
@@ -217,6 +224,18 @@ class Command(BaseCommand):
             self.stderr.write(f"added to the catalog: {name}")
         if result.already:
             self.stderr.write(f"{result.already} rows were imported before: nothing added")
+        self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
+
+    def _requisitions(self, file: Path, rejects: Path | None, as_json: bool):
+        path = rejects or file.with_name(rejects_name(file.name))
+        try:
+            result = import_requisitions(data=file.read_bytes(), filename=file.name, rejects=path)
+        except SheetInvalid as e:
+            raise CommandError(f"{file.name}: {e}") from None
+        for number, _index, reason in result.rejected:
+            self.stderr.write(f"row {number}: {reason}")
+        if result.already:
+            self.stderr.write(f"{result.already} requisitions were known before: nothing added")
         self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
 
     def _summary(self, summary: dict, as_json: bool) -> None:

@@ -12,7 +12,14 @@ from fangkong.regions.models import Region
 from fangkong.supplies import selectors
 from fangkong.supplies.choices import PointKind
 from fangkong.supplies.models import StockPoint
-from fangkong.supplies.services import StockInvalid, assign_keeper, clean_point_code, save_point
+from fangkong.supplies.services import (
+    StockInvalid,
+    assign_keeper,
+    check_confirm,
+    clean_point_code,
+    propose_round,
+    save_point,
+)
 
 # The command line acts for the whole installation (as `fangkong import` does).
 EVERYWHERE = Scope(user_id=None, role="", path="", caps=frozenset())
@@ -30,11 +37,19 @@ class Command(BaseCommand):
         "items, donations}); 'supplies forecast [--region CODE]' works out the day's demand "
         "forecast of the region and every region below it that holds stock points, for the cover "
         "pages (run it each morning; --json ends with {regions, items}). "
+        "'supplies allocate --point CODE [--confirm] --json' runs one allocation round of the "
+        "point's stock over every open approved requisition it serves (strict priority tiers, "
+        "equal fill ratios within a tier) and prints {round, requests: [{id, unit, item, qty, "
+        "tier, filled}], leftover: {ITEM: qty}} (qty: what each still needed, filled: what this "
+        "round gives); without --confirm it only proposes, with it the fills are issued, filled "
+        "requisitions close and the rest stays open for the next round. "
         f"Kinds: {', '.join(PointKind.values)}."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=("point", "keeper", "balance", "daily", "forecast"))
+        parser.add_argument(
+            "action", choices=("point", "keeper", "balance", "daily", "forecast", "allocate")
+        )
         parser.add_argument("code", nargs="?", help="point, keeper: the point's code")
         parser.add_argument("--name", help="point: its name")
         parser.add_argument(
@@ -44,9 +59,14 @@ class Command(BaseCommand):
             "--kind", choices=PointKind.values, help="point: its kind (default: community)"
         )
         parser.add_argument("--user", help="keeper: the keeper's username")
-        parser.add_argument("--point", help="balance: the point's code")
         parser.add_argument("--day", help="daily: the day, YYYY-MM-DD (default: today)")
         parser.add_argument("-o", "--output", help="daily: the .xlsx file to write")
+        parser.add_argument("--point", help="balance, allocate: the point's code")
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="allocate: issue the round's fills (without it the round is only proposed)",
+        )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON line"
         )
@@ -60,6 +80,8 @@ class Command(BaseCommand):
             out = self._forecast(options.get("region"))
         elif action == "daily":
             out = self._daily(options.get("region"), options.get("day"), options.get("output"))
+        elif action == "allocate":
+            out = self._allocate(options.get("point"), options.get("confirm", False))
         else:
             out = self._balance(options.get("point"))
         if as_json:
@@ -154,3 +176,13 @@ class Command(BaseCommand):
         for path in sorted(r for r in regions if r.startswith(top)):
             items += len(demand(Place.of_region(path), today))
         return {"regions": len([r for r in regions if r.startswith(top)]), "items": items}
+
+    def _allocate(self, code, confirm: bool) -> dict:
+        point = self._find(code)
+        rnd = propose_round(point=point)
+        if confirm:
+            try:
+                rnd = check_confirm(round=rnd).round
+            except StockInvalid as e:
+                raise CommandError(str(e)) from None
+        return selectors.round_summary(EVERYWHERE, rnd)
