@@ -36,6 +36,8 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("people", ("fangkong.ops", "fangkong.health", "fangkong.supplies")),
         ("health", ("fangkong.ops", "fangkong.supplies")),
         ("supplies", ("fangkong.ops", "fangkong.health", "fangkong.people")),
+        # assistance dispatches to volunteers, never the other way
+        ("volunteers", ("fangkong.ops", "fangkong.health", "fangkong.assistance")),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):
