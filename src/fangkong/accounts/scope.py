@@ -38,6 +38,11 @@ class Cap(StrEnum):
     STOCK_VIEW = "stock_view"  # every stock point of the region: balances, movements, cards
     STOCK_KEEP = "stock_keep"  # keep stock at the points one is keeper of (docs/supplies.md)
     LAB_RESULTS = "lab_results"  # a lab's tubes (barcodes, never names) and uploading results
+    VOLUNTEERS_VIEW = "volunteers_view"  # volunteers, teams, their days, hours and the league
+    VOLUNTEERS_MANAGE = (
+        "volunteers_manage"  # register and approve volunteers; teams, posts, rosters
+    )
+    DUTY = "duty"  # a volunteer's own shifts (sign in and out), hours and certificate
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -89,6 +94,14 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),
 }
+# Volunteers (docs/volunteers.md): staff from the grid worker up see the volunteers, teams and
+# hours of their region; community and street staff register and approve volunteers and run
+# teams, posts and rosters; a volunteer sees only their own shifts, hours and certificate.
+for _role in (Role.HEADQUARTERS, Role.DISTRICT, Role.STREET, Role.COMMUNITY, Role.GRID_WORKER):
+    ROLE_CAPS[_role] |= {Cap.VOLUNTEERS_VIEW}
+for _role in (Role.STREET, Role.COMMUNITY):
+    ROLE_CAPS[_role] |= {Cap.VOLUNTEERS_MANAGE}
+ROLE_CAPS[Role.VOLUNTEER] |= {Cap.DUTY}
 
 
 def scope_of(user) -> Scope:
