@@ -13,6 +13,7 @@ from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
 from .matrix import health, registry, reports, screening, screening_lab, supplies
+from .matrix import volunteers as volunteers_rows
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
 MATRIX: dict[str, Endpoint] = {
@@ -22,6 +23,7 @@ MATRIX: dict[str, Endpoint] = {
     **screening.ROWS,
     **supplies.ROWS,
     **screening_lab.ROWS,
+    **volunteers_rows.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
@@ -37,6 +39,8 @@ EXEMPT = {
     "api:no_such_operation",
     # residents' QR page: no account, a signed link (tests/health/test_resident.py)
     "health:resident",
+    # the recruiting link: no account, a signed link (tests/volunteers/test_pages.py)
+    "volunteers:apply",
     # the user's own password, and the site's icon (tests/test_frame.py)
     "accounts:password_change",
     "accounts:password_change_done",

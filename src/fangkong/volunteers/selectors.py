@@ -330,3 +330,16 @@ def totals(scope: Scope, region: Region) -> Totals:
         on_duty=on_duty,
         minutes=figures["minutes"] or 0,
     )
+
+
+def shifts_of_posts(scope: Scope, posts: list[Post], day: date) -> dict[int, list[Shift]]:
+    """Each post's shifts of the day (rostered and signed in), by post id."""
+    out: dict[int, list[Shift]] = {p.pk: [] for p in posts}
+    rows = (
+        scope.filter(Shift.objects.filter(post__in=posts, day=day))
+        .select_related("volunteer")
+        .order_by("planned_start_at", "signed_in_at", "id")
+    )
+    for s in rows:
+        out[s.post_id].append(s)
+    return out
