@@ -1,8 +1,9 @@
-"""Rows for volunteers: 李志愿 of 红星第1网格 stands shifts at 红星路卡口 for 红星第一小组 (a team of
-红星社区); 陈自荐 has applied from the recruiting link; the ``volunteer`` persona is a volunteer
-of 红星社区 signed in at the checkpoint. Staff from the grid worker up see the volunteers of
-their region, community and street staff manage them, and a volunteer sees only their own
-shifts, hours and certificate — nothing of the registry (docs/volunteers.md)."""
+"""Rows for volunteers: 李志愿 of 红星第1网格 stands shifts at 红星路卡口 for 红星第一小组
+(a team of 红星社区); 陈自荐 has applied from the recruiting link; the ``volunteer``
+persona is a volunteer of 红星社区 signed in at the checkpoint. Staff from the grid worker up
+see the volunteers of their region, community and street staff manage them, and a volunteer
+sees only their own shifts, hours and certificate — nothing of the registry
+(docs/volunteers.md)."""
 
 from __future__ import annotations
 
