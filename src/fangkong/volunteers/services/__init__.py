@@ -16,6 +16,7 @@ from .shifts import (
     check_sign_out,
     close_forgotten,
     is_forgotten,
+    recount,
     team_of,
 )
 from .teams import (
@@ -47,6 +48,7 @@ __all__ = [
     "clean_profile",
     "close_forgotten",
     "is_forgotten",
+    "recount",
     "region_of_token",
     "team_of",
 ]

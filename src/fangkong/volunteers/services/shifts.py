@@ -95,8 +95,9 @@ def _credit(shift: Shift, minutes: int, shifts: int) -> None:
     )
     if shift.team_id is None:
         return
+    team_path = Team.objects.values_list("region_path", flat=True).get(pk=shift.team_id)
     day, _created = TeamDay.objects.get_or_create(
-        team_id=shift.team_id, day=shift.day, defaults={"region_path": shift.region_path}
+        team_id=shift.team_id, day=shift.day, defaults={"region_path": team_path}
     )
     TeamDay.objects.filter(pk=day.pk).update(
         minutes=F("minutes") + minutes, shifts=F("shifts") + shifts
@@ -256,3 +257,48 @@ def close_forgotten(*, now: dt.datetime | None = None, limit: int = 1000) -> int
             do_close(shift=shift, at=_forgotten_end(shift), how=ShiftClose.AUTO)
             closed += 1
     return closed
+
+
+def recount(*, region_path: str = "") -> int:
+    """Rebuild the counters from the closed shifts (after a bulk load, or to repair): each
+    volunteer's totals and every team's days under ``region_path``, with grouped queries.
+    Returns the number of teams' days written."""
+    from django.db.models import Count, Sum
+
+    closed = Shift.objects.filter(signed_out_at__isnull=False)
+    with transaction.atomic():
+        people = Volunteer.objects.filter(region_path__startswith=region_path)
+        people.update(minutes_total=0, shifts_total=0)
+        sums = (
+            closed.filter(volunteer__region_path__startswith=region_path)
+            .values("volunteer_id")
+            .annotate(m=Sum("minutes"), n=Count("id"))
+            .order_by()
+        )
+        by_total: dict[tuple[int, int], list[int]] = {}
+        for row in sums:
+            by_total.setdefault((row["m"] or 0, row["n"]), []).append(row["volunteer_id"])
+        for (minutes, n), ids in by_total.items():
+            for i in range(0, len(ids), 5000):
+                Volunteer.objects.filter(pk__in=ids[i : i + 5000]).update(
+                    minutes_total=minutes, shifts_total=n
+                )
+        TeamDay.objects.filter(region_path__startswith=region_path).delete()
+        days = (
+            closed.filter(team__region_path__startswith=region_path, team__isnull=False)
+            .values("team_id", "team__region_path", "day")
+            .annotate(m=Sum("minutes"), n=Count("id"))
+            .order_by()
+        )
+        rows = [
+            TeamDay(
+                team_id=d["team_id"],
+                region_path=d["team__region_path"],
+                day=d["day"],
+                minutes=d["m"] or 0,
+                shifts=d["n"],
+            )
+            for d in days
+        ]
+        TeamDay.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
