@@ -66,6 +66,7 @@ def test_a_branch_counts_its_teams_without_counting_a_member_twice(tree, people,
     assert branch.name == "红星临时党支部"
     assert branch.hours == 16.0  # every shift counted once: for the team it was stood for
     assert branch.shifts == 5
+    assert branch.members == 5  # 大组's four are members of the branch too: counted once
 
 
 def test_the_league_of_another_day_is_empty_and_outside_scope_is_nothing(tree, people, city):
