@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from fangkong.volunteers.choices import ShiftClose
-from fangkong.volunteers.models import Shift, TeamDay, Volunteer
+from fangkong.volunteers.models import Shift, Team, TeamDay, Volunteer
 from fangkong.volunteers.services import (
     VolunteerInvalid,
     check_add_member,
@@ -184,6 +184,9 @@ def test_recount_rebuilds_the_counters_the_services_keep(tree, post):
         s = check_sign_in(volunteer=who, post=post, client_id=uuid.uuid4(), now=T0)
         check_sign_out(volunteer=who, shift=s, now=T0 + hours(h))
     kept = sorted(Volunteer.objects.values_list("minutes_total", "shifts_total"))
+    team.refresh_from_db()
+    assert team.size == 1
+    Team.objects.update(size=0)
     days = list(TeamDay.objects.values_list("team_id", "day", "minutes", "shifts"))
     Volunteer.objects.update(minutes_total=0, shifts_total=0)
     TeamDay.objects.all().delete()
@@ -191,6 +194,8 @@ def test_recount_rebuilds_the_counters_the_services_keep(tree, post):
     assert sorted(Volunteer.objects.values_list("minutes_total", "shifts_total")) == kept
     assert list(TeamDay.objects.values_list("team_id", "day", "minutes", "shifts")) == days
     assert kept == [(60, 1), (300, 2)]
+    team.refresh_from_db()
+    assert team.size == 1
 
 
 def test_the_command_closes_forgotten_sign_ins_and_says_how_many(tree, post, capsys):

@@ -114,3 +114,24 @@ def test_a_team_by_compound_names_it_and_a_branch_holds_only_teams(tree):
     with pytest.raises(VolunteerInvalid) as e:
         make_team(tree.community_a, name="Y")
     assert "name" in e.value.errors
+
+
+def test_team_sizes_follow_joining_and_leaving_and_recount_agrees(tree, city):
+    from fangkong.volunteers.models import Team
+    from fangkong.volunteers.services import recount
+
+    branch, big, solo = city["branch"], city["big"], city["solo"]
+    sizes = lambda: dict(Team.objects.values_list("name", "size"))  # noqa: E731
+    assert sizes() == {"红星临时党支部": 5, "大组": 4, "小组": 1}
+    check_add_member(team=branch, volunteer=solo)  # in the branch already, through 小组
+    check_add_member(team=big, volunteer=solo)
+    assert sizes() == {"红星临时党支部": 5, "大组": 5, "小组": 1}
+    check_remove_member(team=city["small"], volunteer=solo)
+    assert sizes() == {"红星临时党支部": 5, "大组": 5, "小组": 0}
+    check_remove_member(team=big, volunteer=solo)
+    check_remove_member(team=branch, volunteer=solo)
+    assert sizes() == {"红星临时党支部": 4, "大组": 4, "小组": 0}
+    before = sizes()
+    Team.objects.update(size=0)
+    recount()
+    assert sizes() == before

@@ -1,9 +1,10 @@
 """The league table of teams — the evening comparison — normalised by team size.
 
-Figures per team over a period come from ``TeamDay`` (hours and shifts, kept as shifts close)
-and the current members from ``Membership``: two grouped queries, whatever the number of
-shifts. Other apps add a "done" figure per team (help requests done, and done on time) by
-registering a provider with ``register_done``; the league then shows it per member too.
+Figures per team over a period come from ``TeamDay`` (hours and shifts, kept as shifts close,
+one grouped query whatever the number of shifts); a team's size is its current people
+(``Team.size``, kept by the membership services). Other apps add a "done" figure per team
+(help requests done, and done on time) by registering a provider with ``register_done``; the
+league then shows it per member too.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 
 from fangkong.common.scope import Scope
 from fangkong.regions.models import Region
 
 from .choices import TeamKind
-from .models import Membership, Team, TeamDay
+from .models import Team, TeamDay
 
 # (team ids, first day, last day) → {team id: (done, done on time)}
 DoneProvider = Callable[[list[int], dt.date, dt.date], dict[int, tuple[int, int]]]
@@ -109,31 +109,17 @@ def _rows(scope: Scope, region: Region) -> dict[int, Row]:
             region_path=path,
             leader=leader or "",
             branch_id=branch_id,
+            members=size,
         )
-        for pk, name, kind, path, leader, branch_id in teams.values_list(
-            "id", "name", "kind", "region_path", "leader__name", "branch_id"
+        for pk, name, kind, path, leader, branch_id, size in teams.values_list(
+            "id", "name", "kind", "region_path", "leader__name", "branch_id", "size"
         )
     }
 
 
-def _members(region: Region, since: dt.date, until: dt.date):
-    return Membership.objects.filter(
-        region_path__startswith=region.path, joined_on__lte=until
-    ).filter(Q(left_on__isnull=True) | Q(left_on__gte=since))
-
-
 def _fill(rows: dict[int, Row], region: Region, since: dt.date, until: dt.date) -> None:
-    """Members over the period and the teams' days: two grouped queries over the region (the
-    teams' own rows, joined by id in Python: no list of ids sent to the database)."""
-    members = (
-        _members(region, since, until)
-        .values("team_id")
-        .annotate(n=Count("volunteer_id", distinct=True))
-        .order_by()
-    )
-    for m in members:
-        if (row := rows.get(m["team_id"])) is not None:
-            row.members = m["n"]
+    """The teams' days over the period: one grouped query over the region (joined to the
+    teams by id in Python: no list of ids sent to the database)."""
     days = (
         TeamDay.objects.filter(region_path__startswith=region.path, day__gte=since, day__lte=until)
         .values("team_id")
@@ -146,26 +132,16 @@ def _fill(rows: dict[int, Row], region: Region, since: dt.date, until: dt.date) 
             row.shifts = d["shifts"]
 
 
-def _roll_up_branches(
-    rows: dict[int, Row], region: Region, since: dt.date, until: dt.date
-) -> list[Row]:
-    """A branch's figures: its own shifts plus those of its teams; its members, everyone in
-    it or in one of its teams, each once (one grouped query)."""
+def _roll_up_branches(rows: dict[int, Row]) -> list[Row]:
+    """A branch's figures: its own shifts plus those of its teams (its size already counts
+    everyone in it or in one of its teams, once)."""
     branches = {pk: r for pk, r in rows.items() if r.kind == TeamKind.BRANCH}
     for pk, row in rows.items():
         if row.branch_id in branches:
             branches[row.branch_id].group_ids.append(pk)
-    people = (
-        _members(region, since, until)
-        .annotate(b=Coalesce("team__branch_id", "team_id"))
-        .values("b")
-        .annotate(n=Count("volunteer_id", distinct=True))
-        .order_by()
-    )
-    members = {p["b"]: p["n"] for p in people}
     out = []
-    for pk, branch in branches.items():
-        total = replace(branch, group_ids=list(branch.group_ids), members=members.get(pk, 0))
+    for branch in branches.values():
+        total = replace(branch, group_ids=list(branch.group_ids))
         for team_id in branch.group_ids:
             group = rows[team_id]
             total.minutes += group.minutes
@@ -185,9 +161,9 @@ def _ranked(rows: list[Row]) -> list[Row]:
 
 
 def league(scope: Scope, region: Region, *, since: dt.date, until: dt.date) -> League:
-    """Teams and branches of ``region`` (inside the scope) over ``since``..``until``: members,
-    hours and shifts, and "done" where a provider gives it, each per member; ranked by done
-    per member, then hours per member."""
+    """Teams and branches of ``region`` (inside the scope) over ``since``..``until``: size
+    (current people), hours and shifts, and "done" where a provider gives it, each per
+    member; ranked by done per member, then hours per member."""
     rows = _rows(scope, region) if scope.contains(region.path) else {}
     _fill(rows, region, since, until)
     with_done = bool(_providers)
@@ -195,7 +171,7 @@ def league(scope: Scope, region: Region, *, since: dt.date, until: dt.date) -> L
         done = done_figures(list(rows), since, until)
         for pk, row in rows.items():
             row.done, row.on_time = done.get(pk, (0, 0))
-    branches = _roll_up_branches(rows, region, since, until)
+    branches = _roll_up_branches(rows)
     teams = [r for r in rows.values() if r.kind == TeamKind.TEAM]
     return League(
         since=since,

@@ -165,6 +165,9 @@ class Team(models.Model):
         verbose_name=_("leader"),
     )
     active = models.BooleanField(default=True)
+    # its current people, each once: members of the team and (a branch) of its teams; kept by
+    # the membership services, rebuilt by services.recount — the league's team size
+    size = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -268,6 +271,7 @@ class Shift(models.Model):
             prefix_index("region_path", "shift_region"),
             models.Index(fields=["volunteer", "day"], name="shift_volunteer_day"),
             models.Index(fields=["team", "day"], name="shift_team_day"),
+            models.Index(fields=["day", "region_path"], name="shift_day_region"),
             models.Index(
                 fields=["signed_in_at"],
                 condition=models.Q(signed_in_at__isnull=False, signed_out_at__isnull=True),

@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -291,4 +291,29 @@ def recount(*, region_path: str = "") -> int:
             for d in days
         ]
         TeamDay.objects.bulk_create(rows, batch_size=5000)
+        _recount_sizes(region_path)
     return len(rows)
+
+
+def _recount_sizes(region_path: str) -> None:
+    """Each team's size: its current people, each once (a branch with its teams' people)."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    current = Membership.objects.filter(left_on__isnull=True)
+    own = current.filter(team_id=OuterRef("pk")).order_by().values("team_id")
+    family = (
+        current.filter(Q(team_id=OuterRef("pk")) | Q(team__branch_id=OuterRef("pk")))
+        .order_by()
+        .annotate(k=Value(1))
+        .values("k")
+    )
+    teams = Team.objects.filter(region_path__startswith=region_path)
+    teams.filter(kind=TeamKind.TEAM).update(
+        size=Coalesce(Subquery(own.annotate(n=Count("volunteer_id", distinct=True)).values("n")), 0)
+    )
+    teams.filter(kind=TeamKind.BRANCH).update(
+        size=Coalesce(
+            Subquery(family.annotate(n=Count("volunteer_id", distinct=True)).values("n")), 0
+        )
+    )
