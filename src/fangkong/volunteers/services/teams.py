@@ -43,6 +43,8 @@ def _clean_team(
             }
     if basis == TeamBasis.COMPOUND and not compound:
         errors["compound"] = _("a team formed by compound names its compound")
+    elif len(compound) > 100:
+        errors["compound"] = _("a compound's name is at most 100 characters")
     if branch is not None and (
         branch.kind != TeamKind.BRANCH
         or kind != TeamKind.TEAM
