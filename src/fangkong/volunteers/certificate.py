@@ -43,6 +43,7 @@ def certificate_pdf(hours: Hours, *, issuer: str, on: dt.date | None = None) -> 
     """One A4 page: who, how many hours and shifts, between which days, by kind of post, the
     issuing community and the date."""
     from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
     on = on or timezone.localdate()
     v = hours.volunteer
@@ -74,7 +75,10 @@ def certificate_pdf(hours: Hours, *, issuer: str, on: dt.date | None = None) -> 
     pdf.multi_cell(0, 10, body, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     if hours.by_kind:
-        with pdf.table(col_widths=(60, 40, 40), text_align=("LEFT", "RIGHT", "RIGHT")) as table:
+        heads = FontFace(emphasis="", fill_color=(235, 235, 235))
+        with pdf.table(
+            col_widths=(60, 40, 40), text_align=("LEFT", "RIGHT", "RIGHT"), headings_style=heads
+        ) as table:
             head = table.row()
             for title in (_("Duty"), _("Hours"), _("Shifts")):
                 head.cell(title)
