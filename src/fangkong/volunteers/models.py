@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.common.db import prefix_index
+from fangkong.common.masking import mask_phone
 from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
@@ -124,6 +125,11 @@ class Volunteer(models.Model):
     @property
     def skill_labels(self) -> list[str]:
         return [str(Skill(s).label) for s in self.skills if s in Skill.values]
+
+    @property
+    def masked_phone(self) -> str:
+        """For readers who do not manage volunteers (docs/volunteers.md)."""
+        return mask_phone(self.phone)
 
     @property
     def hours_total(self) -> float:
