@@ -227,4 +227,12 @@ ROWS: dict[str, Endpoint] = {
         setup=_world,
     ),
     "volunteers:certificate": E(_u("certificate"), on_duty(200), setup=_world),
+    "volunteers:availability": E(
+        _u("availability"),
+        on_duty(302),
+        method="post",
+        form=True,
+        body=lambda t: {"on_call": "on", "weekdays": ["0", "1"]},
+        setup=_world,
+    ),
 }

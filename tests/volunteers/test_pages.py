@@ -121,3 +121,36 @@ def test_a_reader_who_does_not_manage_volunteers_sees_their_phone_masked(tree, p
     assert "139****5678" in login(people.grid_a).get(url).text
     assert "13907315678" not in login(people.grid_a).get(url).text
     assert "13907315678" in login(people.community).get(url).text
+
+
+def test_a_volunteer_sets_their_availability_and_dispatch_follows_it(
+    tree, people, login, volunteer_of
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from fangkong.accounts.scope import scope_of
+    from fangkong.volunteers import selectors
+
+    client = login(people.volunteer)
+    client.post(
+        reverse("volunteers:availability"),
+        {
+            "on_call": "on",
+            "weekdays": ["0", "1"],
+            "available_from": "18:00",
+            "available_until": "22:00",
+        },
+    )
+    volunteer_of.refresh_from_db()
+    assert (volunteer_of.weekdays, volunteer_of.available_from) == (0b11, dt.time(18))
+    monday_evening = timezone.make_aware(dt.datetime(2026, 11, 30, 19, 0))
+    found = selectors.available(scope_of(people.community), tree.community_a, at=monday_evening)
+    assert [a.id for a in found] == [volunteer_of.pk]
+    refused = client.post(reverse("volunteers:availability"), {"on_call": "on"}, follow=True)
+    assert "请至少选择一天" in refused.text
+    client.post(reverse("volunteers:availability"), {"weekdays": ["0"]})  # off call
+    assert (
+        selectors.available(scope_of(people.community), tree.community_a, at=monday_evening) == []
+    )

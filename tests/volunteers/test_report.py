@@ -52,7 +52,7 @@ def test_the_day_counts_who_stood_duty_their_shifts_hours_and_who_is_still_on(tr
         "pending": 1,
     }
     assert [i.region_name for i in got.outstanding] == ["红星第1网格"]
-    close_forgotten()  # 丙 never signs out: closed after the day
+    close_forgotten(now=t0 + dt.timedelta(days=2))  # 丙 never signs out: closed after the day
     whole = volunteers_figures(scope_of(people.community), tree.community_a, day, until_of(day))
     values = {f.key: f.value for f in whole.figures}
     assert (values["on_duty"], values["forgotten"], values["hours"]) == (0, 1, 11)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("me/sign-in/", duty.sign_in, name="sign_in"),
     path("me/shifts/<int:pk>/sign-out/", duty.sign_out, name="sign_out"),
     path("me/certificate.pdf", duty.certificate, name="certificate"),
+    path("me/availability/", duty.availability, name="availability"),
     path("join/<str:token>/", public.apply_page, name="apply"),
 ]

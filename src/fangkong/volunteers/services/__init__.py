@@ -8,7 +8,13 @@ from .applications import (
     region_of_token,
 )
 from .errors import VolunteerInvalid
-from .registry import Profile, Registered, check_register, clean_profile
+from .registry import (
+    Profile,
+    Registered,
+    check_register,
+    check_set_availability,
+    clean_profile,
+)
 from .shifts import (
     check_correct,
     check_plan,
@@ -42,6 +48,7 @@ __all__ = [
     "check_plan",
     "check_register",
     "check_remove_member",
+    "check_set_availability",
     "check_set_leader",
     "check_sign_in",
     "check_sign_out",

@@ -3,6 +3,7 @@ campaign link that a supervisor approves (which creates the account)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from fangkong.common import phones
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Region
 
-from ..choices import Skill, Source, VehicleKind, VolunteerStatus
+from ..choices import EVERY_DAY, Skill, Source, VehicleKind, VolunteerStatus
 from ..models import Volunteer
 from .errors import VolunteerInvalid
 
@@ -184,3 +185,27 @@ def do_register(*, profile: Profile, by: User | None, client_id: uuid.UUID | Non
             return Registered(volunteer=first, password="")
         raise _phone_taken(profile.phone) from e
     return Registered(volunteer=volunteer, password=password)
+
+
+def check_set_availability(
+    *,
+    volunteer: Volunteer,
+    on_call: bool,
+    available_from: dt.time | None,
+    available_until: dt.time | None,
+    weekdays: int,
+) -> Volunteer:
+    """The volunteer's own availability: on call or not, which weekdays (bit 0 is Monday),
+    which hours (both empty: any time; from after until: past midnight)."""
+    if not 0 < weekdays <= EVERY_DAY:
+        raise VolunteerInvalid({"weekdays": _("choose at least one day of the week")})
+    if (available_from is None) != (available_until is None):
+        raise VolunteerInvalid({"available_from": _("give both hours, or neither (any time)")})
+    Volunteer.objects.filter(pk=volunteer.pk).update(
+        on_call=on_call,
+        available_from=available_from,
+        available_until=available_until,
+        weekdays=weekdays,
+    )
+    volunteer.refresh_from_db()
+    return volunteer

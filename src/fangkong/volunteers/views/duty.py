@@ -7,15 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
-from fangkong.common.params import int_or
+from fangkong.common.params import int_or, time_or
 
 from .. import selectors
 from ..certificate import certificate_pdf
-from ..services import VolunteerInvalid, check_sign_in, check_sign_out
+from ..services import VolunteerInvalid, check_set_availability, check_sign_in, check_sign_out
 from .common import client_id
 
 
@@ -37,7 +38,12 @@ def me_page(request):
     return render(
         request,
         "volunteers/me.html",
-        {"duty": duty, "volunteer": volunteer, "client_id": client_id(request)},
+        {
+            "duty": duty,
+            "volunteer": volunteer,
+            "client_id": client_id(request),
+            "days": [(d, WEEKDAYS_ABBR[d], bool(volunteer.weekdays & (1 << d))) for d in range(7)],
+        },
     )
 
 
@@ -93,3 +99,26 @@ def certificate(request):
     day = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="volunteer-hours-{day}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def availability(request):
+    """The volunteer's own switch (on call or not), days and hours."""
+    volunteer = _me(request)
+    if volunteer is None:
+        raise Http404
+    days = sum(1 << d for d in range(7) if str(d) in request.POST.getlist("weekdays"))
+    try:
+        check_set_availability(
+            volunteer=volunteer,
+            on_call=request.POST.get("on_call") == "on",
+            available_from=time_or(request.POST.get("available_from") or None, None),
+            available_until=time_or(request.POST.get("available_until") or None, None),
+            weekdays=days,
+        )
+        messages.success(request, _("Your availability is saved."))
+    except VolunteerInvalid as e:
+        for text in e.errors.values():
+            messages.error(request, text)
+    return redirect("volunteers:me")
