@@ -38,6 +38,8 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("supplies", ("fangkong.ops", "fangkong.health", "fangkong.people")),
         # a campaign's planned use reaches the forecast through supplies.planned (ops registers it)
         ("supplies", ("fangkong.screening",)),
+        # assistance dispatches to volunteers, never the other way
+        ("volunteers", ("fangkong.ops", "fangkong.health", "fangkong.assistance")),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):

@@ -22,6 +22,7 @@ from .matrix import (
     screening_lab,
     supplies,
 )
+from .matrix import volunteers as volunteers_rows
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
 MATRIX: dict[str, Endpoint] = {
@@ -33,6 +34,7 @@ MATRIX: dict[str, Endpoint] = {
     **screening_lab.ROWS,
     **donations.ROWS,
     **requisitions.ROWS,
+    **volunteers_rows.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
@@ -48,6 +50,8 @@ EXEMPT = {
     "api:no_such_operation",
     # residents' QR page: no account, a signed link (tests/health/test_resident.py)
     "health:resident",
+    # the recruiting link: no account, a signed link (tests/volunteers/test_pages.py)
+    "volunteers:apply",
     # the user's own password, and the site's icon (tests/test_frame.py)
     "accounts:password_change",
     "accounts:password_change_done",

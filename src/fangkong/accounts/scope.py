@@ -40,6 +40,11 @@ class Cap(StrEnum):
     LAB_RESULTS = "lab_results"  # a lab's tubes (barcodes, never names) and uploading results
     REQUISITION = "requisition"  # raise requisitions for one's unit and follow them
     ALLOCATE = "allocate"  # approve the region's requisitions and run allocation rounds
+    VOLUNTEERS_VIEW = "volunteers_view"  # volunteers, teams, their days, hours and the league
+    VOLUNTEERS_MANAGE = (
+        "volunteers_manage"  # register and approve volunteers; teams, posts, rosters
+    )
+    DUTY = "duty"  # a volunteer's own shifts (sign in and out), hours and certificate
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -91,6 +96,14 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),
 }
+# Volunteers (docs/volunteers.md): staff from the grid worker up see the volunteers, teams and
+# hours of their region; community and street staff register and approve volunteers and run
+# teams, posts and rosters; a volunteer sees only their own shifts, hours and certificate.
+for _role in (Role.HEADQUARTERS, Role.DISTRICT, Role.STREET, Role.COMMUNITY, Role.GRID_WORKER):
+    ROLE_CAPS[_role] |= {Cap.VOLUNTEERS_VIEW}
+for _role in (Role.STREET, Role.COMMUNITY):
+    ROLE_CAPS[_role] |= {Cap.VOLUNTEERS_MANAGE}
+ROLE_CAPS[Role.VOLUNTEER] |= {Cap.DUTY}
 
 
 # Requisitions (docs/supplies.md, "Requisitions"): community staff, hospital operators and
