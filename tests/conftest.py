@@ -64,6 +64,27 @@ def hypothesis_profile(environ: Mapping[str, str]) -> str:
 settings.load_profile(hypothesis_profile(os.environ))
 
 
+def pytest_configure(config):
+    """The suite runs in the afternoon: the clock is set to 14:00 (local) of today, ticking on.
+
+    Many tests place events at today's hours (a swab at 9:15, a delivery at 10:00) and expect
+    them to have happened; run just after midnight, 9:15 is still to come and they would fail
+    for the hour CI happened to run at. Tests about midnight set their own moment (``clock_at``).
+    ``FANGKONG_TEST_CLOCK=real`` keeps the real clock. The browser's clock follows
+    (tests/browser/conftest.py)."""
+    if os.environ.get("FANGKONG_TEST_CLOCK") == "real":
+        return
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+    from django.conf import settings as django_settings
+
+    zone = ZoneInfo(django_settings.TIME_ZONE)
+    afternoon = dt.datetime.combine(dt.datetime.now(zone).date(), dt.time(14), tzinfo=zone)
+    config._fangkong_clock = time_machine.travel(afternoon, tick=True)
+    config._fangkong_clock.start()
+
+
 @pytest.fixture(autouse=True)
 def _var_dir(settings, tmp_path):
     """Files the app keeps (rejects of uploaded ledgers) go to the test's own directory."""

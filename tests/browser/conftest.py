@@ -49,7 +49,11 @@ def browser():
 
 @pytest.fixture
 def phone(browser):
+    import datetime as dt
+
     context = browser.new_context(**PHONE)
+    # the phone's clock is the server's (the suite's afternoon, tests/conftest.py), ticking on
+    context.clock.install(time=dt.datetime.now(dt.UTC))
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
