@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
-from .matrix import health, registry, reports, screening, screening_lab, supplies
+from .matrix import assistance, health, registry, reports, screening, screening_lab, supplies
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
 MATRIX: dict[str, Endpoint] = {
@@ -22,6 +22,7 @@ MATRIX: dict[str, Endpoint] = {
     **screening.ROWS,
     **supplies.ROWS,
     **screening_lab.ROWS,
+    **assistance.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
@@ -37,6 +38,10 @@ EXEMPT = {
     "api:no_such_operation",
     # residents' QR page: no account, a signed link (tests/health/test_resident.py)
     "health:resident",
+    # asking for help from the QR page and following it: the same signed link
+    # (tests/assistance/test_resident.py)
+    "assistance:resident_help",
+    "assistance:resident_status",
     # the user's own password, and the site's icon (tests/test_frame.py)
     "accounts:password_change",
     "accounts:password_change_done",
