@@ -36,7 +36,7 @@ def ask(household, *, user=None, scope=None, client_id=None, **fields) -> HelpRe
 def make_volunteer(home_area, *, lat=None, lon=None, **overrides) -> Volunteer:
     """An active volunteer with an account, registered the way the community does."""
     fields = {"name": "李志愿", "phone": str(next(_phones)), "home_area": home_area} | overrides
-    volunteer = check_register(profile=Profile(**fields)).volunteer
+    volunteer = check_register(profile=Profile(**fields), by=None).volunteer
     if lat is not None:
         Volunteer.objects.filter(pk=volunteer.pk).update(home_lat=lat, home_lon=lon)
         volunteer.refresh_from_db()

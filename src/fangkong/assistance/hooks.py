@@ -1,23 +1,20 @@
 """What assistance registers with the shared mechanisms, from ``AssistanceConfig.ready``: its
-step of the escalation timer, its section of the daily report, the volunteer's "my help tasks"
-panel, the resident page's "ask for help" and the figure the volunteers' league reads."""
+step of the escalation timer, its section of the daily report, the resident page's "ask for
+help" and the figure the volunteers' league reads."""
 
 from __future__ import annotations
 
 
 def register() -> None:
-    from fangkong.accounts.panels import register_panel
     from fangkong.common.timers import register_step
     from fangkong.health.resident_extras import register_resident_section
 
-    from .panels import my_tasks_panel
     from .report import register_section
     from .services.escalation import escalate_overdue_requests
     from .views.resident import resident_section
 
     register_step("help requests", escalate_overdue_requests)
     register_resident_section(resident_section)
-    register_panel(my_tasks_panel)
     register_section()
     _register_league()
 

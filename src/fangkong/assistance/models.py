@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -25,6 +27,10 @@ from .choices import (
 USER = settings.AUTH_USER_MODEL
 
 
+def new_code() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class HelpRequest(models.Model):
     """What a household needs, by when (``due_at``, from kind × urgency), and who answers for
     it now (``level``, with its own ``deadline_at``: an overdue request goes up the tree)."""
@@ -42,6 +48,8 @@ class HelpRequest(models.Model):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     client_id = models.UUIDField(unique=True)
+    # the resident's status page names the request by this random code, never by its id
+    code = models.CharField(max_length=32, unique=True, default=new_code)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     level = models.CharField(max_length=10, choices=Level.choices, default=Level.COMMUNITY)
     raised_at = models.DateTimeField()

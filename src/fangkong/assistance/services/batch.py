@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Avg
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,14 +90,16 @@ def _points(rows: list[tuple]) -> dict[int, tuple[float, float]]:
                 "building_id", "lat", "lon"
             )
         )
-    by_grid: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for _id, _k, _u, b, path in rows:
-        if b in at:
-            by_grid[path].append(at[b])
-    middle = {
-        path: (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
-        for path, pts in by_grid.items()
-    }
+    lost = sorted({path for _id, _k, _u, b, path in rows if b not in at})
+    middle: dict[str, tuple[float, float]] = {}
+    for chunk in _chunks(lost):
+        for row in (
+            BuildingPoint.objects.filter(building__region_path__in=chunk)
+            .values("building__region_path")
+            .annotate(lat=Avg("lat"), lon=Avg("lon"))
+            .order_by()
+        ):
+            middle[row["building__region_path"]] = (row["lat"], row["lon"])
     out = {}
     for pk, _k, _u, b, path in rows:
         point = at.get(b) or middle.get(path)

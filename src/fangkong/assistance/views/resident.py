@@ -2,15 +2,14 @@
 
 The household page of health (after the resident proved their door) shows this app's section
 (``resident_section``): the household's requests and an "ask for help" button carrying the
-signed household token. The request's own page is a signed link of its own, for this building's
-link, which the resident keeps: it shows the request's state and nothing of anyone's data.
+signed household token. The request's own page is the building's link and the request's
+random code, which the resident keeps: it shows the request's state and nothing of anyone's data.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from django.core import signing
 from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,21 +28,7 @@ from ..choices import Kind, Status, Urgency
 from ..models import HelpRequest
 from ..services import Ask, HelpInvalid, check_raise_request
 
-STATUS_SALT = "fangkong.assistance.request-status"
 ASKS_PER_HOUR = 10  # per link and address
-
-
-def status_code(link_id: int, request_id: int) -> str:
-    """The code of a request's status page for one building link (no id in clear)."""
-    return signing.Signer(salt=f"{STATUS_SALT}:{link_id}").sign_object(request_id)
-
-
-def request_of_code(link_id: int, code: str) -> int | None:
-    try:
-        value = signing.Signer(salt=f"{STATUS_SALT}:{link_id}").unsign_object(code)
-    except (signing.BadSignature, ValueError):
-        return None
-    return value if isinstance(value, int) and value > 0 else None
 
 
 def resident_section(request, link_token: str, household_token: str, household):
@@ -60,9 +45,7 @@ def resident_section(request, link_token: str, household_token: str, household):
             "rows": [
                 (
                     r,
-                    reverse(
-                        "assistance:resident_status", args=[link_token, status_code(link.pk, r.pk)]
-                    ),
+                    reverse("assistance:resident_status", args=[link_token, r.code]),
                 )
                 for r in rows
             ],
@@ -156,10 +139,7 @@ def resident_help(request, token):
         made = check_raise_request(household=household, ask=ask, client_id=client_id)
     except HelpInvalid as e:
         return _form(request, link, household, h, errors=e.errors, status=400)
-    return redirect(
-        reverse("assistance:resident_status", args=[token, status_code(link.pk, made.pk)])
-        + "?new=1"
-    )
+    return redirect(reverse("assistance:resident_status", args=[token, made.code]) + "?new=1")
 
 
 @never_cache
@@ -169,10 +149,9 @@ def resident_status(request, token, code):
     link = link_from_token(token)
     if link is None:
         return render(request, "health/resident_gone.html", status=410)
-    pk = request_of_code(link.pk, code)
-    help_request = (
-        HelpRequest.objects.filter(pk=pk, household__building=link.building).first() if pk else None
-    )
+    help_request = HelpRequest.objects.filter(
+        code=code[:32], household__building=link.building
+    ).first()
     if help_request is None:
         return render(
             request, "assistance/resident_unknown.html", {"building": link.building}, status=404
