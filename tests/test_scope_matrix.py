@@ -13,6 +13,7 @@ from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
 from .matrix import assistance, health, registry, reports, screening, screening_lab, supplies
+from .matrix import volunteers as volunteers_rows
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
 MATRIX: dict[str, Endpoint] = {
@@ -23,6 +24,7 @@ MATRIX: dict[str, Endpoint] = {
     **supplies.ROWS,
     **screening_lab.ROWS,
     **assistance.ROWS,
+    **volunteers_rows.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {
@@ -42,6 +44,8 @@ EXEMPT = {
     # (tests/assistance/test_resident.py)
     "assistance:resident_help",
     "assistance:resident_status",
+    # the recruiting link: no account, a signed link (tests/volunteers/test_pages.py)
+    "volunteers:apply",
     # the user's own password, and the site's icon (tests/test_frame.py)
     "accounts:password_change",
     "accounts:password_change_done",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/", include("fangkong.reports.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
     path("", include("fangkong.assistance.urls")),
+    path("volunteers/", include("fangkong.volunteers.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -178,11 +178,17 @@ def test_headquarters_read_the_city_and_each_of_the_fourteen_days(outbreak, clie
         assert f"{reported}" in page, day
 
 
-def test_the_volunteer_lands_on_their_checkpoint_with_its_passages(outbreak, client):
+def test_the_volunteer_lands_on_their_shifts_and_finds_their_checkpoint(outbreak, client):
+    from fangkong.volunteers.models import Shift
+
     response = _login(client, "volunteer")
+    mine = Shift.objects.filter(volunteer__user__username="volunteer")
+    assert mine.filter(signed_out_at__isnull=False).exists()  # a week of shifts behind them
+    assert "赵志愿" in response.content.decode()
+    assert "/health/checkpoints/" in response.content.decode()
     region = User.objects.get(username="volunteer").scope_region
     checkpoint = Checkpoint.objects.get(region=region, name__endswith="正门卡口")
-    assert checkpoint.name in response.content.decode()
+    assert checkpoint.name in _page(client, "/health/checkpoints/")
     page = _page(client, f"/health/checkpoints/{checkpoint.pk}/")
     today = Passage.objects.filter(checkpoint=checkpoint, on=timezone.localdate())
     assert today.exists() and today.filter(outcome=PassageOutcome.TURNED_BACK).exists()
@@ -236,3 +242,18 @@ def test_todays_testing_campaign_is_under_way_in_the_demo_community(outbreak, cl
     _login(client, "grid_a")
     page = _page(client, f"/screening/{campaign.pk}/")
     assert campaign.name in page
+
+
+def test_the_demo_street_has_teams_posts_and_a_week_of_shifts(outbreak, client):
+    from fangkong.volunteers.models import Shift, Team, Volunteer
+
+    assert Volunteer.objects.count() >= 15 and Team.objects.filter(kind="branch").exists()
+    now = outbreak["now"]
+    assert Shift.objects.filter(signed_in_at__isnull=False, signed_out_at__isnull=True).exists()
+    assert Shift.objects.filter(closed_how="auto").count() == 1
+    assert Shift.objects.filter(
+        volunteer__user__username="volunteer", signed_in_at__isnull=True, planned_start_at__gt=now
+    ).exists()
+    _login(client, "community")
+    league = _page(client, "/volunteers/league/")
+    assert "执勤组" in league and "临时党支部" in league

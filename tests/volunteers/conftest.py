@@ -35,3 +35,20 @@ def volunteer_of(people):
         has_vehicle=True,
         vehicle_kind="car",
     )
+
+
+def make_post(region, name="红星路卡口", kind="checkpoint"):
+    from fangkong.volunteers.services import check_create_post
+
+    return check_create_post(name=name, kind=kind, region=region)
+
+
+def make_team(region, name="红星第一小组", kind="team", **kw):
+    from fangkong.volunteers.services import check_create_team
+
+    return check_create_team(name=name, kind=kind, region=region, by=None, **kw)
+
+
+@pytest.fixture
+def post(tree):
+    return make_post(tree.community_a)

@@ -40,6 +40,8 @@ MENU = (
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),
+    MenuItem("volunteers:home", _("Volunteers"), Cap.VOLUNTEERS_VIEW),
+    MenuItem("volunteers:me", _("My shifts"), Cap.DUTY),
 )
 
 

@@ -42,6 +42,11 @@ class Cap(StrEnum):
     HELP_RAISE = "help_raise"  # raise a help request for a household (grid worker, hotline)
     HELP_DISPATCH = "help_dispatch"  # triage: merge, cancel, dispatch, delivery rounds
     HELP_TASKS = "help_tasks"  # a volunteer's own help tasks (docs/assistance.md)
+    VOLUNTEERS_VIEW = "volunteers_view"  # volunteers, teams, their days, hours and the league
+    VOLUNTEERS_MANAGE = (
+        "volunteers_manage"  # register and approve volunteers; teams, posts, rosters
+    )
+    DUTY = "duty"  # a volunteer's own shifts (sign in and out), hours and certificate
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -93,6 +98,14 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),
 }
+# Volunteers (docs/volunteers.md): staff from the grid worker up see the volunteers, teams and
+# hours of their region; community and street staff register and approve volunteers and run
+# teams, posts and rosters; a volunteer sees only their own shifts, hours and certificate.
+for _role in (Role.HEADQUARTERS, Role.DISTRICT, Role.STREET, Role.COMMUNITY, Role.GRID_WORKER):
+    ROLE_CAPS[_role] |= {Cap.VOLUNTEERS_VIEW}
+for _role in (Role.STREET, Role.COMMUNITY):
+    ROLE_CAPS[_role] |= {Cap.VOLUNTEERS_MANAGE}
+ROLE_CAPS[Role.VOLUNTEER] |= {Cap.DUTY}
 
 
 # Help requests (docs/assistance.md): everyone from the grid worker up reads the requests of

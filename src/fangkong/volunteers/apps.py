@@ -7,3 +7,8 @@ class VolunteersConfig(AppConfig):
     label = "volunteers"
     verbose_name = _("Volunteers")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .report import register_section
+
+        register_section()

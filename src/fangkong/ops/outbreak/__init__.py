@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.health.models import Case, CheckIn, Checkpoint
+from fangkong.volunteers.demo import demo_volunteers
 
 from ..demo import demo_lab
 from .actors import ensure_actors
@@ -102,6 +103,7 @@ def seed_outbreak(
         timeline.run()
         testing = seed_campaign(town=town, actors=actors, seed=seed, now=now)
         demo_lab()  # the campaign's closed tubes sent to the lab account's lab and reported
+        demo_volunteers(seed=seed, now=now)  # teams, posts and a week of shifts (volunteers.demo)
     f = routine.figures
     return OutbreakResult(
         first_day=start,

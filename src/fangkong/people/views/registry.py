@@ -36,6 +36,8 @@ def home(request):
         return redirect("reports:dashboard")  # headquarters: the day at a glance
     if region is not None and scope.can(Cap.VIEW_PEOPLE):
         return redirect("people:region", code=region.code)
+    if scope.can(Cap.DUTY):
+        return redirect("volunteers:me")  # a volunteer: their shifts and hours
     if scope.can(Cap.CHECKPOINT):
         return redirect("health:checkpoints")
     if scope.can(Cap.STOCK_KEEP):

@@ -1,0 +1,160 @@
+"""Volunteers' section of the daily report: active volunteers, who stood duty that day and who
+is on duty at the report's moment, the day's shifts and hours, forgotten sign-outs and
+applications waiting. Registered from ``VolunteersConfig.ready()``.
+
+Every figure is one grouped query per region path (the post's for shifts, the home area's for
+volunteers); hours are the closed shifts' minutes of the day, rounded to whole hours per area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.accounts.scope import Cap, Scope
+from fangkong.regions.models import Region
+from fangkong.reports.sections import (
+    Board,
+    Figure,
+    Item,
+    Link,
+    Section,
+    SectionFigures,
+    add_rows,
+    day_start,
+    register,
+    totals,
+    values_by_path,
+)
+
+from .choices import ShiftClose, VolunteerStatus
+from .models import Shift, Volunteer
+
+MAX_OUTSTANDING = 50
+
+
+def _shift_values(scope: Scope, region: Region, day: dt.date, until: dt.datetime, values):
+    shifts = scope.filter(
+        Shift.objects.filter(region_path__startswith=region.path, signed_in_at__lt=until)
+    )
+    today = shifts.filter(signed_in_at__gte=day_start(day))
+    add_rows(
+        values,
+        "stood",
+        today.values("region_path").annotate(n=Count("volunteer_id", distinct=True)).order_by(),
+    )
+    add_rows(values, "shifts", today.values("region_path").annotate(n=Count("id")).order_by())
+    on_duty = shifts.filter(Q(signed_out_at__isnull=True) | Q(signed_out_at__gt=until))
+    add_rows(
+        values,
+        "on_duty",
+        on_duty.filter(signed_in_at__gte=day_start(day) - dt.timedelta(days=1))
+        .values("region_path")
+        .annotate(n=Count("volunteer_id", distinct=True))
+        .order_by(),
+    )
+    closed = shifts.filter(day=day, signed_out_at__lte=until)
+    for row in closed.values("region_path").annotate(m=Sum("minutes")).order_by():
+        bucket = values[row["region_path"]]
+        bucket["hours"] = bucket.get("hours", 0) + round((row["m"] or 0) / 60)
+    add_rows(
+        values,
+        "forgotten",
+        closed.filter(closed_how=ShiftClose.AUTO)
+        .values("region_path")
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+
+
+def volunteers_figures(
+    scope: Scope, region: Region, day: dt.date, until: dt.datetime
+) -> SectionFigures:
+    scope.require(Cap.VOLUNTEERS_VIEW)
+    values = values_by_path()
+    people = scope.filter(
+        Volunteer.objects.filter(region_path__startswith=region.path, created_at__lt=until)
+    )
+    add_rows(
+        values,
+        "volunteers",
+        people.filter(status=VolunteerStatus.ACTIVE)
+        .values("region_path")
+        .annotate(n=Count("id"))
+        .order_by(),
+    )
+    pending = people.filter(status=VolunteerStatus.PENDING)
+    add_rows(values, "pending", pending.values("region_path").annotate(n=Count("id")).order_by())
+    _shift_values(scope, region, day, until, values)
+    total = totals(values)
+    home = Link(reverse("volunteers:home"), Cap.VOLUNTEERS_VIEW)
+    league = Link(reverse("volunteers:league"), Cap.VOLUNTEERS_VIEW)
+    figures = [
+        Figure("volunteers", _("Volunteers"), _("people"), total.get("volunteers", 0), link=home),
+        Figure(
+            "stood",
+            _("Stood duty"),
+            _("people"),
+            total.get("stood", 0),
+            note=_("volunteers who signed in to a shift that day"),
+            link=league,
+        ),
+        Figure(
+            "on_duty",
+            _("On duty"),
+            _("people"),
+            total.get("on_duty", 0),
+            note=_("signed in and not yet out at the report's moment"),
+        ),
+        Figure("shifts", _("Shifts"), _("shifts"), total.get("shifts", 0)),
+        Figure(
+            "hours",
+            _("Hours of duty"),
+            _("hours"),
+            total.get("hours", 0),
+            note=_("shifts of the day closed by the report's moment"),
+        ),
+        Figure(
+            "forgotten",
+            _("Forgotten sign-outs"),
+            _("shifts"),
+            total.get("forgotten", 0),
+            note=_("closed by the system at the planned end: a supervisor checks them"),
+        ),
+        Figure("pending", _("Applications waiting"), _("people"), total.get("pending", 0)),
+    ]
+    outstanding = []
+    regions = {
+        r.path: r
+        for r in Region.objects.filter(path__in=[p for p, v in values.items() if v.get("pending")])
+    }
+    for path, row in sorted(values.items()):
+        if row.get("pending") and path in regions and len(outstanding) < MAX_OUTSTANDING:
+            outstanding.append(
+                Item(
+                    "volunteer_applications",
+                    _("Volunteer applications awaiting approval"),
+                    regions[path].code,
+                    regions[path].name,
+                    row["pending"],
+                    home,
+                )
+            )
+    return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
+
+
+def register_section() -> None:
+    register(
+        Section(
+            "volunteers",
+            gettext_lazy("Volunteers"),
+            60,
+            volunteers_figures,
+            Cap.VOLUNTEERS_VIEW,
+            Board(figures=("stood", "shifts", "hours")),
+        )
+    )
