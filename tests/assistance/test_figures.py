@@ -68,7 +68,7 @@ def test_the_trend_says_what_the_figures_say(tree, people, helper):
         }
 
 
-def test_a_team_counts_what_its_members_delivered_while_members(tree, helper):
+def test_a_delivery_counts_once_for_the_team_its_volunteer_served(tree, helper):
     team = Team.objects.create(
         name="红星配送组", kind="team", region=tree.community_a, region_path=tree.community_a.path
     )
@@ -79,6 +79,9 @@ def test_a_team_counts_what_its_members_delivered_while_members(tree, helper):
     Membership.objects.create(
         team=team, volunteer=helper, region_path=team.region_path, joined_on=today
     )
+    Membership.objects.create(
+        team=other, volunteer=helper, region_path=other.region_path, joined_on=today
+    )  # two teams at once: the first joined takes the delivery
     on_time = ask(tree.household_a, kind="medicine", urgency="urgent")
     late = ask(tree.household_a, kind="food")
     _late(late, 1)

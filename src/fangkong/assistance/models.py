@@ -182,6 +182,10 @@ class Task(models.Model):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     batch = models.UUIDField(null=True, blank=True)  # one batch dispatch
+    # the team the delivery counts for in the league: the volunteer's team when it was done
+    team = models.ForeignKey(
+        "volunteers.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     offered_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
     picked_up_at = models.DateTimeField(null=True, blank=True)
@@ -195,6 +199,7 @@ class Task(models.Model):
             prefix_index("region_path", "helptask_region"),
             models.Index(fields=["volunteer", "status", "offered_at"], name="helptask_mine"),
             models.Index(fields=["done_at"], name="helptask_done"),
+            models.Index(fields=["team", "done_at"], name="helptask_team_done"),
         ]
         constraints = [
             models.UniqueConstraint(

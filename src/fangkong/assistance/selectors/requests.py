@@ -8,7 +8,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,46 +101,30 @@ def household_requests(household_id: int, *, days: int = 7) -> list[HelpRequest]
 
 def team_done(team_ids: list[int], since: dt.date, until: dt.date) -> dict[int, tuple[int, int]]:
     """Requests delivered from ``since`` to ``until`` (whole days) per team, and of them those
-    delivered by their due time, each counted for the teams its volunteer belonged to on the
-    day it was delivered. The volunteers' league reads it (``volunteers.league.register_done``):
-    two queries, tasks grouped by volunteer and day."""
-    from fangkong.volunteers.models import Membership
-
-    out = {team: (0, 0) for team in team_ids}
-    if not team_ids:
-        return out
-    spans: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
-    for team, volunteer, joined, left in (
-        Membership.objects.filter(team_id__in=team_ids, joined_on__lte=until)
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=since))
-        .values_list("team_id", "volunteer_id", "joined_on", "left_on")
-    ):
-        spans[volunteer].append((team, joined, left))
-    if not spans:
-        return out
+    delivered by their due time. A delivery counts once, for the team its volunteer served
+    when it was done (``volunteers.services.team_of``: their team, else their branch), as
+    shifts do; the volunteers' league reads it (``volunteers.league.register_done``) and adds
+    a branch's teams to it. One grouped query."""
     start = timezone.make_aware(dt.datetime.combine(since, dt.time()))
     end = timezone.make_aware(dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
-    rows = (
-        Task.objects.filter(
-            status=TaskStatus.DELIVERED,
-            done_at__gte=start,
-            done_at__lt=end,
-            volunteer_id__in=list(spans),
-        )
-        .annotate(day=TruncDate("done_at"))
-        .values("volunteer_id", "day")
-        .annotate(
-            done=Count("id"), on_time=Count("id", filter=Q(done_at__lte=F("request__due_at")))
-        )
-        .order_by()
-    )
-    totals = {team: [0, 0] for team in team_ids}
-    for row in rows:
-        for team, joined, left in spans[row["volunteer_id"]]:
-            if joined <= row["day"] and (left is None or row["day"] <= left):
-                totals[team][0] += row["done"]
-                totals[team][1] += row["on_time"]
-    return {team: (d, o) for team, (d, o) in totals.items()}
+    out = {team: (0, 0) for team in team_ids}
+    for i in range(0, len(team_ids), 5000):
+        for row in (
+            Task.objects.filter(
+                status=TaskStatus.DELIVERED,
+                team_id__in=team_ids[i : i + 5000],
+                done_at__gte=start,
+                done_at__lt=end,
+            )
+            .values("team_id")
+            .annotate(
+                done=Count("id"),
+                on_time=Count("id", filter=Q(done_at__lte=F("request__due_at"))),
+            )
+            .order_by()
+        ):
+            out[row["team_id"]] = (row["done"], row["on_time"])
+    return out
 
 
 @dataclass(frozen=True)

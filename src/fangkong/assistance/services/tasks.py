@@ -16,6 +16,7 @@ from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.volunteers.choices import VolunteerStatus
 from fangkong.volunteers.models import Volunteer
+from fangkong.volunteers.services import team_of
 
 from ..choices import OPEN_STATUSES, WORKING_TASK, Status, StopStatus, TaskStatus
 from ..models import BuildingPoint, HelpRequest, Stop, Task
@@ -183,6 +184,8 @@ def do_progress(*, task: Task, target: str, allowed_from: Sequence[str], reason:
         fields["picked_up_at"] = now
     else:
         fields.update(done_at=now, reason=reason)
+    if target == TaskStatus.DELIVERED:
+        fields["team"] = team_of(task.volunteer)  # whom the league counts it for
     with transaction.atomic():
         if not Task.objects.filter(pk=task.pk, status__in=allowed_from).update(**fields):
             raise HelpInvalid({"task": _("this task changed meanwhile; reload")})
