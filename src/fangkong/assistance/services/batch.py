@@ -6,21 +6,24 @@ saved in one transaction, for the requests still waiting when it is saved."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Avg
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.common.db import BulkWriter, reserve_ids
 from fangkong.regions.models import Region
 from fangkong.solvers import dispatch as model
 
-from ..choices import Status, Urgency
+from ..choices import Status, TaskStatus, Urgency
 from ..models import BuildingPoint, HelpRequest, Task
 from .errors import HelpInvalid
 from .volunteering import Candidate, candidates, needs_of, skill_label
@@ -108,14 +111,25 @@ def _points(rows: list[tuple]) -> dict[int, tuple[float, float]]:
     return out
 
 
+URGENCY_ZH = {Urgency.URGENT: "紧急", Urgency.TODAY: "当天", Urgency.NORMAL: "可稍后"}
+
+
+@lru_cache(maxsize=64)
+def _needs_text(kind: str) -> tuple[str, str]:
+    needs = needs_of(kind)
+    with translation.override("zh-hans"):
+        zh = "、".join(skill_label(s) for s in needs) if needs else "无特殊技能要求"
+    with translation.override("en"):
+        en = ", ".join(skill_label(s) for s in needs) if needs else "no special skill"
+    return zh, en
+
+
 def _offered_explain(row: tuple, km: float, max_km: float) -> dict:
     _id, kind, urgency, _b, _p = row
-    needs = needs_of(kind)
-    zh_needs = "、".join(skill_label(s) for s in needs) if needs else "无特殊技能要求"
-    en_needs = ", ".join(skill_label(s) for s in needs) if needs else "no special skill"
+    zh_needs, en_needs = _needs_text(kind)
     return {
-        "zh": f"{Urgency(urgency).label}；需要：{zh_needs}；相距 {km:g} 公里（{max_km:g} 公里内）；"
-        "同等紧急的请求合计路程最短",
+        "zh": f"{URGENCY_ZH.get(urgency, urgency)}；需要：{zh_needs}；相距 {km:g} 公里"
+        f"（{max_km:g} 公里内）；同等紧急的请求合计路程最短",
         "en": f"{urgency}; needs: {en_needs}; {km:g} km away (within {max_km:g} km); "
         "least total distance among requests as urgent",
     }
@@ -235,10 +249,27 @@ def check_batch_dispatch(
     )
 
 
+TASK_FIELDS = [
+    "id",
+    "request",
+    "volunteer",
+    "region_path",
+    "status",
+    "km",
+    "explain",
+    "reason",
+    "dispatched_by",
+    "batch",
+    "offered_at",
+]
+
+
 def _save(plan, *, batch: uuid.UUID, user: User, max_km: float, now: dt.datetime | None):
     """Offer the planned tasks of the requests still waiting (locked while they are read), in
-    one transaction: one UPDATE and batched INSERTs per chunk."""
+    one transaction: per chunk one locking read, one UPDATE and one COPY of the tasks."""
     now = now or timezone.now()
+    at = Task._meta.get_field("offered_at").get_db_prep_value(now, connection)
+    batch_id = Task._meta.get_field("batch").get_db_prep_value(batch, connection)
     out = []
     with transaction.atomic():
         for chunk in _chunks(plan):
@@ -249,22 +280,25 @@ def _save(plan, *, batch: uuid.UUID, user: User, max_km: float, now: dt.datetime
                 .values_list("id", flat=True)
             )
             HelpRequest.objects.filter(pk__in=still).update(status=Status.OFFERED)
-            Task.objects.bulk_create(
-                [
-                    Task(
-                        request_id=row[0],
-                        volunteer_id=c.volunteer.id,
-                        region_path=row[4],
-                        km=km,
-                        explain=_offered_explain(row, km, max_km),
-                        dispatched_by=user,
-                        batch=batch,
-                        offered_at=now,
+            offered = [(row, c, km) for row, c, km in chunk if row[0] in still]
+            rows = BulkWriter(Task, TASK_FIELDS)
+            for pk, (row, c, km) in zip(reserve_ids(Task, len(offered)), offered, strict=True):
+                explain = json.dumps(_offered_explain(row, km, max_km), ensure_ascii=False)
+                rows.rows.append(
+                    (
+                        pk,
+                        row[0],
+                        c.volunteer.id,
+                        row[4],
+                        TaskStatus.OFFERED,
+                        km,
+                        explain,
+                        "",
+                        user.pk,
+                        batch_id,
+                        at,
                     )
-                    for row, c, km in chunk
-                    if row[0] in still
-                ],
-                batch_size=1000,
-            )
+                )
+            rows.flush()
             out += [(row, c, km, row[0] in still) for row, c, km in chunk]
     return out
