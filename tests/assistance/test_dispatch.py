@@ -197,3 +197,20 @@ def test_the_request_page_suggests_fitting_volunteers_first(tree, people, login,
     text = text.decode()
     assert text.index("赵志愿") < text.index("钱步行")
     assert "缺少" in text
+
+
+def test_a_batch_serves_each_community_with_its_own_volunteers_first(tree, people):
+    user, scope = people.street, scope_of(people.street)
+    a_door = _door(tree, 5, 28.2000, 112.98)
+    b_building = get_or_create_building(grid=tree.grid_b, name="8号楼")
+    BuildingPoint.objects.create(building=b_building, lat=28.2005, lon=112.98)
+    b_door = get_or_create_household(grid=tree.grid_b, building=b_building, unit="1", door="101")
+    own_a = make_volunteer(tree.grid_a, name="红星甲", capacity=1, lat=28.2003, lon=112.98)
+    own_b = make_volunteer(tree.grid_b, name="芷园乙", capacity=2, lat=28.2006, lon=112.98)
+    in_a = ask(a_door, kind="food", urgency="normal")
+    in_b = ask(b_door, kind="food", urgency="normal")
+    second_a = ask(a_door, kind="other", urgency="normal", needed="充值")
+    result = check_batch_dispatch(scope=scope, user=user, region=tree.street)
+    by = {d.request_id: d.volunteer_id for d in result.decisions}
+    assert by[in_a.pk] == own_a.pk and by[in_b.pk] == own_b.pk
+    assert by[second_a.pk] == own_b.pk  # what is left goes across, to who still has room

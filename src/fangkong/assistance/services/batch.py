@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.common.db import BulkWriter, reserve_ids
+from fangkong.regions.choices import Level as RegionLevel
 from fangkong.regions.models import Region
 from fangkong.solvers import dispatch as model
 
@@ -143,6 +144,10 @@ NO_VOLUNTEER = {
     "zh": "此区域现在没有在岗且有空的志愿者",
     "en": "no volunteer of this area is on call with room for a task now",
 }
+ALL_BUSY = {
+    "zh": "附近具备技能的志愿者都已满额",
+    "en": "every suitable volunteer nearby is at capacity",
+}
 CHANGED = {
     "zh": "计划期间此请求已被处理（已指派、合并或取消）",
     "en": "the request changed while the plan was made (given, merged, cancelled)",
@@ -194,6 +199,59 @@ def _solve(
     return [(row_of[a.request], by_id[a.volunteer], a.km) for a in solution.assignments]
 
 
+def _communities(region: Region) -> list[str]:
+    """The paths of the communities the batch covers (the region itself when it is one, or
+    lies below one)."""
+    found = list(
+        Region.objects.filter(path__startswith=region.path, level=RegionLevel.COMMUNITY)
+        .order_by("path")
+        .values_list("path", flat=True)
+    )
+    return found or [region.path]
+
+
+def _by_community(
+    region: Region,
+    located: list[tuple],
+    points: dict[int, tuple[float, float]],
+    usable: list[Candidate],
+    max_km: float,
+    decisions: dict[int, Decision],
+) -> list[tuple[tuple, Candidate, float]]:
+    """Each community's waiting requests to its own volunteers first (as the community
+    dispatches: one small problem each), then what is left across the whole area to the
+    volunteers who still have room (one more, of the leftovers)."""
+    communities = _communities(region)
+
+    def home(path: str) -> str:
+        return next((c for c in communities if path.startswith(c)), "")
+
+    plan: list[tuple[tuple, Candidate, float]] = []
+    for community in communities:
+        asks = [r for r in located if home(r[4]) == community]
+        helpers = [c for c in usable if home(c.volunteer.region_path) == community and c.room]
+        if asks and helpers:
+            plan += _solve(asks, points, helpers, max_km, decisions)
+    placed = {row[0] for row, _c, _km in plan}
+    used: dict[int, int] = {}
+    for _row, c, _km in plan:
+        used[c.volunteer.id] = used.get(c.volunteer.id, 0) + 1
+    left = [r for r in located if r[0] not in placed]
+    room = [
+        Candidate(c.volunteer, c.skills, c.room - used.get(c.volunteer.id, 0))
+        for c in usable
+        if c.room - used.get(c.volunteer.id, 0) > 0
+    ]
+    if left and room:
+        for r in left:
+            decisions.pop(r[0], None)
+        plan += _solve(left, points, room, max_km, decisions)
+    for r in left:
+        if r[0] not in decisions and r[0] not in {row[0] for row, _c, _km in plan}:
+            decisions[r[0]] = _unassigned(r[0], "all_busy", ALL_BUSY)
+    return plan
+
+
 def check_batch_dispatch(
     *,
     scope: Scope,
@@ -224,7 +282,7 @@ def check_batch_dispatch(
     located = [r for r in rows if r[0] in points]
     plan: list[tuple[tuple, Candidate, float]] = []
     if located and usable:
-        plan = _solve(located, points, usable, max_km, decisions)
+        plan = _by_community(region, located, points, usable, max_km, decisions)
     else:
         decisions.update({r[0]: _unassigned(r[0], "no_volunteer", NO_VOLUNTEER) for r in located})
     seconds["solve"] = time.perf_counter() - clock - seconds["load"]
