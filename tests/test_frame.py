@@ -213,10 +213,13 @@ def test_a_lab_operator_not_yet_given_a_lab_is_told_whom_to_ask(people, client):
     assert all(w in body for w in ["试管", "检测结果", "指挥部"])
 
 
-def test_a_volunteer_lands_on_their_checkpoints(people, client):
+def test_a_volunteer_lands_on_their_shifts_or_without_a_record_on_their_checkpoints(people, client):
     client.force_login(people.volunteer)
-    response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == reverse("health:checkpoints")
+    response = client.get("/", follow=True)
+    assert [url for url, _code in response.redirect_chain] == [
+        reverse("volunteers:me"),
+        reverse("health:checkpoints"),
+    ]
 
 
 def test_a_user_changes_their_password(people, client):

@@ -113,3 +113,11 @@ def test_a_team_page_shows_the_day_and_the_league_ranks_it(tree, people, login):
     page = client.get(reverse("volunteers:team", args=[team.pk]))
     assert "钱志愿" in page.text
     assert "红星第一小组" in client.get(reverse("volunteers:league")).text
+
+
+def test_a_reader_who_does_not_manage_volunteers_sees_their_phone_masked(tree, people, login):
+    v = make_volunteer(tree.grid_a, phone="13907315678")
+    url = reverse("volunteers:volunteer", args=[v.pk])
+    assert "139****5678" in login(people.grid_a).get(url).text
+    assert "13907315678" not in login(people.grid_a).get(url).text
+    assert "13907315678" in login(people.community).get(url).text

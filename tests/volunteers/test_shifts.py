@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from fangkong.volunteers.choices import ShiftClose
-from fangkong.volunteers.models import Shift, TeamDay, Volunteer
+from fangkong.volunteers.models import Shift, Team, TeamDay, Volunteer
 from fangkong.volunteers.services import (
     VolunteerInvalid,
     check_add_member,
@@ -172,3 +172,42 @@ def test_two_phones_signing_in_at_once_open_one_shift(tree):
         t.join()
     assert sorted(outcomes) == ["in", "refused"]
     assert Shift.objects.filter(volunteer=v, signed_out_at__isnull=True).count() == 1
+
+
+def test_recount_rebuilds_the_counters_the_services_keep(tree, post):
+    from fangkong.volunteers.services import recount
+
+    v, w = make_volunteer(tree.grid_a), make_volunteer(tree.grid_a)
+    team = make_team(tree.community_a)
+    check_add_member(team=team, volunteer=v)
+    for who, h in ((v, 2), (v, 3), (w, 1)):
+        s = check_sign_in(volunteer=who, post=post, client_id=uuid.uuid4(), now=T0)
+        check_sign_out(volunteer=who, shift=s, now=T0 + hours(h))
+    kept = sorted(Volunteer.objects.values_list("minutes_total", "shifts_total"))
+    team.refresh_from_db()
+    assert team.size == 1
+    Team.objects.update(size=0)
+    days = list(TeamDay.objects.values_list("team_id", "day", "minutes", "shifts"))
+    Volunteer.objects.update(minutes_total=0, shifts_total=0)
+    TeamDay.objects.all().delete()
+    recount()
+    assert sorted(Volunteer.objects.values_list("minutes_total", "shifts_total")) == kept
+    assert list(TeamDay.objects.values_list("team_id", "day", "minutes", "shifts")) == days
+    assert kept == [(60, 1), (300, 2)]
+    team.refresh_from_db()
+    assert team.size == 1
+
+
+def test_the_command_closes_forgotten_sign_ins_and_says_how_many(tree, post, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    v = make_volunteer(tree.grid_a)
+    check_sign_in(volunteer=v, post=post, client_id=uuid.uuid4(), now=T0 - hours(30))
+    call_command("volunteers", "close-forgotten", "--json")
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {"closed": 1}
+    call_command("volunteers", "recount", "--json")
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {"team_days": 0}
+    v.refresh_from_db()
+    assert v.minutes_total == 240

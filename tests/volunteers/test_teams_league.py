@@ -67,6 +67,7 @@ def test_a_branch_counts_its_teams_without_counting_a_member_twice(tree, people,
     assert branch.name == "红星临时党支部"
     assert branch.hours == 16.0  # every shift counted once: for the team it was stood for
     assert branch.shifts == 5
+    assert branch.members == 5  # 大组's four are members of the branch too: counted once
 
 
 def test_the_league_of_another_day_is_empty_and_outside_scope_is_nothing(tree, people, city):
@@ -114,3 +115,24 @@ def test_a_team_by_compound_names_it_and_a_branch_holds_only_teams(tree):
     with pytest.raises(VolunteerInvalid) as e:
         make_team(tree.community_a, name="Y")
     assert "name" in e.value.errors
+
+
+def test_team_sizes_follow_joining_and_leaving_and_recount_agrees(tree, city):
+    from fangkong.volunteers.models import Team
+    from fangkong.volunteers.services import recount
+
+    branch, big, solo = city["branch"], city["big"], city["solo"]
+    sizes = lambda: dict(Team.objects.values_list("name", "size"))  # noqa: E731
+    assert sizes() == {"红星临时党支部": 5, "大组": 4, "小组": 1}
+    check_add_member(team=branch, volunteer=solo)  # in the branch already, through 小组
+    check_add_member(team=big, volunteer=solo)
+    assert sizes() == {"红星临时党支部": 5, "大组": 5, "小组": 1}
+    check_remove_member(team=city["small"], volunteer=solo)
+    assert sizes() == {"红星临时党支部": 5, "大组": 5, "小组": 0}
+    check_remove_member(team=big, volunteer=solo)
+    check_remove_member(team=branch, volunteer=solo)
+    assert sizes() == {"红星临时党支部": 4, "大组": 4, "小组": 0}
+    before = sizes()
+    Team.objects.update(size=0)
+    recount()
+    assert sizes() == before

@@ -1,9 +1,10 @@
 """The league table of teams — the evening comparison — normalised by team size.
 
-Figures per team over a period come from ``TeamDay`` (hours and shifts, kept as shifts close)
-and the current members from ``Membership``: two grouped queries, whatever the number of
-shifts. Other apps add a "done" figure per team (help requests done, and done on time) by
-registering a provider with ``register_done``; the league then shows it per member too.
+Figures per team over a period come from ``TeamDay`` (hours and shifts, kept as shifts close,
+one grouped query whatever the number of shifts); a team's size is its current people
+(``Team.size``, kept by the membership services). Other apps add a "done" figure per team
+(help requests done, and done on time) by registering a provider with ``register_done``; the
+league then shows it per member too.
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 
 from fangkong.common.scope import Scope
 from fangkong.regions.models import Region
 
 from .choices import TeamKind
-from .models import Membership, Team, TeamDay
+from .models import Team, TeamDay
 
 # (team ids, first day, last day) → {team id: (done, done on time)}
 DoneProvider = Callable[[list[int], dt.date, dt.date], dict[int, tuple[int, int]]]
@@ -59,6 +60,7 @@ class Row:
     on_time: int | None = None
     group_ids: list[int] = field(default_factory=list)
     rank: int = 0
+    branch_id: int | None = None
 
     @property
     def hours(self) -> float:
@@ -100,54 +102,53 @@ class League:
 def _rows(scope: Scope, region: Region) -> dict[int, Row]:
     teams = scope.filter(Team.objects.filter(active=True, region_path__startswith=region.path))
     return {
-        pk: Row(team_id=pk, name=name, kind=kind, region_path=path, leader=leader or "")
-        for pk, name, kind, path, leader in teams.values_list(
-            "id", "name", "kind", "region_path", "leader__name"
+        pk: Row(
+            team_id=pk,
+            name=name,
+            kind=kind,
+            region_path=path,
+            leader=leader or "",
+            branch_id=branch_id,
+            members=size,
+        )
+        for pk, name, kind, path, leader, branch_id, size in teams.values_list(
+            "id", "name", "kind", "region_path", "leader__name", "branch_id", "size"
         )
     }
 
 
 def _fill(rows: dict[int, Row], region: Region, since: dt.date, until: dt.date) -> None:
-    members = (
-        Membership.objects.filter(
-            region_path__startswith=region.path, team_id__in=rows, joined_on__lte=until
-        )
-        .filter(Q(left_on__isnull=True) | Q(left_on__gte=since))
-        .values("team_id")
-        .annotate(n=Count("volunteer_id", distinct=True))
-    )
-    for m in members:
-        rows[m["team_id"]].members = m["n"]
+    """The teams' days over the period: one grouped query over the region (joined to the
+    teams by id in Python: no list of ids sent to the database)."""
     days = (
-        TeamDay.objects.filter(
-            region_path__startswith=region.path, team_id__in=rows, day__gte=since, day__lte=until
-        )
+        TeamDay.objects.filter(region_path__startswith=region.path, day__gte=since, day__lte=until)
         .values("team_id")
         .annotate(minutes=Sum("minutes"), shifts=Sum("shifts"))
+        .order_by()
     )
     for d in days:
-        rows[d["team_id"]].minutes = d["minutes"]
-        rows[d["team_id"]].shifts = d["shifts"]
+        if (row := rows.get(d["team_id"])) is not None:
+            row.minutes = d["minutes"]
+            row.shifts = d["shifts"]
 
 
-def _roll_up_branches(rows: dict[int, Row], region: Region) -> list[Row]:
-    """A branch's figures: its own members and shifts plus those of its teams."""
+def _roll_up_branches(rows: dict[int, Row]) -> list[Row]:
+    """A branch's figures: its own shifts plus those of its teams (its size already counts
+    everyone in it or in one of its teams, once)."""
     branches = {pk: r for pk, r in rows.items() if r.kind == TeamKind.BRANCH}
-    groups = Team.objects.filter(
-        branch_id__in=branches, active=True, region_path__startswith=region.path
-    ).values_list("id", "branch_id")
-    for team_id, branch_id in groups:
-        if team_id in rows:
-            branches[branch_id].group_ids.append(team_id)
+    for pk, row in rows.items():
+        if row.branch_id in branches:
+            branches[row.branch_id].group_ids.append(pk)
     out = []
     for branch in branches.values():
-        total = Row(**{**branch.__dict__, "group_ids": list(branch.group_ids)})
+        total = replace(branch, group_ids=list(branch.group_ids))
         for team_id in branch.group_ids:
-            for attr in ("members", "minutes", "shifts"):
-                setattr(total, attr, getattr(total, attr) + getattr(rows[team_id], attr))
+            group = rows[team_id]
+            total.minutes += group.minutes
+            total.shifts += group.shifts
             if total.done is not None:
-                total.done += rows[team_id].done or 0
-                total.on_time = (total.on_time or 0) + (rows[team_id].on_time or 0)
+                total.done += group.done or 0
+                total.on_time = (total.on_time or 0) + (group.on_time or 0)
         out.append(total)
     return out
 
@@ -160,9 +161,9 @@ def _ranked(rows: list[Row]) -> list[Row]:
 
 
 def league(scope: Scope, region: Region, *, since: dt.date, until: dt.date) -> League:
-    """Teams and branches of ``region`` (inside the scope) over ``since``..``until``: members,
-    hours and shifts, and "done" where a provider gives it, each per member; ranked by done
-    per member, then hours per member."""
+    """Teams and branches of ``region`` (inside the scope) over ``since``..``until``: size
+    (current people), hours and shifts, and "done" where a provider gives it, each per
+    member; ranked by done per member, then hours per member."""
     rows = _rows(scope, region) if scope.contains(region.path) else {}
     _fill(rows, region, since, until)
     with_done = bool(_providers)
@@ -170,7 +171,7 @@ def league(scope: Scope, region: Region, *, since: dt.date, until: dt.date) -> L
         done = done_figures(list(rows), since, until)
         for pk, row in rows.items():
             row.done, row.on_time = done.get(pk, (0, 0))
-    branches = _roll_up_branches(rows, region)
+    branches = _roll_up_branches(rows)
     teams = [r for r in rows.values() if r.kind == TeamKind.TEAM]
     return League(
         since=since,

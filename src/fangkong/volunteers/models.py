@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.common.db import prefix_index
+from fangkong.common.masking import mask_phone
 from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
@@ -126,6 +127,11 @@ class Volunteer(models.Model):
         return [str(Skill(s).label) for s in self.skills if s in Skill.values]
 
     @property
+    def masked_phone(self) -> str:
+        """For readers who do not manage volunteers (docs/volunteers.md)."""
+        return mask_phone(self.phone)
+
+    @property
     def hours_total(self) -> float:
         return round(self.minutes_total / 60, 1)
 
@@ -165,6 +171,9 @@ class Team(models.Model):
         verbose_name=_("leader"),
     )
     active = models.BooleanField(default=True)
+    # its current people, each once: members of the team and (a branch) of its teams; kept by
+    # the membership services, rebuilt by services.recount — the league's team size
+    size = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -268,6 +277,7 @@ class Shift(models.Model):
             prefix_index("region_path", "shift_region"),
             models.Index(fields=["volunteer", "day"], name="shift_volunteer_day"),
             models.Index(fields=["team", "day"], name="shift_team_day"),
+            models.Index(fields=["day", "region_path"], name="shift_day_region"),
             models.Index(
                 fields=["signed_in_at"],
                 condition=models.Q(signed_in_at__isnull=False, signed_out_at__isnull=True),

@@ -25,7 +25,6 @@ from fangkong.reports.sections import (
     Section,
     SectionFigures,
     add_rows,
-    day_start,
     register,
     totals,
     values_by_path,
@@ -38,26 +37,27 @@ MAX_OUTSTANDING = 50
 
 
 def _shift_values(scope: Scope, region: Region, day: dt.date, until: dt.datetime, values):
+    """Shifts by the day they count for (indexed by day and area), signed in before ``until``."""
     shifts = scope.filter(
         Shift.objects.filter(region_path__startswith=region.path, signed_in_at__lt=until)
     )
-    today = shifts.filter(signed_in_at__gte=day_start(day))
+    today = shifts.filter(day=day)
     add_rows(
         values,
         "stood",
         today.values("region_path").annotate(n=Count("volunteer_id", distinct=True)).order_by(),
     )
     add_rows(values, "shifts", today.values("region_path").annotate(n=Count("id")).order_by())
-    on_duty = shifts.filter(Q(signed_out_at__isnull=True) | Q(signed_out_at__gt=until))
+    # on duty at the moment: signed in that day or the night before, not yet out
+    on_duty = shifts.filter(day__in=[day - dt.timedelta(days=1), day]).filter(
+        Q(signed_out_at__isnull=True) | Q(signed_out_at__gt=until)
+    )
     add_rows(
         values,
         "on_duty",
-        on_duty.filter(signed_in_at__gte=day_start(day) - dt.timedelta(days=1))
-        .values("region_path")
-        .annotate(n=Count("volunteer_id", distinct=True))
-        .order_by(),
+        on_duty.values("region_path").annotate(n=Count("volunteer_id", distinct=True)).order_by(),
     )
-    closed = shifts.filter(day=day, signed_out_at__lte=until)
+    closed = today.filter(signed_out_at__lte=until)
     for row in closed.values("region_path").annotate(m=Sum("minutes")).order_by():
         bucket = values[row["region_path"]]
         bucket["hours"] = bucket.get("hours", 0) + round((row["m"] or 0) / 60)

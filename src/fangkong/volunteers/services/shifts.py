@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -263,26 +263,16 @@ def recount(*, region_path: str = "") -> int:
     """Rebuild the counters from the closed shifts (after a bulk load, or to repair): each
     volunteer's totals and every team's days under ``region_path``, with grouped queries.
     Returns the number of teams' days written."""
-    from django.db.models import Count, Sum
+    from django.db.models import Count, OuterRef, Subquery, Sum
+    from django.db.models.functions import Coalesce
 
     closed = Shift.objects.filter(signed_out_at__isnull=False)
     with transaction.atomic():
-        people = Volunteer.objects.filter(region_path__startswith=region_path)
-        people.update(minutes_total=0, shifts_total=0)
-        sums = (
-            closed.filter(volunteer__region_path__startswith=region_path)
-            .values("volunteer_id")
-            .annotate(m=Sum("minutes"), n=Count("id"))
-            .order_by()
+        mine = closed.filter(volunteer_id=OuterRef("pk")).order_by().values("volunteer_id")
+        Volunteer.objects.filter(region_path__startswith=region_path).update(
+            minutes_total=Coalesce(Subquery(mine.annotate(m=Sum("minutes")).values("m")), 0),
+            shifts_total=Coalesce(Subquery(mine.annotate(n=Count("id")).values("n")), 0),
         )
-        by_total: dict[tuple[int, int], list[int]] = {}
-        for row in sums:
-            by_total.setdefault((row["m"] or 0, row["n"]), []).append(row["volunteer_id"])
-        for (minutes, n), ids in by_total.items():
-            for i in range(0, len(ids), 5000):
-                Volunteer.objects.filter(pk__in=ids[i : i + 5000]).update(
-                    minutes_total=minutes, shifts_total=n
-                )
         TeamDay.objects.filter(region_path__startswith=region_path).delete()
         days = (
             closed.filter(team__region_path__startswith=region_path, team__isnull=False)
@@ -301,4 +291,29 @@ def recount(*, region_path: str = "") -> int:
             for d in days
         ]
         TeamDay.objects.bulk_create(rows, batch_size=5000)
+        _recount_sizes(region_path)
     return len(rows)
+
+
+def _recount_sizes(region_path: str) -> None:
+    """Each team's size: its current people, each once (a branch with its teams' people)."""
+    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    current = Membership.objects.filter(left_on__isnull=True)
+    own = current.filter(team_id=OuterRef("pk")).order_by().values("team_id")
+    family = (
+        current.filter(Q(team_id=OuterRef("pk")) | Q(team__branch_id=OuterRef("pk")))
+        .order_by()
+        .annotate(k=Value(1))
+        .values("k")
+    )
+    teams = Team.objects.filter(region_path__startswith=region_path)
+    teams.filter(kind=TeamKind.TEAM).update(
+        size=Coalesce(Subquery(own.annotate(n=Count("volunteer_id", distinct=True)).values("n")), 0)
+    )
+    teams.filter(kind=TeamKind.BRANCH).update(
+        size=Coalesce(
+            Subquery(family.annotate(n=Count("volunteer_id", distinct=True)).values("n")), 0
+        )
+    )

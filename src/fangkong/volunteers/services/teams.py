@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,8 @@ def _clean_team(
             }
     if basis == TeamBasis.COMPOUND and not compound:
         errors["compound"] = _("a team formed by compound names its compound")
+    elif len(compound) > 100:
+        errors["compound"] = _("a compound's name is at most 100 characters")
     if branch is not None and (
         branch.kind != TeamKind.BRANCH
         or kind != TeamKind.TEAM
@@ -100,6 +103,21 @@ def check_create_team(
     return team
 
 
+def _family(team_id: int):
+    """Current memberships of a team and, for a branch, of its teams."""
+    return Membership.objects.filter(left_on__isnull=True).filter(
+        Q(team_id=team_id) | Q(team__branch_id=team_id)
+    )
+
+
+def _sizes_to_move(team: Team) -> list[int]:
+    """The teams whose size a membership of ``team`` counts in: itself and its branch, locked
+    (so two supervisors adding the same volunteer at once count them once)."""
+    ids = [team.pk] + ([team.branch_id] if team.branch_id else [])
+    list(Team.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    return ids
+
+
 def check_add_member(*, team: Team, volunteer: Volunteer, on: dt.date | None = None) -> Membership:
     """Add an active volunteer of the team's area to it (already a member: that membership)."""
     if volunteer.status != VolunteerStatus.ACTIVE:
@@ -109,27 +127,32 @@ def check_add_member(*, team: Team, volunteer: Volunteer, on: dt.date | None = N
         or team.region_path.startswith(volunteer.region_path)
     ):
         raise VolunteerInvalid({"volunteer": _("the volunteer lives outside the team's area")})
-    current = Membership.objects.filter(team=team, volunteer=volunteer, left_on__isnull=True)
-    if (found := current.first()) is not None:
-        return found
-    try:
-        with transaction.atomic():
-            return Membership.objects.create(
-                team=team,
-                volunteer=volunteer,
-                region_path=team.region_path,
-                joined_on=on or timezone.localdate(),
-            )
-    except IntegrityError:  # added at the same moment by someone else
-        return current.get()
+    with transaction.atomic():
+        ids = _sizes_to_move(team)
+        current = Membership.objects.filter(team=team, volunteer=volunteer, left_on__isnull=True)
+        if (found := current.first()) is not None:
+            return found
+        new_in = [t for t in ids if not _family(t).filter(volunteer=volunteer).exists()]
+        membership = Membership.objects.create(
+            team=team,
+            volunteer=volunteer,
+            region_path=team.region_path,
+            joined_on=on or timezone.localdate(),
+        )
+        Team.objects.filter(pk__in=new_in).update(size=F("size") + 1)
+    return membership
 
 
 def check_remove_member(*, team: Team, volunteer: Volunteer, on: dt.date | None = None) -> int:
     """End a volunteer's membership (a leader who leaves is no longer leader)."""
     with transaction.atomic():
+        ids = _sizes_to_move(team)
         left = Membership.objects.filter(
             team=team, volunteer=volunteer, left_on__isnull=True
         ).update(left_on=on or timezone.localdate())
+        if left:
+            gone = [t for t in ids if not _family(t).filter(volunteer=volunteer).exists()]
+            Team.objects.filter(pk__in=gone).update(size=F("size") - 1)
         Team.objects.filter(pk=team.pk, leader=volunteer).update(leader=None)
     return left
 

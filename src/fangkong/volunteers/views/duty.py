@@ -29,6 +29,9 @@ def me_page(request):
     """Their shifts: the one signed in to, rostered ones to come, posts to sign in to, hours."""
     volunteer = _me(request)
     if volunteer is None:
+        # an account with no volunteer record yet: the checkpoints it can staff, else why not
+        if scope_of(request.user).can(Cap.CHECKPOINT) and request.user.scope_region_id:
+            return redirect("health:checkpoints")
         return render(request, "volunteers/not_registered.html")
     duty = selectors.my_duty(volunteer)
     return render(

@@ -389,7 +389,7 @@ def correct(request, pk):
             check_correct(shift=shift, signed_out_at=out, by=request.user)
         except VolunteerInvalid as e:
             _show_errors(request, e)
-    back = request.POST.get("team")
-    if back and back.isdigit():
+    back = int_or(request.POST.get("team"), 0)
+    if back > 0:
         return redirect(f"{reverse('volunteers:team', args=[back])}?day={shift.day.isoformat()}")
     return redirect("volunteers:volunteer", pk=shift.volunteer_id)
