@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,26 +22,38 @@ from fangkong.accounts.services import record_audit
 from fangkong.common.masking import mask_text
 from fangkong.people.models import Person
 
-from ..choices import LIVE_TASK, WORKING_TASK
+from ..choices import LIVE_TASK, WORKING_TASK, TaskStatus
 from ..models import Task
+
+OVER_TASK = (
+    TaskStatus.DELIVERED,
+    TaskStatus.COULD_NOT,
+    TaskStatus.DECLINED,
+    TaskStatus.WITHDRAWN,
+)
 
 RECENT_DAYS = 7
 
 
-def my_tasks(scope: Scope) -> QuerySet[Task]:
-    """The volunteer's tasks: live ones first (by due time), then those over in the last week."""
+MAX_LISTED = 100
+
+
+def my_tasks(scope: Scope, limit: int = MAX_LISTED) -> list[Task]:
+    """The volunteer's tasks: live ones first (by due time), then those over in the last week
+    (latest first). Two queries, each led by the volunteer on ``helptask_mine``
+    (volunteer, status, …), so a city's tasks are never scanned."""
     scope.require(Cap.HELP_TASKS)
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
-    live = Case(
-        When(status__in=LIVE_TASK, then=Value(0)), default=Value(1), output_field=IntegerField()
+    mine = Task.objects.filter(volunteer__user_id=scope.user_id).select_related(
+        "request", "request__household", "request__household__building"
     )
-    return (
-        Task.objects.filter(volunteer__user_id=scope.user_id)
-        .exclude(~Q(status__in=LIVE_TASK) & Q(done_at__lt=since))
-        .select_related("request", "request__household", "request__household__building")
-        .annotate(order=live)
-        .order_by("order", "request__due_at", "-id")
+    live = list(mine.filter(status__in=LIVE_TASK).order_by("request__due_at", "id")[:limit])
+    over = list(
+        mine.filter(status__in=OVER_TASK, done_at__gte=since).order_by("-done_at", "-id")[
+            : max(0, limit - len(live))
+        ]
     )
+    return live + over
 
 
 def my_task_or_404(scope: Scope, pk: int) -> Task:

@@ -27,7 +27,7 @@ from ..services.advances import MAX_RECEIPT_BYTES
 @login_required
 def tasks(request):
     scope = scope_of(request.user)
-    found = list(selectors.my_tasks(scope)[:100])
+    found = selectors.my_tasks(scope)
     return render(
         request,
         "assistance/tasks.html",
