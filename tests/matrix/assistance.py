@@ -47,16 +47,17 @@ def _setup(tree):
         return
     BuildingPoint.objects.create(building=tree.building_a, lat=28.2, lon=112.98)
     user = User.objects.get(username="volunteer")
-    helper = Volunteer.objects.create(
-        user=user,
-        name="赵志愿",
-        phone="13800138000",
-        status="active",
-        home_area=user.scope_region,
-        region_path=user.scope_region.path,
-        home_lat=28.209,
-        home_lon=112.98,
-    )
+    helper = Volunteer.objects.filter(user=user).first()  # the volunteers rows may make it
+    if helper is None:
+        helper = Volunteer.objects.create(
+            user=user,
+            name="赵志愿",
+            phone="13800138000",
+            status="active",
+            home_area=user.scope_region,
+            region_path=user.scope_region.path,
+        )
+    Volunteer.objects.filter(pk=helper.pk).update(home_lat=28.209, home_lon=112.98)
 
     def raise_(kind, needed):
         return check_raise_request(
@@ -137,7 +138,7 @@ def _food_c():
 def _volunteer_id():
     from fangkong.volunteers.models import Volunteer
 
-    return Volunteer.objects.get(name="赵志愿").pk
+    return Volunteer.objects.get(user__username="volunteer").pk
 
 
 def _post(url, expect, body=None):
