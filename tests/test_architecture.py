@@ -40,6 +40,8 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("supplies", ("fangkong.screening",)),
         # assistance dispatches to volunteers, never the other way
         ("volunteers", ("fangkong.ops", "fangkong.health", "fangkong.assistance")),
+        # assistance builds on health's resident page and on volunteers; nothing builds on it
+        ("assistance", ("fangkong.ops", "fangkong.supplies", "fangkong.screening")),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):

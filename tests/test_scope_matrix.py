@@ -13,6 +13,7 @@ from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
 from .matrix import (
+    assistance,
     donations,
     health,
     registry,
@@ -34,6 +35,7 @@ MATRIX: dict[str, Endpoint] = {
     **screening_lab.ROWS,
     **donations.ROWS,
     **requisitions.ROWS,
+    **assistance.ROWS,
     **volunteers_rows.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
@@ -50,6 +52,10 @@ EXEMPT = {
     "api:no_such_operation",
     # residents' QR page: no account, a signed link (tests/health/test_resident.py)
     "health:resident",
+    # asking for help from the QR page and following it: the same signed link
+    # (tests/assistance/test_resident.py)
+    "assistance:resident_help",
+    "assistance:resident_status",
     # the recruiting link: no account, a signed link (tests/volunteers/test_pages.py)
     "volunteers:apply",
     # the user's own password, and the site's icon (tests/test_frame.py)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fangkong.supplies",
     "fangkong.reports",
     "fangkong.volunteers",
+    "fangkong.assistance",
     "fangkong.ops",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("fangkong.screening.urls")),
     path("reports/", include("fangkong.reports.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
+    path("", include("fangkong.assistance.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

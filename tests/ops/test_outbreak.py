@@ -257,3 +257,35 @@ def test_the_demo_street_has_teams_posts_and_a_week_of_shifts(outbreak, client):
     _login(client, "community")
     league = _page(client, "/volunteers/league/")
     assert "执勤组" in league and "临时党支部" in league
+
+
+def test_the_demo_community_has_help_requests_in_every_state(outbreak, client):
+    from fangkong.assistance.models import Advance, HelpRequest, Stop, Task
+
+    states = set(HelpRequest.objects.values_list("status", flat=True))
+    assert states >= {
+        "open",
+        "offered",
+        "accepted",
+        "picked_up",
+        "delivered",
+        "merged",
+        "cancelled",
+    }
+    assert HelpRequest.objects.exclude(level="community").exists()  # escalated
+    tasks = set(Task.objects.values_list("status", flat=True))
+    assert tasks >= {"offered", "accepted", "picked_up", "delivered", "could_not"}
+    assert Advance.objects.filter(repaid_at__isnull=False).exists()
+    assert Advance.objects.filter(repaid_at__isnull=True).exists()
+    assert set(Stop.objects.values_list("status", flat=True)) == {
+        "pending",
+        "delivered",
+        "could_not",
+    }
+    _login(client, "volunteer")
+    mine = _page(client, "/help/my/")
+    assert mine.count('class="tag offered"') >= 1 and "已送达" in mine
+    _login(client, "community")
+    assert "液化气罐配送" in _page(client, "/help/rounds/")
+    batch = client.post("/help/batch/", {"max_km": "5"})
+    assert batch.status_code == 200 and "已派出" in batch.content.decode()

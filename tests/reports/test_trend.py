@@ -62,6 +62,28 @@ def stock(city, people) -> None:
         Movement.objects.filter(pk=movement.pk).update(at=at(DAY - dt.timedelta(days=back), 10))
 
 
+def asks(city) -> None:
+    """Help requests of grid A's household over several days: one delivered late, one on time,
+    one still open past its due time, one cancelled."""
+    from fangkong.assistance.models import HelpRequest
+    from tests.assistance.conftest import ask
+
+    rows = [ask(city.household_a, needed=f"药{n}") for n in range(4)]
+    for r, (back, hours, status) in zip(
+        rows,
+        ((4, 30, "delivered"), (2, 1, "delivered"), (1, None, "open"), (3, 5, "cancelled")),
+        strict=True,
+    ):
+        raised = at(DAY - dt.timedelta(days=back), 9)
+        HelpRequest.objects.filter(pk=r.pk).update(
+            raised_at=raised,
+            due_at=raised + dt.timedelta(hours=8),
+            deadline_at=raised + dt.timedelta(hours=8),
+            status=status,
+            closed_at=raised + dt.timedelta(hours=hours) if hours else None,
+        )
+
+
 def figures_by_day(section, scope, region) -> list[dict[str, int]]:
     return [
         {f.key: f.value for f in section.figures(scope, region, d, until_of(d)).figures}
@@ -83,6 +105,7 @@ def test_the_registry_health_and_supplies_answer_a_trend():
 def test_each_sections_trend_equals_its_figures_day_by_day(city, people, who):
     more_days(city)
     stock(city, people)
+    asks(city)
     user = getattr(people, who)
     scope = scope_of(user)
     region = user.scope_region

@@ -36,6 +36,8 @@ MENU = (
     MenuItem("supplies:requisitions", _("Requisitions"), Cap.REQUISITION),
     MenuItem("screening:tasks", _("My tasks"), Cap.SAMPLING),
     MenuItem("screening:lab", _("Lab"), Cap.LAB_RESULTS),
+    MenuItem("assistance:home", _("Help requests"), Cap.HELP_VIEW),
+    MenuItem("assistance:tasks", _("My help tasks"), Cap.HELP_TASKS),
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),

@@ -40,6 +40,10 @@ class Cap(StrEnum):
     LAB_RESULTS = "lab_results"  # a lab's tubes (barcodes, never names) and uploading results
     REQUISITION = "requisition"  # raise requisitions for one's unit and follow them
     ALLOCATE = "allocate"  # approve the region's requisitions and run allocation rounds
+    HELP_VIEW = "help_view"  # residents' help requests of the region: lists, figures, rounds
+    HELP_RAISE = "help_raise"  # raise a help request for a household (grid worker, hotline)
+    HELP_DISPATCH = "help_dispatch"  # triage: merge, cancel, dispatch, delivery rounds
+    HELP_TASKS = "help_tasks"  # a volunteer's own help tasks (docs/assistance.md)
     VOLUNTEERS_VIEW = "volunteers_view"  # volunteers, teams, their days, hours and the league
     VOLUNTEERS_MANAGE = (
         "volunteers_manage"  # register and approve volunteers; teams, posts, rosters
@@ -115,6 +119,21 @@ for _role in _REQUESTERS | _APPROVERS:
     ROLE_CAPS[_role] = ROLE_CAPS[_role] | {Cap.REQUISITION}
 for _role in _APPROVERS:
     ROLE_CAPS[_role] = ROLE_CAPS[_role] | {Cap.ALLOCATE}
+# Help requests (docs/assistance.md): everyone from the grid worker up reads the requests of
+# their region; grid workers raise them for a household, and so do community staff and district
+# staff, who answer the hotlines (the community's phone, the district's 12345 desk); community
+# and street staff triage and dispatch (an overdue request goes up to the street); a volunteer
+# reads and works only the tasks given to them.
+_HELP_CAPS: dict[str, frozenset[Cap]] = {
+    Role.HEADQUARTERS: frozenset({Cap.HELP_VIEW}),
+    Role.DISTRICT: frozenset({Cap.HELP_VIEW, Cap.HELP_RAISE}),
+    Role.STREET: frozenset({Cap.HELP_VIEW, Cap.HELP_DISPATCH}),
+    Role.COMMUNITY: frozenset({Cap.HELP_VIEW, Cap.HELP_RAISE, Cap.HELP_DISPATCH}),
+    Role.GRID_WORKER: frozenset({Cap.HELP_VIEW, Cap.HELP_RAISE}),
+    Role.VOLUNTEER: frozenset({Cap.HELP_TASKS}),
+}
+for _role, _caps in _HELP_CAPS.items():
+    ROLE_CAPS[_role] = ROLE_CAPS[_role] | _caps
 
 
 def scope_of(user) -> Scope:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from fangkong.assistance.demo import demo_requests
 from fangkong.health.models import Case, CheckIn, Checkpoint
 from fangkong.volunteers.demo import demo_volunteers
 
@@ -104,6 +105,7 @@ def seed_outbreak(
         testing = seed_campaign(town=town, actors=actors, seed=seed, now=now)
         demo_lab()  # the campaign's closed tubes sent to the lab account's lab and reported
         demo_volunteers(seed=seed, now=now)  # teams, posts and a week of shifts (volunteers.demo)
+        demo_requests(seed=seed, now=now)  # a day of help requests in every state (assistance)
     f = routine.figures
     return OutbreakResult(
         first_day=start,

@@ -25,6 +25,7 @@ from fangkong.regions.models import Household
 
 from ...choices import Source, Symptom
 from ...models import CheckIn
+from ...resident_extras import resident_sections
 from ...services import (
     CheckInData,
     link_from_token,
@@ -312,10 +313,12 @@ def _household_page(
         for m in members:
             if m.person_id == person_id and (m.reported_at is None or at > m.reported_at):
                 m.reported_at = at
+    h = household_token(link, household)
     context = {
         "building": link.building,
         "door_label": _door_label(household),
-        "h": household_token(link, household),
+        "h": h,
+        "extras": resident_sections(request, request.resolver_match.kwargs["token"], h, household),
         "members": members,
         "symptoms": Symptom.choices,
         "error": error,

@@ -1,0 +1,7 @@
+class HelpInvalid(ValueError):
+    """A change to a help request that cannot be made: ``errors`` maps each field to what is
+    wrong and what is allowed."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(str(v) for v in errors.values()))
+        self.errors = errors
