@@ -36,6 +36,9 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("people", ("fangkong.ops", "fangkong.health", "fangkong.supplies")),
         ("health", ("fangkong.ops", "fangkong.supplies")),
         ("supplies", ("fangkong.ops", "fangkong.health", "fangkong.people")),
+        ("beds", ("fangkong.ops", "fangkong.supplies", "fangkong.screening")),
+        ("health", ("fangkong.beds",)),
+        ("people", ("fangkong.beds",)),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):

@@ -35,6 +35,8 @@ MENU = (
     MenuItem("supplies:home", _("My stock"), Cap.STOCK_KEEP, unless=Cap.STOCK_VIEW),
     MenuItem("screening:tasks", _("My tasks"), Cap.SAMPLING),
     MenuItem("screening:lab", _("Lab"), Cap.LAB_RESULTS),
+    MenuItem("beds:home", _("Beds"), Cap.BEDS_VIEW),
+    MenuItem("beds:home", _("My beds"), Cap.BEDS_KEEP, unless=Cap.BEDS_VIEW),
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),

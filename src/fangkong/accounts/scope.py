@@ -38,6 +38,10 @@ class Cap(StrEnum):
     STOCK_VIEW = "stock_view"  # every stock point of the region: balances, movements, cards
     STOCK_KEEP = "stock_keep"  # keep stock at the points one is keeper of (docs/supplies.md)
     LAB_RESULTS = "lab_results"  # a lab's tubes (barcodes, never names) and uploading results
+    BEDS_VIEW = "beds_view"  # facilities, bed figures, patients waiting, plans: of the region
+    BEDS_PLAN = "beds_plan"  # run, review and confirm the day's transfer plan
+    BEDS_PROGRESS = "beds_progress"  # triage waiting patients, report the plan's progress
+    BEDS_KEEP = "beds_keep"  # a hospital operator: their facility's beds and patients only
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -89,6 +93,13 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),
 }
+# Beds (docs/beds.md): headquarters plans the day's transfers; district staff triage their
+# waiting patients and report the plan's progress; street staff follow; a hospital operator
+# keeps their own facility's beds and sees only the patients sent to it.
+ROLE_CAPS[Role.HEADQUARTERS] |= {Cap.BEDS_VIEW, Cap.BEDS_PLAN, Cap.BEDS_PROGRESS}
+ROLE_CAPS[Role.DISTRICT] |= {Cap.BEDS_VIEW, Cap.BEDS_PROGRESS}
+ROLE_CAPS[Role.STREET] |= {Cap.BEDS_VIEW}
+ROLE_CAPS[Role.HOSPITAL] |= {Cap.BEDS_KEEP}
 
 
 def scope_of(user) -> Scope:
