@@ -179,3 +179,47 @@ def test_a_closed_case_leaves_the_waiting_list(beds, tree, people):
     Case.objects.filter(pk=beds.case.pk).update(closed_on=timezone.localdate())
     take_in_waiting()
     assert Patient.objects.get(person=tree.person_a).status == PatientStatus.CANCELLED
+
+
+def test_a_child_contact_goes_with_their_parent_to_a_site_that_takes_children(beds, tree, people):
+    from fangkong.beds.services import save_facility
+    from fangkong.health.services import check_add_contact
+
+    from ..conftest import make_person
+
+    save_facility(
+        code="QH02",
+        name="更近的宾馆",
+        kind="quarantine",
+        region=tree.district,
+        lat=28.2,
+        lon=112.97,
+        capacity={"quarantine": 20},
+    )  # at the pickup point itself, but children may not stay
+    mother = make_person(
+        tree.grid_a, name="张母", sex="F", household=tree.household_a, birth_on=dt.date(1988, 2, 2)
+    )
+    hq = scope_of(people.hq)
+    for person in (mother, tree.child_a):
+        check_add_contact(user=people.hq, scope=hq, case=beds.case, person=person, kind="close")
+    take_in_waiting()
+    child = Patient.objects.get(person=tree.child_a)
+    parent = Patient.objects.get(person=mother)
+    assert child.parent == parent and "with_child" in parent.needs
+    plan = _plan(people, tree)
+    where = {ln.patient.person.name: ln.facility.code for ln in plan.lines.exclude(facility=None)}
+    assert where["张母"] == "QH01" and where["张小明"] == "QH01"
+    assert where["李娜"] == "QH02"  # no child: the nearest room
+    assert "随家长" in plan.lines.get(patient=child).reason
+
+
+def test_a_patient_whose_region_has_no_pickup_point_is_unplaced_with_that_reason(
+    beds, tree, people
+):
+    from fangkong.beds.models import PickupPoint
+
+    PickupPoint.objects.all().delete()
+    take_in_waiting()
+    line = _plan(people, tree).lines.get(patient__person=tree.person_a)
+    assert line.status == LineStatus.UNPLACED
+    assert line.reason_en == "no pickup point is set for their region"
