@@ -32,10 +32,11 @@ class BedCount:
 
 @transaction.atomic
 def check_report_beds(
-    *, scope: Scope, user: User, facility: Facility, counts: list[BedCount]
+    *, scope: Scope, user: User | None, facility: Facility, counts: list[BedCount]
 ) -> list[BedStock]:
     """An operator's count of their facility's beds, one or more types at once (all or
-    nothing): occupied and blocked, free being what is left of the capacity."""
+    nothing): occupied and blocked, free being what is left of the capacity. The caller has
+    found the facility among those the user keeps (``selectors.kept_facility_or_404``)."""
     scope.require(Cap.BEDS_KEEP)
     stocks = {
         s.bed_type: s

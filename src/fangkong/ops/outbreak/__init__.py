@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from fangkong.beds.demo import seed_beds
 from fangkong.health.models import Case, CheckIn, Checkpoint
 
 from ..demo import demo_lab
@@ -102,6 +103,7 @@ def seed_outbreak(
         timeline.run()
         testing = seed_campaign(town=town, actors=actors, seed=seed, now=now)
         demo_lab()  # the campaign's closed tubes sent to the lab account's lab and reported
+        seed_beds()  # facilities, their counts, the waiting list and today's plan half done
     f = routine.figures
     return OutbreakResult(
         first_day=start,
