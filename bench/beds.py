@@ -11,8 +11,10 @@ Fangcang field hospitals, 100 quarantine hotels) around the city. Measured:
   page, through the test client;
 - a hospital's bed update through the API (``POST /api/v1/beds/facilities/{code}/beds``, a
   count of two bed types; 300 in a row, median and p99);
+- a district's progress round on one line (``check_report_progress``: picked up, or admitted
+  with the bed taken), for up to 1,000 lines of the confirmed plan, one after another;
 - the plan's progress per district for the city (``GET /api/v1/beds/plans/{id}/progress``)
-  once the plan is confirmed and a third of its lines have a progress round.
+  after those rounds.
 
 The issue's goals: under 10 s, under 50 ms p99, under 100 ms.
 """
@@ -169,12 +171,17 @@ def main() -> int:
     total = time.perf_counter() - started
     placed = plan.lines.exclude(status="unplaced").count()
     check_confirm_plan(scope=scope_of(hq), user=hq, plan=plan)
-    lines = list(Line.objects.filter(plan=plan, status="confirmed").order_by("pk")[: placed // 3])
-    rounds_started = time.perf_counter()
-    for i, line in enumerate(lines):
+    lines = list(
+        Line.objects.filter(plan=plan, status="confirmed").order_by("pk")[: min(placed // 3, 1000)]
+    )
+    it = iter(enumerate(lines))
+
+    def one_round():
+        i, line = next(it)
         status = "picked_up" if i % 3 else "admitted"
         check_report_progress(scope=scope_of(hq), user=hq, line=line, status=status)
-    rounds = time.perf_counter() - rounds_started
+
+    rounds = _ms(one_round, len(lines))
     progress = time_requests(client, reverse("api:plan_progress", args=[plan.pk]), 100)
     keeper = Client(HTTP_HOST="127.0.0.1")
     keeper.force_login(operator)
@@ -213,8 +220,11 @@ def main() -> int:
             f"ms) | < 10 s |",
             f"| a hospital's bed update through the API, 300 in a row | median {bed[0]:.1f} ms, "
             f"p99 {bed[1]:.1f} ms | p99 < 50 ms |",
-            f"| the plan's progress per district for the city ({len(lines):,} rounds reported "
-            f"in {rounds:.1f} s), 100 requests | median {progress['median_ms']:.1f} ms, p99 "
+            f"| a district's progress round on one line (picked up, or admitted: the bed "
+            f"taken), {len(lines):,} in a row | median {rounds[0]:.1f} ms, p99 {rounds[1]:.1f} ms "
+            f"| — |",
+            f"| the plan's progress per district for the city, after those rounds, 100 "
+            f"requests | median {progress['median_ms']:.1f} ms, p99 "
             f"{progress['p99_ms']:.1f} ms | < 100 ms |",
             "",
         ]
