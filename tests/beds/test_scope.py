@@ -4,6 +4,8 @@ neither another district's patients nor their plan lines."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -107,3 +109,24 @@ def test_a_role_without_the_plan_cannot_propose_and_nobody_plans_above_their_reg
         )
     with pytest.raises(BedsInvalid, match="outside your region"):
         check_propose_plan(scope=scope_of(people.hq), user=people.hq, region=tree.province)
+
+
+def test_an_operator_cannot_admit_a_patient_sent_elsewhere_even_through_the_service(
+    beds, tree, people
+):
+    from fangkong.beds.services import check_admit
+
+    theirs = planned(tree, beds.fangcang, "fangcang", 1)[0]
+    with pytest.raises(BedsInvalid, match="does not send this patient to your facility"):
+        check_admit(scope=scope_of(people.hospital), user=people.hospital, patient=theirs)
+
+
+def test_the_most_severe_wait_first_whenever_they_came(beds, tree, people):
+    from fangkong.beds.models import Patient
+
+    take_in_waiting()
+    long_ago = Patient.objects.get(person=tree.person_a).since_at - dt.timedelta(days=2)
+    Patient.objects.filter(person=tree.person_b).update(since_at=long_ago)  # waited longest
+    Patient.objects.filter(person=tree.person_a).update(severity="critical")
+    rows, total, _over = selectors.waiting(scope_of(people.hq), limit=1)
+    assert total == 2 and rows[0].patient.person == tree.person_a

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -151,10 +151,8 @@ def waiting(scope: Scope, *, limit: int = 500) -> tuple[list[Waiting], int, int]
     over_at = now - dt.timedelta(hours=hours)
     total = qs.count()
     over = qs.filter(since_at__lt=over_at).count()
-    rows = sorted(
-        qs.order_by("since_at")[: limit * 4],
-        key=lambda p: (SEVERITY_ORDER[p.severity], p.since_at),
-    )[:limit]
+    rank = Case(*(When(severity=s, then=i) for s, i in SEVERITY_ORDER.items()), default=9)
+    rows = qs.annotate(rank=rank).order_by("rank", "since_at", "pk")[:limit]
     return (
         [
             Waiting(

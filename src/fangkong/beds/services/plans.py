@@ -32,7 +32,7 @@ from ..choices import (
     Severity,
     Vehicle,
 )
-from ..models import BedStock, Facility, Line, Patient, Plan, VehicleTask
+from ..models import BedStock, Facility, Line, Operator, Patient, Plan, VehicleTask
 from ..rules import limits_for
 from .errors import BedsInvalid
 from .inventory import do_admit
@@ -391,6 +391,14 @@ def check_report_progress(
 
 
 def check_admit(*, scope: Scope, user: User, patient: Patient) -> Patient:
-    """A hospital operator admits a patient the plan sends to their facility."""
+    """A hospital operator admits a patient the plan sends to their own facility."""
     scope.require(Cap.BEDS_KEEP)
-    return do_admit(patient=patient, user=user)
+    mine = Operator.objects.filter(user=user).values_list("facility_id", flat=True).first() or 0
+    line = (
+        Line.objects.filter(patient=patient, status__in=LEFT, facility_id=mine)
+        .order_by("-plan_id")
+        .first()
+    )
+    if line is None:
+        raise BedsInvalid({"patient": _("the plan does not send this patient to your facility")})
+    return do_admit(patient=patient, user=user, line=line)
