@@ -22,6 +22,7 @@ The issue's goals: under 10 s, under 50 ms p99, under 100 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -207,7 +208,8 @@ def main() -> int:
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     text = "\n".join(
         [
-            f"## Beds {stamp} — {machine()}, PostgreSQL {pg_version}",
+            f"## Beds {stamp} — {machine()}, PostgreSQL {pg_version}, load average "
+            f"{os.getloadavg()[0]:.1f} at the end (a shared machine: figures scale with it)",
             "",
             f"{waiting:,} patients waiting × {len(facilities)} facilities (60 hospitals, 40 "
             f"Fangcang, 100 quarantine hotels); the proposal placed {placed:,} "

@@ -5,6 +5,7 @@ to the waiting list for the next plan."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.common.db import BulkWriter, reserve_ids
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Region
 from fangkong.solvers import beds as solver
@@ -105,7 +107,7 @@ def district_of(paths: list[str], path: str) -> str:
     return path
 
 
-def _reason_placed(p: Patient, facility: Facility, bed_type: str, km: float, hours: float):
+def _reason_placed(p: Waiting, facility: Facility, bed_type: str, km: float, hours: float):
     needs = [n for n in p.needs if n != "with_child"]
     zh = (
         f"{SEVERITY_ZH[p.severity]}，安排{solver.BED_ZH[bed_type]}：{facility.name}，"
@@ -121,7 +123,7 @@ def _reason_placed(p: Patient, facility: Facility, bed_type: str, km: float, hou
     return zh, en
 
 
-def _solve(patients: list[Patient], facilities: dict[int, Facility], free, max_km: float):
+def _solve(patients: list[Waiting], facilities: dict[int, Facility], free, max_km: float):
     now = timezone.now()
     hours = {p.pk: max(0.0, (now - p.since_at).total_seconds() / 3600) for p in patients}
     offered = [
@@ -164,7 +166,7 @@ def _solve(patients: list[Patient], facilities: dict[int, Facility], free, max_k
     return decisions
 
 
-def _children(children: list[Patient], decisions: dict[int, Decision], left: Counter):
+def _children(children: list[Waiting], decisions: dict[int, Decision], left: Counter):
     for c in children:
         d = decisions.get(c.parent_id or 0)
         if d is None or d.facility is None:
@@ -194,6 +196,84 @@ def _children(children: list[Patient], decisions: dict[int, Decision], left: Cou
             )
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What a proposal reads of a waiting patient (plain values: 20,000 of them at once)."""
+
+    pk: int
+    region_path: str
+    lat: float | None
+    lon: float | None
+    severity: str
+    age: int | None
+    needs: list[str]
+    since_at: dt.datetime
+    parent_id: int | None
+
+
+WAITING_FIELDS = (
+    "pk",
+    "region_path",
+    "lat",
+    "lon",
+    "severity",
+    "age",
+    "needs",
+    "since_at",
+    "parent_id",
+)
+LINE_FIELDS = [
+    "id",
+    "plan",
+    "patient",
+    "region_path",
+    "district_path",
+    "facility",
+    "facility_path",
+    "bed_type",
+    "km",
+    "reason",
+    "reason_en",
+    "status",
+    "refused_reason",
+    "updated_at",
+]
+NO_PICKUP = Decision(
+    None, "", None, "所在区域没有接送点坐标", "no pickup point is set for their region"
+)
+
+
+def _write_lines(plan: Plan, waiting: list[Waiting], decisions: dict[int, Decision]) -> None:
+    """A line per waiting patient, by COPY (PostgreSQL) or batched inserts."""
+    districts = _district_paths()
+    now = timezone.now()
+    rows = BulkWriter(Line, LINE_FIELDS)
+    for line_id, p in zip(reserve_ids(Line, len(waiting)), waiting, strict=True):
+        d = decisions.get(p.pk) or NO_PICKUP
+        f = d.facility
+        rows.rows.append(
+            (
+                line_id,
+                plan.pk,
+                p.pk,
+                p.region_path,
+                district_of(districts, p.region_path),
+                f.pk if f else None,
+                f.region_path if f else "",
+                d.bed_type,
+                d.km,
+                d.zh[:300],
+                d.en[:300],
+                LineStatus.PROPOSED if f else LineStatus.UNPLACED,
+                "",
+                now,
+            )
+        )
+        if len(rows.rows) >= 5000:
+            rows.flush()
+    rows.flush()
+
+
 @transaction.atomic
 def check_propose_plan(*, scope: Scope, user: User, region: Region) -> Plan:
     """Today's proposal for ``region``: the waiting list brought up to date, earlier days'
@@ -211,9 +291,12 @@ def check_propose_plan(*, scope: Scope, user: User, region: Region) -> Plan:
     Plan.objects.filter(region=region, on=today, status=PlanStatus.PROPOSED).delete()
     limits = limits_for(region.path)
     facilities, free = free_beds(region.path)
-    waiting = list(
-        Patient.objects.filter(region_path__startswith=region.path, status=PatientStatus.WAITING)
-    )
+    waiting = [
+        Waiting(*row)
+        for row in Patient.objects.filter(
+            region_path__startswith=region.path, status=PatientStatus.WAITING
+        ).values_list(*WAITING_FIELDS)
+    ]
     located = [p for p in waiting if p.lat is not None and p.parent_id is None]
     children = [p for p in waiting if p.lat is not None and p.parent_id is not None]
     decisions = _solve(located, facilities, free, float(limits.max_km)) if located else {}
@@ -225,28 +308,7 @@ def check_propose_plan(*, scope: Scope, user: User, region: Region) -> Plan:
     plan = Plan.objects.create(
         region=region, region_path=region.path, on=today, max_km=limits.max_km, created_by=user
     )
-    districts = _district_paths()
-    lines = []
-    for p in waiting:
-        d = decisions.get(p.pk) or Decision(
-            None, "", None, "所在区域没有接送点坐标", "no pickup point is set for their region"
-        )
-        lines.append(
-            Line(
-                plan=plan,
-                patient=p,
-                region_path=p.region_path,
-                district_path=district_of(districts, p.region_path),
-                facility=d.facility,
-                facility_path=d.facility.region_path if d.facility else "",
-                bed_type=d.bed_type,
-                km=d.km,
-                reason=d.zh[:300],
-                reason_en=d.en[:300],
-                status=LineStatus.PROPOSED if d.facility else LineStatus.UNPLACED,
-            )
-        )
-    Line.objects.bulk_create(lines, batch_size=2000)
+    _write_lines(plan, waiting, decisions)
     Plan.objects.filter(pk=plan.pk).update(seconds=time.perf_counter() - started)
     plan.refresh_from_db()
     return plan
