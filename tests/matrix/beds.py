@@ -82,7 +82,12 @@ def _plan(tree):
     )
     assign_operator(facility=fr01, user=User.objects.get(username="hospital"))
     save_pickup_point(region=tree.city, name="长沙市", lat=28.2, lon=112.97)
-    check_report_case(user=hq, scope=scope_of(hq), person=tree.person_a, classification="confirmed")
+    from fangkong.health.models import Case
+
+    if not Case.objects.filter(person=tree.person_a, closed_on__isnull=True).exists():
+        check_report_case(
+            user=hq, scope=scope_of(hq), person=tree.person_a, classification="confirmed"
+        )
     plan = check_propose_plan(scope=scope_of(hq), user=hq, region=tree.city)
     check_confirm_plan(scope=scope_of(hq), user=hq, plan=plan)
 
