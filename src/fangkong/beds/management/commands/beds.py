@@ -14,6 +14,7 @@ from fangkong.beds.services import (
     set_beds_rule,
     take_in_waiting,
 )
+from fangkong.common.digits import ascii_digits, is_ascii_number
 from fangkong.regions.codes import canonical_code
 from fangkong.regions.models import Region
 
@@ -25,7 +26,8 @@ def parse_beds(text: str) -> dict[str, int]:
     out: dict[str, int] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, n = part.partition("=")
-        if name.strip() not in BedType.values or not n.strip().isdigit():
+        n = ascii_digits(n.strip())  # ４０ typed with a Chinese input method is 40
+        if name.strip() not in BedType.values or not is_ascii_number(n):
             raise CommandError(
                 f"--beds {part!r}: give TYPE=N, TYPE one of {', '.join(BedType.values)}"
             )
