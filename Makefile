@@ -41,6 +41,7 @@ lint: install
 	  echo "translate every message (make messages, then edit the .po)"; exit 1; fi
 
 bench: install  ## benchmarks (registry, ledger import, health, daily counters, read log, daily report and dashboard, supplies, days of cover and donations, lab results, sampling scans, an allocation round, volunteers, help requests on PostgreSQL, then solvers); figures go to docs/benchmarks.md
+bench: install  ## benchmarks (registry, ledger import, health, daily counters, read log, daily report and dashboard, supplies, lab results, sampling scans, beds on PostgreSQL, then solvers); figures go to docs/benchmarks.md
 	@command -v wrk >/dev/null || scripts/install-system-deps.sh wrk
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.ledger
@@ -55,6 +56,7 @@ bench: install  ## benchmarks (registry, ledger import, health, daily counters, 
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.allocation
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.volunteers
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.assistance
+	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.beds
 	$(BIN)/python -m bench.solvers
 
 browser:  ## Debian's chromium, CJK fonts and npm (root)

@@ -42,6 +42,9 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("volunteers", ("fangkong.ops", "fangkong.health", "fangkong.assistance")),
         # assistance builds on health's resident page and on volunteers; nothing builds on it
         ("assistance", ("fangkong.ops", "fangkong.supplies", "fangkong.screening")),
+        ("beds", ("fangkong.ops", "fangkong.supplies", "fangkong.screening")),
+        ("health", ("fangkong.beds",)),
+        ("people", ("fangkong.beds",)),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):

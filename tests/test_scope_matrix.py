@@ -14,6 +14,7 @@ from fangkong.accounts.models import AuditEntry
 
 from .matrix import (
     assistance,
+    beds,
     donations,
     health,
     registry,
@@ -37,6 +38,7 @@ MATRIX: dict[str, Endpoint] = {
     **requisitions.ROWS,
     **assistance.ROWS,
     **volunteers_rows.ROWS,
+    **beds.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {

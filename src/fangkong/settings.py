@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fangkong.health",
     "fangkong.screening",
     "fangkong.supplies",
+    "fangkong.beds",
     "fangkong.reports",
     "fangkong.volunteers",
     "fangkong.assistance",

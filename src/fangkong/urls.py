@@ -12,6 +12,7 @@ urlpatterns = [
     path("supplies/", include("fangkong.supplies.urls")),
     path("", include("fangkong.assistance.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
+    path("beds/", include("fangkong.beds.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

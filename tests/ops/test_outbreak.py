@@ -198,11 +198,25 @@ def test_the_volunteer_lands_on_their_shifts_and_finds_their_checkpoint(outbreak
     )
 
 
-@pytest.mark.parametrize("username", ["hospital"])
-def test_the_hospital_lands_on_its_own_page(outbreak, client, username):
-    response = _login(client, username)
+def test_the_hospital_lands_on_its_facility_with_beds_and_patients_to_admit(outbreak, client):
+    response = _login(client, "hospital")
     assert response.status_code == 200
-    assert response.context["role"] == username
+    body = response.content.decode()
+    assert "市一医院" in body and "现在清点床位" in body
+    assert response.context["coming"]  # today's plan sends it patients to admit
+    assert response.context["figures"][0].stock.reported_by.username == "hospital"
+
+
+def test_headquarters_finds_todays_transfer_plan_half_done_and_a_stale_count(outbreak, client):
+    from fangkong.beds.models import Line, Plan
+
+    plan = Plan.objects.get(on=timezone.localdate())
+    assert plan.status == "confirmed"
+    done = set(Line.objects.filter(plan=plan).values_list("status", flat=True))
+    assert {"admitted", "picked_up", "confirmed"} <= done
+    _login(client, "hq")
+    page = client.get("/beds/").content.decode()
+    assert "方舱医院" in page and "已过时" in page and "今日转运计划" in page
 
 
 def test_the_lab_lands_on_its_lab_page(outbreak, client):

@@ -21,7 +21,7 @@ def test_home_takes_a_grid_worker_to_their_grid(tree, people, login):
 
 
 def test_a_role_without_registry_access_gets_a_plain_explanation(people, login):
-    response = login(people.hospital).get("/")
+    response = login(people.hospital).get("/", follow=True)
     assert response.status_code == 200
     assert "张伟" not in response.content.decode()
 

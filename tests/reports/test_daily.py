@@ -34,6 +34,7 @@ def test_the_report_holds_every_registered_section_in_order(city, people):
         "screening",
         "supplies",
         "assistance",
+        "beds",
         "volunteers",
     ]
 

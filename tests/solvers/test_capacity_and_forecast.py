@@ -214,8 +214,11 @@ def test_an_unknown_field_is_named_with_the_fields_allowed(tmp_path):
     with pytest.raises(CommandError) as err:
         call_command("solve", "beds", str(src))
     text = str(err.value)
-    assert "facilities[0].beds.gym: Input should be 'icu', 'ward' or 'fangcang'" in text
     assert (
-        "patients[0].severity: Input should be 'critical', 'severe', 'moderate' or 'mild'" in text
+        "facilities[0].beds.gym: Input should be 'icu', 'ward', 'fangcang' or 'quarantine'" in text
+    )
+    assert (
+        "patients[0].severity: Input should be 'critical', 'severe', 'moderate', 'mild' or "
+        "'contact'" in text
     )
     assert "patients[0].bloodtype: unknown field; allowed: id, lat, lon, severity, age" in text

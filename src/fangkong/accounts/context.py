@@ -38,6 +38,8 @@ MENU = (
     MenuItem("screening:lab", _("Lab"), Cap.LAB_RESULTS),
     MenuItem("assistance:home", _("Help requests"), Cap.HELP_VIEW),
     MenuItem("assistance:tasks", _("My help tasks"), Cap.HELP_TASKS),
+    MenuItem("beds:home", _("Beds"), Cap.BEDS_VIEW),
+    MenuItem("beds:home", _("My beds"), Cap.BEDS_KEEP, unless=Cap.BEDS_VIEW),
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),

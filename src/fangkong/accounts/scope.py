@@ -49,6 +49,10 @@ class Cap(StrEnum):
         "volunteers_manage"  # register and approve volunteers; teams, posts, rosters
     )
     DUTY = "duty"  # a volunteer's own shifts (sign in and out), hours and certificate
+    BEDS_VIEW = "beds_view"  # facilities, bed figures, patients waiting, plans: of the region
+    BEDS_PLAN = "beds_plan"  # run, review and confirm the day's transfer plan
+    BEDS_PROGRESS = "beds_progress"  # triage waiting patients, report the plan's progress
+    BEDS_KEEP = "beds_keep"  # a hospital operator: their facility's beds and patients only
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -134,6 +138,13 @@ _HELP_CAPS: dict[str, frozenset[Cap]] = {
 }
 for _role, _caps in _HELP_CAPS.items():
     ROLE_CAPS[_role] = ROLE_CAPS[_role] | _caps
+# Beds (docs/beds.md): headquarters plans the day's transfers; district staff triage their
+# waiting patients and report the plan's progress; street staff follow; a hospital operator
+# keeps their own facility's beds and sees only the patients sent to it.
+ROLE_CAPS[Role.HEADQUARTERS] |= {Cap.BEDS_VIEW, Cap.BEDS_PLAN, Cap.BEDS_PROGRESS}
+ROLE_CAPS[Role.DISTRICT] |= {Cap.BEDS_VIEW, Cap.BEDS_PROGRESS}
+ROLE_CAPS[Role.STREET] |= {Cap.BEDS_VIEW}
+ROLE_CAPS[Role.HOSPITAL] |= {Cap.BEDS_KEEP}
 
 
 def scope_of(user) -> Scope:

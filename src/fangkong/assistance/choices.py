@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -68,7 +69,7 @@ WORKING_TASK = (TaskStatus.ACCEPTED, TaskStatus.PICKED_UP)
 
 
 class StopStatus(models.TextChoices):
-    PENDING = "pending", _("To deliver")
+    PENDING = "pending", pgettext_lazy("errand", "To deliver")
     DELIVERED = "delivered", _("Delivered")
     COULD_NOT = "could_not", _("Could not deliver")
 

@@ -1,7 +1,9 @@
 """A day's transfer plan: waiting patients to free beds, most urgent first, then nearest.
 
 Compatibility: critical → ICU; severe → ICU or ward; moderate → ward; mild → Fangcang under 65,
-else ward; a patient needing dialysis only where the facility has it; at most ``max_km`` away.
+else ward; a contact sent to central quarantine → a quarantine room; a patient needing dialysis
+(oxygen) only where the facility has it, a parent bringing a child only where children may stay
+with a parent; at most ``max_km`` away.
 Priority is strict: more severe first; within a severity, longer waiting first; among equal
 priority, least total distance (``assign.priority_assign``). A severe patient takes an ICU bed
 only when no ward bed is as near.
@@ -26,10 +28,12 @@ from .common import (
     great_circle_km,
 )
 
-BedType = Literal["icu", "ward", "fangcang"]
-BED_TYPES: tuple[BedType, ...] = ("icu", "ward", "fangcang")
-SEVERITIES = ("critical", "severe", "moderate", "mild")
-NEEDS = ("dialysis",)
+BedType = Literal["icu", "ward", "fangcang", "quarantine"]
+BED_TYPES: tuple[BedType, ...] = ("icu", "ward", "fangcang", "quarantine")
+# "contact": not ill, a close contact for central quarantine; placed after every patient
+SEVERITIES = ("critical", "severe", "moderate", "mild", "contact")
+Need = Literal["dialysis", "oxygen", "with_child"]
+NEEDS: tuple[Need, ...] = ("dialysis", "oxygen", "with_child")
 Count = Annotated[int, Field(ge=0)]
 
 
@@ -42,6 +46,11 @@ class Facility:
     lon: float
     beds: dict[BedType, Count]
     dialysis: bool = False
+    oxygen: bool = False
+    children: bool = False  # a child may stay with their parent
+
+    def has(self, need: str) -> bool:
+        return {"dialysis": self.dialysis, "oxygen": self.oxygen, "with_child": self.children}[need]
 
 
 @dataclass(frozen=True)
@@ -51,10 +60,10 @@ class Patient:
     id: str
     lat: float
     lon: float
-    severity: Literal["critical", "severe", "moderate", "mild"]
+    severity: Literal["critical", "severe", "moderate", "mild", "contact"]
     age: Annotated[int, Field(ge=0, le=130)]
     waiting_hours: Annotated[float, Field(ge=0)]
-    needs: list[Literal["dialysis"]] = field(default_factory=list)
+    needs: list[Need] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ class Assignment:
 @dataclass(frozen=True)
 class Unplaced:
     patient: str
-    reason: str  # no_compatible_bed | none_within_max_km | needs_dialysis
+    reason: str  # no_compatible_bed | none_within_max_km | needs_dialysis (_oxygen, _with_child)
     explain: Explain
 
 
@@ -88,6 +97,8 @@ class Solution:
 
 
 def compatible_beds(severity: str, age: int) -> tuple[str, ...]:
+    if severity == "contact":
+        return ("quarantine",)
     if severity == "critical":
         return ("icu",)
     if severity == "severe":
@@ -120,9 +131,11 @@ def solve(problem: Problem) -> Solution:
         np.array([f.lon for f in facilities])[None, :],
     )
     near = km <= problem.max_km
-    dialysis_at = np.array([f.dialysis for f in facilities])
-    needs_dialysis = np.array(["dialysis" in p.needs for p in patients])
-    dialysis_ok = ~needs_dialysis[:, None] | dialysis_at[None, :]
+    dialysis_ok = np.ones((len(patients), len(facilities)), dtype=bool)  # every need met
+    for need in NEEDS:
+        has_it = np.array([f.has(need) for f in facilities])
+        needs_it = np.array([need in p.needs for p in patients])
+        dialysis_ok &= ~needs_it[:, None] | has_it[None, :]
 
     capacity: list[int] = []
     slot_facility: list[int] = []
@@ -190,7 +203,9 @@ def solve(problem: Problem) -> Solution:
     return Solution(assignments=assignments, unplaced=unplaced)
 
 
-BED_ZH = {"icu": "重症监护", "ward": "普通病房", "fangcang": "方舱"}
+BED_ZH = {"icu": "重症监护", "ward": "普通病房", "fangcang": "方舱", "quarantine": "隔离房间"}
+NEED_ZH = {"dialysis": "透析", "oxygen": "吸氧", "with_child": "儿童随同家长"}
+NEED_EN = {"dialysis": "dialysis", "oxygen": "oxygen", "with_child": "a child staying with them"}
 
 
 def _why(p: Patient, exists: bool, reachable: bool, had_arc: bool, problem: Problem) -> Unplaced:
@@ -221,12 +236,13 @@ def _why(p: Patient, exists: bool, reachable: bool, had_arc: bool, problem: Prob
                 f"no free {beds} bed within {problem.max_km:g} km",
             ),
         )
+    need = next(n for n in NEEDS if n in p.needs)  # the first unmet one, dialysis first
+    zh, en = NEED_ZH[need], NEED_EN[need]
     return Unplaced(
         p.id,
-        "needs_dialysis",
+        f"needs_{need}",
         Explain(
-            f"需要透析：{problem.max_km:g} 公里内有透析条件的机构没有空余的{beds_zh}床位",
-            f"needs dialysis: no facility with dialysis has a free {beds} bed within "
-            f"{problem.max_km:g} km",
+            f"需要{zh}：{problem.max_km:g} 公里内有{zh}条件的机构没有空余的{beds_zh}床位",
+            f"needs {en}: no facility with {en} has a free {beds} bed within {problem.max_km:g} km",
         ),
     )

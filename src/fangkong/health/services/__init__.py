@@ -1,7 +1,7 @@
 """Every change in health monitoring: check-ins and alerts, observation, cases and contacts,
 checkpoints, and residents' QR links."""
 
-from .cases import check_add_contact, check_close_case, check_report_case
+from .cases import check_add_contact, check_close_case, check_report_case, do_close_case
 from .checkins import (
     MAX_BATCH,
     CheckInData,
@@ -20,6 +20,7 @@ from .observation import (
     check_end_observation,
     check_extend_observation,
     check_start_observation,
+    do_end_observation,
     do_place_under_watch,
     follow_up,
 )
@@ -43,6 +44,8 @@ __all__ = [
     "check_set_region_rule",
     "check_start_observation",
     "clean_temperature",
+    "do_close_case",
+    "do_end_observation",
     "do_place_under_watch",
     "do_set_region_rule",
     "do_delete_check_in",

@@ -89,13 +89,20 @@ def check_close_case(*, user: User, scope: Scope, case: Case, reason: str) -> Ca
     scope.require(Cap.CASES)
     if not reason.strip():
         raise CheckInInvalid({"reason": _("say why the case is closed")})
-    updated = Case.objects.filter(pk=case.pk, closed_on__isnull=True).update(
-        closed_on=timezone.localdate(), close_reason=reason.strip()[:200]
-    )
-    if not updated:
+    if not do_close_case(case_id=case.pk, reason=reason):
         raise CheckInInvalid({"case": _("this case is already closed")})
     case.refresh_from_db()
     return case
+
+
+def do_close_case(*, case_id: int, reason: str) -> bool:
+    """Close an open case today (a patient discharged recovered); False when it was already
+    closed. For other apps' services, which decide who may."""
+    return bool(
+        Case.objects.filter(pk=case_id, closed_on__isnull=True).update(
+            closed_on=timezone.localdate(), close_reason=reason.strip()[:200]
+        )
+    )
 
 
 @transaction.atomic

@@ -259,14 +259,22 @@ def check_end_observation(
     scope.require(Cap.HEALTH_RECORD)
     if not reason.strip():
         raise CheckInInvalid({"reason": _("say why the period ends early")})
-    today = timezone.localdate()
-    updated = Observation.objects.filter(pk=observation.pk, ended_on__isnull=True).update(
-        ended_on=today, end_reason=reason.strip()[:200]
-    )
-    if not updated:
+    if not do_end_observation(observation_id=observation.pk, reason=reason):
         raise CheckInInvalid({"observation": _("this period has already ended")})
     observation.refresh_from_db()
     return observation
+
+
+def do_end_observation(*, observation_id: int, reason: str) -> bool:
+    """End a running period today (a contact released from central quarantine, a patient
+    admitted); False when it had already ended. For other apps' services, which decide who
+    may."""
+    today = timezone.localdate()
+    return bool(
+        Observation.objects.filter(pk=observation_id, ended_on__isnull=True).update(
+            ended_on=today, end_reason=reason.strip()[:200]
+        )
+    )
 
 
 def follow_up(observation: Observation, *, today: dt.date | None = None) -> list[DayStatus]:

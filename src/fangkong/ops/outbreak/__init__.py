@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.assistance.demo import demo_requests
+from fangkong.beds.demo import seed_beds
 from fangkong.health.models import Case, CheckIn, Checkpoint
 from fangkong.volunteers.demo import demo_volunteers
 
@@ -106,6 +107,7 @@ def seed_outbreak(
         demo_lab()  # the campaign's closed tubes sent to the lab account's lab and reported
         demo_volunteers(seed=seed, now=now)  # teams, posts and a week of shifts (volunteers.demo)
         demo_requests(seed=seed, now=now)  # a day of help requests in every state (assistance)
+        seed_beds()  # facilities, their counts, the waiting list and today's plan half done
     f = routine.figures
     return OutbreakResult(
         first_day=start,

@@ -44,6 +44,8 @@ def home(request):
         return redirect("supplies:home")  # a warehouse keeper: their points and balances
     if scope.can(Cap.LAB_RESULTS):
         return redirect("screening:lab")  # the lab's tubes awaiting results and the upload
+    if scope.can(Cap.BEDS_KEEP):
+        return redirect("beds:home")  # a hospital operator: their facility's beds and patients
     return render(request, "people/no_registry.html", {"role": request.user.role})
 
 

@@ -1,0 +1,165 @@
+"""Beds' section of the daily report: free beds by type and occupancy now, patients waiting
+and those waiting past the region's limit, and the day's plans done and left. Registered from
+``BedsConfig.ready()``.
+
+Beds and the waiting list are as they stand now (a bed count is not kept per hour); the plan's
+figures are those of the report's day. Rows per child region: facilities' beds by where the
+facility is, patients by where they wait.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.accounts.scope import Cap, Scope
+from fangkong.regions.models import Region
+from fangkong.reports.sections import (
+    Board,
+    Figure,
+    Item,
+    Link,
+    Section,
+    SectionFigures,
+    add_rows,
+    totals,
+    values_by_path,
+)
+
+from .choices import DONE, LEFT, BedType, LineStatus, PatientStatus
+from .models import BedStock, Line, Patient
+from .rules import limits_for
+
+
+def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime) -> SectionFigures:
+    scope.require(Cap.BEDS_VIEW)
+    values = values_by_path()
+    stocks = scope.filter(BedStock.objects.filter(region_path__startswith=region.path))
+    for row in (
+        stocks.values("region_path", "bed_type")
+        .annotate(cap=Sum("capacity"), occ=Sum("occupied"), blk=Sum("blocked"))
+        .order_by()
+    ):
+        bucket = values[row["region_path"]]
+        free = row["cap"] - row["occ"] - row["blk"]
+        bucket[f"free_{row['bed_type']}"] = bucket.get(f"free_{row['bed_type']}", 0) + free
+        bucket["capacity"] = bucket.get("capacity", 0) + row["cap"]
+        bucket["occupied"] = bucket.get("occupied", 0) + row["occ"]
+    over_at = timezone.now() - dt.timedelta(hours=limits_for(region.path).waiting_hours)
+    waiting = scope.filter(
+        Patient.objects.filter(region_path__startswith=region.path, status=PatientStatus.WAITING)
+    )
+    add_rows(
+        values,
+        "waiting",
+        waiting.values("region_path")
+        .annotate(n=Count("id"), over=Count("id", filter=Q(since_at__lt=over_at)))
+        .order_by(),
+    )
+    add_rows(
+        values,
+        "waiting_over",
+        waiting.values("region_path")
+        .annotate(n=Count("id", filter=Q(since_at__lt=over_at)))
+        .order_by(),
+    )
+    lines = scope.filter(
+        Line.objects.filter(region_path__startswith=region.path, plan__on=day).exclude(
+            status__in=(LineStatus.PROPOSED, LineStatus.UNPLACED)
+        )
+    )
+    for key, statuses in (("planned", None), ("done", DONE), ("left", LEFT)):
+        qs = lines if statuses is None else lines.filter(status__in=statuses)
+        add_rows(values, key, qs.values("region_path").annotate(n=Count("id")).order_by())
+    total = totals(values)
+    link = Link(reverse("beds:home"), Cap.BEDS_VIEW)
+    waiting_link = Link(reverse("beds:waiting"), Cap.BEDS_VIEW)
+    figures = [
+        Figure(
+            f"free_{t}",
+            _("Free %(type)s beds") % {"type": BedType(t).label},
+            _("beds"),
+            total.get(f"free_{t}", 0),
+            note=_("as the facilities last counted them"),
+            link=link,
+        )
+        for t in BedType.values
+    ]
+    figures += [
+        Figure("capacity", _("Beds"), _("beds"), total.get("capacity", 0), link=link),
+        Figure(
+            "occupied",
+            _("Occupied"),
+            _("beds"),
+            total.get("occupied", 0),
+            of="capacity",
+            note=_("of every bed of the region's facilities"),
+        ),
+        Figure(
+            "waiting",
+            _("Waiting for a bed"),
+            _("people"),
+            total.get("waiting", 0),
+            link=waiting_link,
+        ),
+        Figure(
+            "waiting_over",
+            _("Waiting past the limit"),
+            _("people"),
+            total.get("waiting_over", 0),
+            of="waiting",
+            note=_("waiting longer than the region's limit"),
+            link=waiting_link,
+        ),
+        Figure("planned", _("In the day's plan"), _("people"), total.get("planned", 0)),
+        Figure(
+            "done",
+            _("Plan done"),
+            _("people"),
+            total.get("done", 0),
+            of="planned",
+            note=_("admitted or refused with a reason"),
+        ),
+        Figure(
+            "left",
+            _("Plan left"),
+            _("people"),
+            total.get("left", 0),
+            of="planned",
+            note=_("not yet admitted: carried to the next day's plan"),
+        ),
+    ]
+    outstanding = []
+    if total.get("waiting_over"):
+        outstanding.append(
+            Item(
+                "waiting_over",
+                _("%(n)d people waiting past the limit") % {"n": total["waiting_over"]},
+                region.code,
+                region.name,
+                total["waiting_over"],
+                waiting_link,
+            )
+        )
+    return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
+
+
+def register_section() -> None:
+    register_board = Board(figures=("waiting", "waiting_over", "left"))
+    from fangkong.reports.sections import register
+
+    register(
+        Section(
+            "beds",
+            gettext_lazy("Beds and transfers"),
+            40,
+            beds_figures,
+            Cap.BEDS_VIEW,
+            register_board,
+        )
+    )

@@ -1,0 +1,57 @@
+"""Beds' section of the daily report: free beds by type, occupancy, waiting and waiting past
+the limit, the day's plan done and left, with rows per child region."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from fangkong.accounts.scope import scope_of
+from fangkong.beds.models import Patient
+from fangkong.beds.report import beds_figures
+from fangkong.beds.services import (
+    BedCount,
+    check_confirm_plan,
+    check_propose_plan,
+    check_report_beds,
+    check_report_progress,
+    take_in_waiting,
+)
+from fangkong.reports.sections import until_of
+
+
+def test_the_section_counts_beds_waiting_and_the_plan(beds, tree, people):
+    check_report_beds(
+        scope=scope_of(people.hospital),
+        user=people.hospital,
+        facility=beds.hospital,
+        counts=[BedCount("ward", 2, 1)],
+    )
+    take_in_waiting()
+    Patient.objects.filter(person=tree.person_b).update(
+        since_at=timezone.now() - dt.timedelta(hours=30)
+    )
+    hq = scope_of(people.hq)
+    today = timezone.localdate()
+    before = {f.key: f.value for f in beds_figures(hq, tree.city, today, until_of(today)).figures}
+    assert before["free_ward"] == 7  # FR01's 2 free and TX01's 5
+    assert before["free_icu"] == 2 and before["free_quarantine"] == 20
+    assert before["occupied"] == 2 and before["capacity"] == 2 + 5 + 10 + 20 + 5
+    assert (before["waiting"], before["waiting_over"]) == (2, 1)
+    plan = check_propose_plan(scope=hq, user=people.hq, region=tree.city)
+    check_confirm_plan(scope=hq, user=people.hq, plan=plan)
+    line = plan.lines.get(patient__person=tree.person_a)
+    check_report_progress(scope=hq, user=people.hq, line=line, status="admitted")
+    section = beds_figures(hq, tree.city, today, until_of(today))
+    after = {f.key: f.value for f in section.figures}
+    assert (after["planned"], after["done"], after["left"], after["waiting"]) == (2, 1, 1, 0)
+    assert after["occupied"] == 3
+    assert section.values[tree.grid_a.path]["done"] == 1
+    assert section.values[tree.grid_b.path]["left"] == 1
+
+
+def test_a_district_reads_only_its_own_beds(beds, tree, people):
+    today = timezone.localdate()
+    figures = beds_figures(scope_of(people.district), tree.district, today, until_of(today))
+    assert {f.key: f.value for f in figures.figures}["free_ward"] == 5  # not 天心区's
