@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fangkong.health",
     "fangkong.screening",
     "fangkong.supplies",
+    "fangkong.funds",
     "fangkong.reports",
     "fangkong.ops",
 ]

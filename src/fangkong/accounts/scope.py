@@ -38,6 +38,11 @@ class Cap(StrEnum):
     STOCK_VIEW = "stock_view"  # every stock point of the region: balances, movements, cards
     STOCK_KEEP = "stock_keep"  # keep stock at the points one is keeper of (docs/supplies.md)
     LAB_RESULTS = "lab_results"  # a lab's tubes (barcodes, never names) and uploading results
+    FUNDS_VIEW = "funds_view"  # funds, balances, allowance policies and rosters (masked)
+    FUNDS_RECORD = "funds_record"  # record funds received and payments made from them
+    ALLOWANCE_SUBMIT = "allowance_submit"  # upload a unit's allowance roster (docs/funds.md)
+    ALLOWANCE_APPROVE = "allowance_approve"  # define policies, approve or return rosters
+    PAY = "pay"  # produce the bank's payment file (full card numbers, audited), confirm it
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -72,9 +77,17 @@ _PLANNERS = frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_PLAN})
 _SAMPLERS = frozenset({Cap.SCREENING_VIEW, Cap.SAMPLING})
 # Supplies (docs/scope.md, "Stock points"): staff from the community up read the stock of every
 # point in their region; a warehouse keeper reads and writes only the points they keep.
+# Funds and allowances (docs/funds.md): headquarters and district staff read funds and rosters
+# (masked); a hospital (a unit) uploads its own staff's roster and reads what it sent; the
+# finance officer (the wage-welfare division) records funds, defines policies, approves rosters
+# and alone produces the payment file, which holds full card numbers.
+_FUNDS_READERS = frozenset({Cap.FUNDS_VIEW})
+_FINANCE = frozenset(
+    {Cap.FUNDS_VIEW, Cap.FUNDS_RECORD, Cap.ALLOWANCE_SUBMIT, Cap.ALLOWANCE_APPROVE, Cap.PAY}
+)
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW},
-    Role.DISTRICT: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW},
+    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW} | _FUNDS_READERS,
+    Role.DISTRICT: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW} | _FUNDS_READERS,
     Role.STREET: _REGISTRY_STAFF
     | _REPORTERS
     | _PLANNERS
@@ -85,9 +98,10 @@ ROLE_CAPS: dict[str, frozenset[Cap]] = {
     Role.GRID_WORKER: _FRONT_LINE | _SAMPLERS,
     Role.WAREHOUSE: frozenset({Cap.STOCK_KEEP}),
     Role.LAB: frozenset({Cap.LAB_RESULTS}),
-    Role.HOSPITAL: frozenset(),
+    Role.HOSPITAL: frozenset({Cap.ALLOWANCE_SUBMIT}),
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),
+    Role.FINANCE: _FINANCE,
 }
 
 

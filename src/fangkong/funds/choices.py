@@ -1,0 +1,30 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    CENTRAL = "central", _("Central government")
+    PROVINCIAL = "provincial", _("Province")
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    DONATION = "donation", _("Donations")
+
+
+class PolicyKind(models.TextChoices):
+    ONE_OFF = "one_off", _("One-off")
+    PERIODIC = "periodic", _("Periodic")
+
+
+class RosterStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted, awaiting review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned to the unit")
+
+
+class PayeeStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved, to pay")
+    RETURNED = "returned", _("Returned")
+    SENT = "sent", _("In a payment file, awaiting the bank")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Payment failed")
