@@ -36,6 +36,7 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("people", ("fangkong.ops", "fangkong.health", "fangkong.supplies")),
         ("health", ("fangkong.ops", "fangkong.supplies")),
         ("supplies", ("fangkong.ops", "fangkong.health", "fangkong.people")),
+        ("funds", ("fangkong.ops", "fangkong.health", "fangkong.supplies", "fangkong.screening")),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):

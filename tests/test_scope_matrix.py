@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 
-from .matrix import health, registry, reports, screening, screening_lab, supplies
+from .matrix import funds, health, registry, reports, screening, screening_lab, supplies
 from .matrix.common import ALL, UNMASKERS, Endpoint
 
 MATRIX: dict[str, Endpoint] = {
@@ -22,6 +22,7 @@ MATRIX: dict[str, Endpoint] = {
     **screening.ROWS,
     **supplies.ROWS,
     **screening_lab.ROWS,
+    **funds.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {

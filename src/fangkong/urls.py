@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("fangkong.screening.urls")),
     path("reports/", include("fangkong.reports.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
+    path("funds/", include("fangkong.funds.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -38,6 +38,8 @@ MENU = (
     MenuItem("reports:dashboard", _("Dashboard"), Cap.REPORTS_VIEW),
     MenuItem("reports:daily", _("Daily report"), Cap.REPORTS_VIEW),
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),
+    MenuItem("funds:home", _("Funds"), Cap.FUNDS_VIEW),
+    MenuItem("funds:home", _("Allowances"), Cap.ALLOWANCE_SUBMIT, unless=Cap.FUNDS_VIEW),
 )
 
 

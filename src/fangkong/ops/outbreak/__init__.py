@@ -23,6 +23,7 @@ from django.utils import timezone
 from fangkong.health.models import Case, CheckIn, Checkpoint
 
 from ..demo import demo_lab
+from ..funds import demo_funds
 from .actors import ensure_actors
 from .clock import Timeline, clock_at, local
 from .daily import Routine
@@ -102,6 +103,7 @@ def seed_outbreak(
         timeline.run()
         testing = seed_campaign(town=town, actors=actors, seed=seed, now=now)
         demo_lab()  # the campaign's closed tubes sent to the lab account's lab and reported
+        demo_funds()  # funds, an allowance policy, two hospitals' rosters (one with mistakes)
     f = routine.figures
     return OutbreakResult(
         first_day=start,
