@@ -49,6 +49,7 @@ bench: install  ## benchmarks (registry, ledger import, health, daily counters, 
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.access
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.report
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.supplies
+	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.funds
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.screening
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.sampling
 	$(BIN)/python -m bench.solvers

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
+from fangkong.common.db import BulkWriter
 
 from ..choices import PayeeStatus, RosterStatus
 from ..models import Payee, Policy, Roster
@@ -33,7 +34,27 @@ from .errors import FundsInvalid
 
 logger = logging.getLogger(__name__)
 BATCH = 5000
-LOOKUP = 900  # ids per IN (...) query: under SQLite's older limit of 999 variables
+PAYEE_FIELDS = [
+    "roster",
+    "policy",
+    "period",
+    "row_number",
+    "name",
+    "id_number",
+    "unit",
+    "category",
+    "amount_fen",
+    "bank_card",
+    "bank",
+    "status",
+    "failure_reason",
+    "region_path",
+]
+
+
+def _lookup_size() -> int:
+    """ids per IN (...) query: under SQLite's older limit of 999 variables."""
+    return 10_000 if connection.vendor == "postgresql" else 900
 
 
 @dataclass
@@ -60,8 +81,11 @@ def _taken(policy: Policy, period: str, numbers: list[str]) -> dict[str, tuple]:
     """id number → (unit, category, fen, roster id) of the persons already on the policy."""
     found: dict[str, tuple] = {}
     live = Payee.objects.filter(policy=policy, period=period).exclude(status=PayeeStatus.RETURNED)
-    for start in range(0, len(numbers), LOOKUP):
-        chunk = numbers[start : start + LOOKUP]
+    if not live.exists():  # a policy's first roster: nothing to look up
+        return found
+    step = _lookup_size()
+    for start in range(0, len(numbers), step):
+        chunk = numbers[start : start + step]
         for row in live.filter(id_number__in=chunk).values_list(
             "id_number", "unit", "category", "amount_fen", "roster_id"
         ):
@@ -144,27 +168,29 @@ def _save(policy, period, fresh, *, unit, filename, region_path, user, sheet, re
         region_path=region_path,
         submitted_by=user,
     )
-    for start in range(0, len(fresh), BATCH):
-        Payee.objects.bulk_create(
-            [
-                Payee(
-                    roster=roster,
-                    policy=policy,
-                    period=period,
-                    row_number=r.number,
-                    name=r.name,
-                    id_number=r.id_number,
-                    unit=r.unit,
-                    category=r.category,
-                    amount_fen=r.amount_fen,
-                    bank_card=r.bank_card,
-                    bank=r.bank,
-                    region_path=region_path,
-                )
-                for r in fresh[start : start + BATCH]
-            ],
-            batch_size=BATCH,
+    writer = BulkWriter(Payee, PAYEE_FIELDS)
+    for r in fresh:  # COPY on PostgreSQL, batched inserts elsewhere
+        writer.rows.append(
+            (
+                roster.pk,
+                policy.pk,
+                period,
+                r.number,
+                r.name,
+                r.id_number,
+                r.unit,
+                r.category,
+                r.amount_fen,
+                r.bank_card,
+                r.bank,
+                PayeeStatus.SUBMITTED.value,
+                "",
+                region_path,
+            )
         )
+        if len(writer.rows) >= BATCH:
+            writer.flush()
+    writer.flush()
     return roster
 
 
