@@ -36,7 +36,7 @@ def test_a_hospital_uploads_and_sees_its_mistakes_and_masked_numbers(policy, peo
     roster = Roster.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/{roster.pk}/")
     page = client.get(response["Location"]).content.decode()
-    assert "人员类别 行政人员 is not one of the policy" in page
+    assert "人员类别“行政人员”不在本政策之列" in page
     assert id_number(1) not in page and card(1) not in page
     assert card(1)[-4:] in page
     rejects = client.get(reverse("funds:roster_rejects", args=[roster.pk]))
@@ -75,8 +75,8 @@ def test_the_finance_officer_approves_and_downloads_an_audited_payment_file(poli
     import io
 
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet.cell(3, 4).value == card(1) and sheet.cell(3, 4).number_format == "@"
-    assert str(sheet.cell(sheet.max_row, 6).value) in ("7000", "7000.0", "7000.00")
+    assert sheet.cell(3, 3).value == card(1) and sheet.cell(3, 3).number_format == "@"
+    assert str(sheet.cell(sheet.max_row, 5).value) in ("7000", "7000.0", "7000.00")
     assert AuditEntry.objects.filter(
         action=AuditAction.EXPORT, object_type="allowance_payfile", username="finance"
     ).exists()
@@ -110,7 +110,7 @@ def test_the_api_takes_a_roster_like_the_page(policy, people, login):
     url = reverse("api:funds_roster_upload", args=["YCX2020"])
     body = client.post(url, {"file": SimpleUploadedFile("r.xlsx", data)}).json()
     assert (body["accepted"], body["rejected"], body["total"]) == (1, 1, 2000)
-    assert "is not a number of yuan" in body["rejects"][0]["reason"]
+    assert "不是元数" in body["rejects"][0]["reason"]
     again = client.post(url, {"file": SimpleUploadedFile("r.xlsx", data)}).json()
     assert (again["accepted"], again["already"]) == (0, 1)
 
@@ -158,8 +158,8 @@ def test_the_command_line_contracts(tree, tmp_path, capsys):
     out_file = tmp_path / "pay.xlsx"
     call_command("funds", "payfile", "--policy", "YCX", "-o", str(out_file))
     rows = list(load_workbook(out_file).active.iter_rows(values_only=True))
-    assert [r[2] for r in rows[2:-1]] == ["员工1", "员工2"]
-    assert rows[-1][0] == "合计" and float(rows[-1][5]) == 7000
+    assert [r[1] for r in rows[2:-1]] == ["员工1", "员工2"]
+    assert rows[-1][0] == "合计" and float(rows[-1][4]) == 7000
 
 
 def test_the_demo_has_a_policy_two_rosters_and_a_fund(tree):

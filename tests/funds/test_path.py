@@ -67,20 +67,20 @@ def test_a_roster_goes_from_upload_to_paid(policy, tmp_path):
     write_payfile(batch=batch, target=out)
     sheet = load_workbook(out).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1] == ("序号", "付款编号", "姓名", "银行卡号", "开户银行", "金额（元）", "用途")
+    assert rows[1] == ("付款编号", "姓名", "银行卡号", "开户银行", "金额（元）", "用途")
     payees = rows[2:-1]
     assert len(payees) == 3
-    assert sum(Decimal(str(r[5])) for r in payees) == Decimal("9000.00") == Decimal(rows[-1][5])
-    cards = [c for c in sheet["D"] if c.row > 2 and c.row < sheet.max_row]
+    assert sum(Decimal(str(r[4])) for r in payees) == Decimal("9000.00") == Decimal(rows[-1][4])
+    cards = [c for c in sheet["C"] if c.row > 2 and c.row < sheet.max_row]
     assert all(c.data_type == "s" and c.number_format == "@" for c in cards)
-    assert {r[3] for r in payees} == {card(1), card(2), card(3)}
+    assert {r[2] for r in payees} == {card(1), card(2), card(3)}
 
     first, second, third = payees
     data = _confirmation(
         [
-            [first[1], first[2], first[5], "成功", ""],
-            [second[1], second[2], second[5], "失败", "户名与账号不符"],
-            [third[1], third[2], third[5], "成功", ""],
+            [first[0], first[1], first[4], "成功", ""],
+            [second[0], second[1], second[4], "失败", "户名与账号不符"],
+            [third[0], third[1], third[4], "成功", ""],
         ]
     )
     confirmed = check_confirm(batch=batch, data=data, filename="back.xlsx")

@@ -54,7 +54,8 @@ def home(request):
     funds = []
     if scope.can(Cap.FUNDS_VIEW):
         for f in selectors.funds(scope)[: selectors.MAX_LISTED]:
-            funds.append((f, show(f.paid), show(f.amount_fen - (f.paid or 0)), show(f.ahead)))
+            left = f.amount_fen - (f.paid or 0)
+            funds.append((f, show(f.amount_fen), show(f.paid), show(left), show(f.ahead)))
     return render(
         request,
         "funds/home.html",

@@ -31,7 +31,7 @@ from ..models import PayBatch, Payee, Policy
 from ..money import InvalidAmount, parse_fen, yuan
 from .errors import FundsInvalid
 
-PAY_HEADER = ["序号", "付款编号", "姓名", "银行卡号", "开户银行", "金额（元）", "用途"]
+PAY_HEADER = ["付款编号", "姓名", "银行卡号", "开户银行", "金额（元）", "用途"]
 PAY_ID_PREFIX = "P"
 CHUNK = 5000
 _OK_WORDS = frozenset({"成功", "已支付", "支付成功", "已发放", "success", "paid", "ok"})
@@ -80,7 +80,6 @@ def _rows(batch: PayBatch, purpose: str):
         n += 1
         total += fen
         yield [
-            n,
             f"{PAY_ID_PREFIX}{pk}",
             name,
             Cell(card, number_format="@"),
@@ -88,7 +87,7 @@ def _rows(batch: PayBatch, purpose: str):
             Cell(yuan(fen), number_format="0.00"),
             purpose,
         ]
-    yield ["合计", "", f"{n}人", "", "", Cell(yuan(total), number_format="0.00"), ""]
+    yield ["合计", f"{n}人", "", "", Cell(yuan(total), number_format="0.00"), ""]
 
 
 def write_payfile(
@@ -99,7 +98,7 @@ def write_payfile(
     purpose = f"{policy.name}（{policy.basis}）" if policy.basis else policy.name
     spreadsheets.write_book(
         target,
-        [Sheet("发放明细", _rows(batch, purpose), widths=(6, 12, 10, 24, 20, 12, 30), bold=(0, 1))],
+        [Sheet("发放明细", _rows(batch, purpose), widths=(12, 10, 24, 20, 12, 30), bold=(0, 1))],
     )
     record_audit(
         user=user,
