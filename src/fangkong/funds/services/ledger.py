@@ -40,6 +40,8 @@ def check_add_fund(
     code = code.strip()
     if not code or not name.strip():
         raise FundsInvalid(_("a fund needs a code and a name"))
+    if len(code) > 32 or not code.isprintable():
+        raise FundsInvalid(_("a code is at most 32 letters, digits and dashes"))
     if source not in Source.values:
         raise FundsInvalid(_("the source must be one of: %(s)s") % {"s": ", ".join(Source.values)})
     if not document.strip():
@@ -50,10 +52,10 @@ def check_add_fund(
         raise FundsInvalid(_("a fund with code %(c)s exists already") % {"c": code})
     return Fund.objects.create(
         code=code,
-        name=name.strip(),
+        name=name.strip()[:120],
         source=source,
-        purpose=purpose.strip(),
-        document=document.strip(),
+        purpose=purpose.strip()[:200],
+        document=document.strip()[:100],
         amount_fen=amount_fen,
         region=region,
         region_path=region.path,

@@ -25,6 +25,8 @@ def parse_rates(texts: list[str]) -> dict[str, int]:
                 _("a rate is written 类别=金额, such as 援鄂医疗队员=5000; not %(t)s")
                 % {"t": text[:40]}
             )
+        if len(category) > 60:
+            raise FundsInvalid(_("a category's name is at most 60 characters"))
         if category in rates:
             raise FundsInvalid(_("the category %(c)s is given twice") % {"c": category})
         try:
@@ -53,6 +55,8 @@ def check_save_policy(
     code = code.strip()
     if not code or not name.strip():
         raise FundsInvalid(_("a policy needs a code and a name"))
+    if len(code) > 32 or not code.isprintable():
+        raise FundsInvalid(_("a code is at most 32 letters, digits and dashes"))
     if kind not in PolicyKind.values:
         raise FundsInvalid(_("the kind must be one-off or periodic"))
     if not rates:
@@ -63,7 +67,7 @@ def check_save_policy(
         policy = Policy(code=code, region=region, region_path=region.path)
     elif policy.kind != kind and policy.payees.exists():
         raise FundsInvalid(_("the policy has rosters already: its kind cannot change"))
-    policy.name, policy.basis, policy.kind = name.strip(), basis.strip(), kind
+    policy.name, policy.basis, policy.kind = name.strip()[:120], basis.strip()[:120], kind
     policy.eligible = eligible.strip() or policy.eligible
     policy.fund = fund or policy.fund
     policy.save()

@@ -208,6 +208,7 @@ def import_roster(
     """Check a unit's roster and add its new rows as one submitted roster; RosterInvalid
     (nothing saved) for a file that is not a roster or whose rejects cannot be written."""
     period = period.strip()[:20]
+    unit = " ".join(unit.split())[:120]
     if not policy.one_off and not period:
         raise RosterInvalid(_("the policy is paid by period: name the period, such as 2020-02"))
     if policy.one_off:
