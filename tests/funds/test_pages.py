@@ -175,3 +175,16 @@ def test_the_demo_has_a_policy_two_rosters_and_a_fund(tree):
     assert mistakes.rejected == 4 and mistakes.status == RosterStatus.SUBMITTED
     assert Payee.objects.filter(status=PayeeStatus.FAILED).count() == 1
     assert re.match(r".*-rejects\.xlsx$", mistakes.rejects_file)
+
+
+def test_the_demo_village_has_its_returnees_at_a_glance(tree):
+    from fangkong.funds.models import Enterprise, Returnee
+    from fangkong.ops.demo import ensure_demo_accounts
+    from fangkong.ops.funds import demo_funds
+    from fangkong.people.models import PersonTag
+
+    ensure_demo_accounts()
+    PersonTag.objects.create(person=tree.person_a, kind="returnee", region_path=tree.grid_a.path)
+    demo_funds()
+    assert Returnee.objects.get().person == tree.person_a
+    assert Enterprise.objects.count() == 2

@@ -208,3 +208,102 @@ ROWS: dict[str, Endpoint] = {
         setup=_setup,
     ),
 }
+
+
+# --- work resumption and labour placement: 张伟 of grid A registered as a returned worker, a
+# food factory of 红星社区 with an opening. Communities and streets record, districts and the
+# city read, nobody else reaches it.
+LABOUR_VIEWERS = {"hq", "district", "street", "community"}
+LABOUR_RECORDERS = {"street", "community"}
+
+
+def _labour(tree):
+    from fangkong.funds.services import check_add_enterprise, check_add_opening, register_returnees
+    from fangkong.people.models import PersonTag
+
+    PersonTag.objects.create(person=tree.person_a, kind="returnee", region_path=tree.grid_a.path)
+    register_returnees(region=tree.community_a)
+    shop = check_add_enterprise(name="红星食品厂", region=tree.community_a)
+    check_add_opening(enterprise=shop, title="包装工", positions=3)
+
+
+def _returnee(tree):
+    from fangkong.funds.models import Returnee
+
+    return Returnee.objects.get().pk
+
+
+def _enterprise(tree):
+    from fangkong.funds.models import Enterprise
+
+    return Enterprise.objects.get().pk
+
+
+def _opening(tree):
+    from fangkong.funds.models import JobOpening
+
+    return JobOpening.objects.get().pk
+
+
+def _labour_list(persona: str):
+    return "shown" if persona in LABOUR_VIEWERS else 403
+
+
+ROWS.update(
+    {
+        "funds:labour": E(
+            lambda t: reverse("funds:labour") + f"?region={t.community_a.code}",
+            _labour_list,
+            setup=_labour,
+            shown=lambda t: "张伟",
+        ),
+        "funds:labour_register": E(
+            lambda t: reverse("funds:labour_register"),
+            _in(LABOUR_RECORDERS, 302),
+            "post",
+            setup=_labour,
+            form=True,
+            body=lambda t: {"region": t.community_a.code},
+        ),
+        "funds:enterprise_add": E(
+            lambda t: reverse("funds:enterprise_add"),
+            _in(LABOUR_RECORDERS, 302),
+            "post",
+            setup=_labour,
+            form=True,
+            body=lambda t: {"region": t.community_a.code, "name": "红星农机站"},
+        ),
+        "funds:resumption": E(
+            lambda t: reverse("funds:resumption", args=[_enterprise(t)]),
+            _in(LABOUR_RECORDERS, 302),
+            "post",
+            setup=_labour,
+            form=True,
+            body=lambda t: {"resumed": "on", "staff_total": "40", "staff_back": "31"},
+        ),
+        "funds:opening_add": E(
+            lambda t: reverse("funds:opening_add", args=[_enterprise(t)]),
+            _in(LABOUR_RECORDERS, 302),
+            "post",
+            setup=_labour,
+            form=True,
+            body=lambda t: {"title": "叉车司机", "positions": "2"},
+        ),
+        "funds:intention": E(
+            lambda t: reverse("funds:intention", args=[_returnee(t)]),
+            _in(LABOUR_RECORDERS, 302),
+            "post",
+            setup=_labour,
+            form=True,
+            body=lambda t: {"intention": "local"},
+        ),
+        "funds:place": E(
+            lambda t: reverse("funds:place", args=[_returnee(t)]),
+            _in(LABOUR_RECORDERS, 302),
+            "post",
+            setup=_labour,
+            form=True,
+            body=lambda t: {"opening": str(_opening(t))},
+        ),
+    }
+)

@@ -40,6 +40,7 @@ MENU = (
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),
     MenuItem("funds:home", _("Funds"), Cap.FUNDS_VIEW),
     MenuItem("funds:home", _("Allowances"), Cap.ALLOWANCE_SUBMIT, unless=Cap.FUNDS_VIEW),
+    MenuItem("funds:labour", _("Work and jobs"), Cap.LABOUR_VIEW),
 )
 
 

@@ -43,6 +43,8 @@ class Cap(StrEnum):
     ALLOWANCE_SUBMIT = "allowance_submit"  # upload a unit's allowance roster (docs/funds.md)
     ALLOWANCE_APPROVE = "allowance_approve"  # define policies, approve or return rosters
     PAY = "pay"  # produce the bank's payment file (full card numbers, audited), confirm it
+    LABOUR_VIEW = "labour_view"  # work resumption, returned migrant workers, openings: figures
+    LABOUR_RECORD = "labour_record"  # record enterprises' reports, intentions and placements
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -85,16 +87,29 @@ _FUNDS_READERS = frozenset({Cap.FUNDS_VIEW})
 _FINANCE = frozenset(
     {Cap.FUNDS_VIEW, Cap.FUNDS_RECORD, Cap.ALLOWANCE_SUBMIT, Cap.ALLOWANCE_APPROVE, Cap.PAY}
 )
+# Work resumption and labour placement: communities (villages) and streets (townships) know
+# their returned workers and local enterprises and record them; districts and the city read.
+_LABOUR = frozenset({Cap.LABOUR_VIEW, Cap.LABOUR_RECORD})
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW} | _FUNDS_READERS,
-    Role.DISTRICT: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW} | _FUNDS_READERS,
+    Role.HEADQUARTERS: _SUPERVISORS
+    | _REPORTERS
+    | _PLANNERS
+    | {Cap.STOCK_VIEW, Cap.LABOUR_VIEW}
+    | _FUNDS_READERS,
+    Role.DISTRICT: _SUPERVISORS
+    | _REPORTERS
+    | _PLANNERS
+    | {Cap.STOCK_VIEW, Cap.LABOUR_VIEW}
+    | _FUNDS_READERS,
     Role.STREET: _REGISTRY_STAFF
     | _REPORTERS
     | _PLANNERS
-    | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES, Cap.STOCK_VIEW},
+    | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES, Cap.STOCK_VIEW}
+    | _LABOUR,
     Role.COMMUNITY: _FRONT_LINE
     | _SAMPLERS
-    | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW, Cap.STOCK_VIEW},
+    | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW, Cap.STOCK_VIEW}
+    | _LABOUR,
     Role.GRID_WORKER: _FRONT_LINE | _SAMPLERS,
     Role.WAREHOUSE: frozenset({Cap.STOCK_KEEP}),
     Role.LAB: frozenset({Cap.LAB_RESULTS}),

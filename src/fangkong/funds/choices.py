@@ -28,3 +28,20 @@ class PayeeStatus(models.TextChoices):
     SENT = "sent", _("In a payment file, awaiting the bank")
     PAID = "paid", _("Paid")
     FAILED = "failed", _("Payment failed")
+
+
+class Intention(models.TextChoices):
+    """What a returned migrant worker means to do (外出务工, 就地就业, 自主创业, 因病留守)."""
+
+    UNKNOWN = "unknown", _("Not asked yet")
+    GO_OUT = "go_out", _("Go back out to work")
+    LOCAL = "local", _("Work locally")
+    BUSINESS = "business", _("Start a business")
+    STAY = "stay", _("Stay for health reasons")
+
+
+class LabourStatus(models.TextChoices):
+    TO_PLACE = "to_place", _("Still to place")
+    GONE_OUT = "gone_out", _("Gone back out")
+    PLACED = "placed", _("Working locally")
+    STAYING = "staying", _("Staying")

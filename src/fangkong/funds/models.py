@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.common.db import prefix_index
+from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
-from .choices import PayeeStatus, PolicyKind, RosterStatus, Source
+from .choices import Intention, LabourStatus, PayeeStatus, PolicyKind, RosterStatus, Source
 from .money import yuan
 
 
@@ -227,3 +228,111 @@ class Payee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {yuan(self.amount_fen)}"
+
+
+class Enterprise(models.Model):
+    """A local enterprise that reports its return to work and offers jobs."""
+
+    name = models.CharField(_("name"), max_length=120)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    region_path = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [prefix_index("region_path", "enterprise_region")]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="enterprise_once_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResumptionReport(models.Model):
+    """An enterprise's day: resumed or not, and how many of its staff are back (复工复产)."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="reports")
+    reported_on = models.DateField(default=timezone.localdate)
+    resumed = models.BooleanField(default=False)
+    staff_total = models.PositiveIntegerField()
+    staff_back = models.PositiveIntegerField()
+    region_path = models.CharField(max_length=255)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-reported_on"]
+        indexes = [prefix_index("region_path", "resumption_region")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "reported_on"], name="resumption_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(staff_back__lte=F("staff_total")), name="resumption_back_le_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.reported_on}"
+
+
+class JobOpening(models.Model):
+    """Jobs an enterprise offers returned workers; never more filled than offered."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="openings")
+    title = models.CharField(_("job"), max_length=120)
+    positions = models.PositiveIntegerField()
+    filled = models.PositiveIntegerField(default=0)
+    region_path = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [prefix_index("region_path", "opening_region")]
+        constraints = [
+            models.CheckConstraint(condition=Q(positions__gt=0), name="opening_positions_positive"),
+            models.CheckConstraint(
+                condition=Q(filled__lte=F("positions")), name="opening_never_overfilled"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.title}"
+
+    @property
+    def open_positions(self) -> int:
+        return self.positions - self.filled
+
+
+class Returnee(models.Model):
+    """A returned migrant worker of a village (from the registry's returnee tag): what they
+    mean to do and where they stand."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    intention = models.CharField(
+        max_length=16, choices=Intention.choices, default=Intention.UNKNOWN
+    )
+    status = models.CharField(
+        max_length=16, choices=LabourStatus.choices, default=LabourStatus.TO_PLACE
+    )
+    opening = models.ForeignKey(
+        JobOpening, null=True, blank=True, on_delete=models.PROTECT, related_name="placed"
+    )
+    region_path = models.CharField(max_length=255)
+    registered_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["region_path", "pk"]
+        indexes = [prefix_index("region_path", "returnee_region")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opening__isnull=True) | Q(status=LabourStatus.PLACED),
+                name="returnee_opening_only_when_placed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person_id)

@@ -10,13 +10,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 
 from fangkong.accounts.scope import Cap, Scope
 
-from .choices import PayeeStatus
-from .models import Fund, FundPayment, PayBatch, Payee, Policy, Roster
+from .choices import LabourStatus, PayeeStatus
+from .models import (
+    Enterprise,
+    Fund,
+    FundPayment,
+    JobOpening,
+    PayBatch,
+    Payee,
+    Policy,
+    ResumptionReport,
+    Returnee,
+    Roster,
+)
 
 MAX_LISTED = 200
 
@@ -126,3 +137,65 @@ def totals(scope: Scope, policy: Policy, roster: Roster | None = None) -> dict:
         "rows": [(u, c, s) for (u, c), s in sorted(by_row.items())],
         "status": {k: tuple(v) for k, v in by_status.items()},
     }
+
+
+# --- work resumption and labour placement ------------------------------------------------------
+LABOUR_KEYS = ("returned", *LabourStatus.values)
+
+
+def labour_figures(scope: Scope, region) -> tuple[dict[str, int], list[tuple]]:
+    """A region's returned workers by where they stand, and the same per child region: one
+    grouped query. ({key: n}, [(child region, {key: n})])."""
+    scope.require(Cap.LABOUR_VIEW)
+    qs = scope.filter(Returnee.objects.filter(region_path__startswith=region.path))
+    children = list(region.children.order_by("path"))
+    total = dict.fromkeys(LABOUR_KEYS, 0)
+    per = {c.path: dict.fromkeys(LABOUR_KEYS, 0) for c in children}
+    for row in qs.values("region_path", "status").annotate(n=Count("id")).order_by():
+        total["returned"] += row["n"]
+        total[row["status"]] += row["n"]
+        for path, bucket in per.items():
+            if row["region_path"].startswith(path):
+                bucket["returned"] += row["n"]
+                bucket[row["status"]] += row["n"]
+    return total, [(c, per[c.path]) for c in children]
+
+
+def returnees(scope: Scope, region) -> QuerySet[Returnee]:
+    scope.require(Cap.LABOUR_VIEW)
+    return scope.filter(
+        Returnee.objects.filter(region_path__startswith=region.path).select_related(
+            "person", "opening__enterprise"
+        )
+    )
+
+
+def returnee_or_404(scope: Scope, pk: int) -> Returnee:
+    return scope.get_or_404(Returnee.objects.select_related("person"), cap=Cap.LABOUR_RECORD, pk=pk)
+
+
+def enterprises(scope: Scope, region) -> QuerySet[Enterprise]:
+    scope.require(Cap.LABOUR_VIEW)
+    return scope.filter(Enterprise.objects.filter(region_path__startswith=region.path))
+
+
+def enterprise_or_404(scope: Scope, pk: int) -> Enterprise:
+    return scope.get_or_404(Enterprise.objects.all(), cap=Cap.LABOUR_RECORD, pk=pk)
+
+
+def reports_on(scope: Scope, region, day) -> dict[int, ResumptionReport]:
+    qs = scope.filter(
+        ResumptionReport.objects.filter(region_path__startswith=region.path, reported_on=day)
+    )
+    return {r.enterprise_id: r for r in qs}
+
+
+def open_openings(scope: Scope, region) -> QuerySet[JobOpening]:
+    """Openings with a position left, of the region and the regions above it within the
+    scope's district (a worker takes a job in the next township too)."""
+    scope.require(Cap.LABOUR_VIEW)
+    return scope.filter(
+        JobOpening.objects.filter(filled__lt=F("positions"))
+        .filter(Q(region_path__startswith=region.path) | Q(region_path__in=_ancestors(region.path)))
+        .select_related("enterprise")
+    )

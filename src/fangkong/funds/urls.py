@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import labour_views, views
 
 app_name = "funds"
 urlpatterns = [
@@ -19,4 +19,11 @@ urlpatterns = [
     path("batches/<int:pk>/file.xlsx", views.batch_file, name="batch_file"),
     path("batches/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("payees/<int:pk>/pay-again/", views.pay_again, name="pay_again"),
+    path("labour/", labour_views.labour, name="labour"),
+    path("labour/register/", labour_views.register, name="labour_register"),
+    path("labour/enterprises/new/", labour_views.add_enterprise, name="enterprise_add"),
+    path("labour/enterprises/<int:pk>/report/", labour_views.resumption, name="resumption"),
+    path("labour/enterprises/<int:pk>/openings/", labour_views.add_opening, name="opening_add"),
+    path("labour/returnees/<int:pk>/intention/", labour_views.intention, name="intention"),
+    path("labour/returnees/<int:pk>/place/", labour_views.place, name="place"),
 ]

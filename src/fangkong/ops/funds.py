@@ -1,7 +1,8 @@
 """The demo city's funds and allowances: two funds (one paid partly ahead), the one-off
 allowance for front-line medics, two hospitals' rosters uploaded by the hospital account — one
 clean, approved, paid through a payment file the bank confirmed (one card failed), one with
-mistakes awaiting review with its rejects file."""
+mistakes awaiting review with its rejects file; and a village's returned migrant workers with
+their intentions, enterprises back at work and their openings."""
 
 from __future__ import annotations
 
@@ -16,17 +17,23 @@ from stdnum import luhn
 from fangkong.accounts.models import User
 from fangkong.common.idnumbers import make
 from fangkong.common.spreadsheets import XLSX, write_table
-from fangkong.funds.choices import Source
+from fangkong.funds.choices import Intention, Source
 from fangkong.funds.files import imports_dir
-from fangkong.funds.models import Policy
+from fangkong.funds.models import Policy, Returnee
 from fangkong.funds.services import (
+    check_add_enterprise,
     check_add_fund,
+    check_add_opening,
     check_approve,
     check_confirm,
     check_pay_batch,
+    check_place,
     check_record_payment,
+    check_report_resumption,
     check_save_policy,
+    check_set_intention,
     import_roster,
+    register_returnees,
 )
 from fangkong.regions.models import Region
 
@@ -179,3 +186,36 @@ def demo_funds(seed: int = 1) -> None:
     check_approve(policy=policy, rosters=[clean.roster.pk], user=finance)
     batch = check_pay_batch(policy=policy, user=finance, scope_path=district.path)
     check_confirm(batch=batch, data=_confirmation(batch), filename="银行回单.xlsx", user=finance)
+    demo_labour(rng, User.objects.get(username="community"))
+
+
+def demo_labour(rng: random.Random, staff: User) -> None:
+    """The community account's village: its returnees from the registry, what they mean to do
+    (about half still to place, as the source's 398 of 807), two enterprises' reports of the
+    day, openings and a few placements."""
+    village = staff.scope_region
+    register_returnees(region=village)
+    factory = check_add_enterprise(name="红星食品厂", region=village)
+    farm = check_add_enterprise(name="红星蔬菜合作社", region=village)
+    check_report_resumption(
+        enterprise=factory, resumed=True, staff_total=60, staff_back=41, user=staff
+    )
+    check_report_resumption(
+        enterprise=farm, resumed=False, staff_total=12, staff_back=3, user=staff
+    )
+    openings = [
+        check_add_opening(enterprise=factory, title="包装工", positions=8),
+        check_add_opening(enterprise=farm, title="大棚种植", positions=5),
+    ]
+    returnees = list(Returnee.objects.filter(region_path__startswith=village.path).order_by("pk"))
+    for i, returnee in enumerate(returnees):
+        roll = rng.random()
+        if roll < 0.35:
+            check_set_intention(returnee=returnee, intention=Intention.GO_OUT, done=True)
+        elif roll < 0.4:
+            check_set_intention(returnee=returnee, intention=Intention.STAY)
+        elif roll < 0.5 and openings[i % 2].open_positions > 0:
+            check_place(returnee=returnee, opening=openings[i % 2])
+            openings[i % 2].refresh_from_db()
+        elif roll < 0.7:
+            check_set_intention(returnee=returnee, intention=Intention.LOCAL)

@@ -2,6 +2,14 @@
 their review, payment files and the bank's confirmation."""
 
 from .errors import FundsInvalid
+from .labour import (
+    check_add_enterprise,
+    check_add_opening,
+    check_place,
+    check_report_resumption,
+    check_set_intention,
+    register_returnees,
+)
 from .ledger import balance_of, check_add_fund, check_record_payment
 from .payments import (
     ConfirmationResult,
@@ -25,15 +33,21 @@ __all__ = [
     "FundsInvalid",
     "RosterImportResult",
     "balance_of",
+    "check_add_enterprise",
     "check_add_fund",
+    "check_add_opening",
     "check_approve",
     "check_confirm",
     "check_pay_again",
     "check_pay_batch",
+    "check_place",
     "check_record_payment",
+    "check_report_resumption",
     "check_return",
     "check_save_policy",
+    "check_set_intention",
     "import_roster",
     "parse_rates",
+    "register_returnees",
     "write_payfile",
 ]
