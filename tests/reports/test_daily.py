@@ -33,6 +33,7 @@ def test_the_report_holds_every_registered_section_in_order(city, people):
         "health",
         "screening",
         "supplies",
+        "funds",
     ]
 
 

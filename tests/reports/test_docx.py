@@ -44,7 +44,7 @@ def test_the_word_report_has_its_title_sections_tables_and_outstanding_list(city
     assert paragraphs[0] == ("Title", "《长沙市防控工作日报》")
     assert str(DAY) in paragraphs[1][1] and "未签发（实时）" in paragraphs[1][1]
     headings = [t for s, t in paragraphs if s == "Heading 1"]
-    assert headings == ["人口登记", "健康监测", "核酸检测", "物资保障", "待办事项"]
+    assert headings == ["人口登记", "健康监测", "核酸检测", "物资保障", "资金", "待办事项"]
     tables = [_texts(t) for t in document.tables]
     health = next(t for t in tables if t[1][0] == "应报（人）")
     assert health[0] == ["指标", "今天", "昨日", "变化", "占比", "统计口径"]
@@ -116,6 +116,7 @@ def test_the_command_writes_word(city, tmp_path, capsys):
         "Health",
         "Mass testing",
         "Supplies",
+        "Funds",
         "Outstanding",
     ]  # the language in force
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith('{"format": 1')

@@ -28,7 +28,7 @@ def test_the_excel_has_a_printable_sheet_per_section(city, people, login):
     assert answer.status_code == 200
     assert answer["Content-Disposition"].endswith(f'daily-430100-{DAY}.xlsx"')
     book = load_workbook(io.BytesIO(answer.content))
-    assert book.sheetnames == ["人口登记", "健康监测", "核酸检测", "物资保障"]
+    assert book.sheetnames == ["人口登记", "健康监测", "核酸检测", "物资保障", "资金"]
     sheet = book["健康监测"]
     assert sheet["A1"].value == "长沙市日报 · 健康监测" and sheet["A1"].font.b
     assert f"{DAY}" in sheet["A2"].value and "未签发" in sheet["A2"].value
@@ -118,7 +118,13 @@ def test_the_command_prints_the_report_as_its_last_json_line(city, tmp_path, cap
     last = capsys.readouterr().out.strip().splitlines()[-1]
     report = json.loads(last)
     assert (report["region"]["code"], report["day"]) == ("430100", DAY.isoformat())
-    assert [s["key"] for s in report["sections"]] == ["registry", "health", "screening", "supplies"]
+    assert [s["key"] for s in report["sections"]] == [
+        "registry",
+        "health",
+        "screening",
+        "supplies",
+        "funds",
+    ]
     assert "link" not in last
 
 
@@ -130,6 +136,7 @@ def test_the_command_writes_excel_or_json(city, tmp_path, capsys):
         "Health",
         "Mass testing",
         "Supplies",
+        "Funds",
     ]  # the language in force
     out = tmp_path / "r.json"
     call_command(

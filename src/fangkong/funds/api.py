@@ -20,7 +20,7 @@ from .services import import_roster
 router = Router(tags=["funds"])
 
 
-class RejectOut(Schema):
+class RosterRejectOut(Schema):
     row: int
     reason: str
 
@@ -32,11 +32,11 @@ class RosterUploadOut(Schema):
     rejected: int
     total: float
     roster: int | None
-    rejects: list[RejectOut]
+    rejects: list[RosterRejectOut]
     notes: list[str]
 
 
-class TotalOut(Schema):
+class PolicyTotalOut(Schema):
     unit: str
     category: str
     status: str
@@ -95,7 +95,7 @@ def upload_roster(
 @router.get(
     "/policies/{code}/totals",
     url_name="funds_policy_totals",
-    response={200: list[TotalOut], **error_responses(403, 404)},
+    response={200: list[PolicyTotalOut], **error_responses(403, 404)},
 )
 def policy_totals(request, code: str):
     """Persons and yuan per unit, category and status of the rosters the caller may read."""
