@@ -40,8 +40,7 @@ lint: install
 	  echo "zh_Hans: $$out"; if echo "$$out" | grep -qE 'untranslated|fuzzy'; then \
 	  echo "translate every message (make messages, then edit the .po)"; exit 1; fi
 
-bench: install  ## benchmarks (registry, ledger import, health, daily counters, read log, daily report and dashboard, supplies, days of cover and donations, lab results, sampling scans, an allocation round, volunteers, help requests on PostgreSQL, then solvers); figures go to docs/benchmarks.md
-bench: install  ## benchmarks (registry, ledger import, health, daily counters, read log, daily report and dashboard, supplies, lab results, sampling scans, beds on PostgreSQL, then solvers); figures go to docs/benchmarks.md
+bench: install  ## benchmarks (registry, ledger import, health, daily counters, read log, daily report and dashboard, supplies, days of cover and donations, lab results, sampling scans, an allocation round, volunteers, help requests, beds, funds on PostgreSQL, then solvers); figures go to docs/benchmarks.md
 	@command -v wrk >/dev/null || scripts/install-system-deps.sh wrk
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.ledger
@@ -51,6 +50,7 @@ bench: install  ## benchmarks (registry, ledger import, health, daily counters, 
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.report
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.supplies
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.donations
+	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.funds
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.screening
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.sampling
 	DATABASE_URL=$${DATABASE_URL:-$$(scripts/ensure-postgres.sh fangkong_bench)} $(BIN)/python -m bench.allocation

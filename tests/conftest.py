@@ -15,6 +15,8 @@ Personas (all with password ``pw-for-tests``):
 - ``community``: staff of 红星社区 (grid A only); may unmask.
 - ``grid_a`` / ``grid_b``: grid workers of grid A / grid B; may unmask in their grid.
 - ``volunteer``, ``warehouse``, ``lab``, ``hospital``: roles that never see the registry.
+- ``finance``: the finance officer of 芙蓉区 (funds, allowance review, payment files); never
+  sees the registry.
 - ``outsider``: an active account with no role and no region: sees nothing.
 """
 
@@ -225,6 +227,7 @@ PERSONAS = {
     "warehouse": (Role.WAREHOUSE, "district"),
     "lab": (Role.LAB, "district"),
     "hospital": (Role.HOSPITAL, "district"),
+    "finance": (Role.FINANCE, "district"),
 }
 
 

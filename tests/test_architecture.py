@@ -45,6 +45,7 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("beds", ("fangkong.ops", "fangkong.supplies", "fangkong.screening")),
         ("health", ("fangkong.beds",)),
         ("people", ("fangkong.beds",)),
+        ("funds", ("fangkong.ops", "fangkong.health", "fangkong.supplies", "fangkong.screening")),
     ],
 )
 def test_dependencies_point_one_way(package, forbidden):

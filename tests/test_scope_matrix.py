@@ -16,6 +16,7 @@ from .matrix import (
     assistance,
     beds,
     donations,
+    funds,
     health,
     registry,
     reports,
@@ -39,6 +40,7 @@ MATRIX: dict[str, Endpoint] = {
     **assistance.ROWS,
     **volunteers_rows.ROWS,
     **beds.ROWS,
+    **funds.ROWS,
 }
 # Not personal data, or the way in: answered for anyone (checked elsewhere).
 EXEMPT = {

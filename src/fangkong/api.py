@@ -10,6 +10,7 @@ from ninja.security import SessionAuth
 from fangkong.accounts.api import TokenAuth
 from fangkong.accounts.api import router as auth_router
 from fangkong.beds.api import router as beds_router
+from fangkong.funds.api import router as funds_router
 from fangkong.health.api import router as health_router
 from fangkong.people.api import router as people_router
 from fangkong.regions.api import router as regions_router
@@ -45,6 +46,7 @@ api.add_router("/v1/screening", screening_router)
 api.add_router("/v1/supplies", supplies_router)
 api.add_router("/v1/screening", lab_router)  # labs, results, tasks (screening/labapi.py)
 api.add_router("/v1/beds", beds_router)
+api.add_router("/v1/funds", funds_router)
 
 # Last: an address under /api/ that names no operation gets ninja's JSON 404, as every other
 # API answer is JSON, not Django's HTML page.

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fangkong.screening",
     "fangkong.supplies",
     "fangkong.beds",
+    "fangkong.funds",
     "fangkong.reports",
     "fangkong.volunteers",
     "fangkong.assistance",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("fangkong.assistance.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
     path("beds/", include("fangkong.beds.urls")),
+    path("funds/", include("fangkong.funds.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

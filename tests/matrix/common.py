@@ -10,7 +10,7 @@ from ..conftest import PERSONAS
 
 REGISTRY = {"hq", "district", "street", "community", "grid_a"}
 UNMASKERS = {"community", "grid_a"}
-SCOPE_HOLDS_GRID_A = REGISTRY | {"volunteer", "warehouse", "lab", "hospital"}
+SCOPE_HOLDS_GRID_A = REGISTRY | {"volunteer", "warehouse", "lab", "hospital", "finance"}
 ALL = [*PERSONAS, "outsider"]
 
 

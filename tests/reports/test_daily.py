@@ -35,6 +35,7 @@ def test_the_report_holds_every_registered_section_in_order(city, people):
         "supplies",
         "assistance",
         "beds",
+        "funds",
         "volunteers",
     ]
 

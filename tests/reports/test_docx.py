@@ -50,6 +50,7 @@ def test_the_word_report_has_its_title_sections_tables_and_outstanding_list(city
         "核酸检测",
         "物资保障",
         "求助",
+        "资金",
         "志愿者",
         "待办事项",
     ]
@@ -125,6 +126,7 @@ def test_the_command_writes_word(city, tmp_path, capsys):
         "Mass testing",
         "Supplies",
         "Help requests",
+        "Funds",
         "Volunteers",
         "Outstanding",
     ]  # the language in force

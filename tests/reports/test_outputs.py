@@ -28,7 +28,15 @@ def test_the_excel_has_a_printable_sheet_per_section(city, people, login):
     assert answer.status_code == 200
     assert answer["Content-Disposition"].endswith(f'daily-430100-{DAY}.xlsx"')
     book = load_workbook(io.BytesIO(answer.content))
-    assert book.sheetnames == ["人口登记", "健康监测", "核酸检测", "物资保障", "求助", "志愿者"]
+    assert book.sheetnames == [
+        "人口登记",
+        "健康监测",
+        "核酸检测",
+        "物资保障",
+        "求助",
+        "资金",
+        "志愿者",
+    ]
     sheet = book["健康监测"]
     assert sheet["A1"].value == "长沙市日报 · 健康监测" and sheet["A1"].font.b
     assert f"{DAY}" in sheet["A2"].value and "未签发" in sheet["A2"].value
@@ -124,6 +132,7 @@ def test_the_command_prints_the_report_as_its_last_json_line(city, tmp_path, cap
         "screening",
         "supplies",
         "assistance",
+        "funds",
         "volunteers",
     ]
     assert "link" not in last
@@ -138,6 +147,7 @@ def test_the_command_writes_excel_or_json(city, tmp_path, capsys):
         "Mass testing",
         "Supplies",
         "Help requests",
+        "Funds",
         "Volunteers",
     ]  # the language in force
     out = tmp_path / "r.json"

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     LAB = "lab", _("Lab operator")
     HOSPITAL = "hospital", _("Hospital operator")
     VOLUNTEER = "volunteer", _("Volunteer")
+    FINANCE = "finance", _("Finance officer")
 
 
 class AuditAction(models.TextChoices):

@@ -45,6 +45,9 @@ MENU = (
     MenuItem("accounts:audit", _("Audit log"), Cap.VIEW_AUDIT),
     MenuItem("volunteers:home", _("Volunteers"), Cap.VOLUNTEERS_VIEW),
     MenuItem("volunteers:me", _("My shifts"), Cap.DUTY),
+    MenuItem("funds:home", _("Funds"), Cap.FUNDS_VIEW),
+    MenuItem("funds:home", _("Allowances"), Cap.ALLOWANCE_SUBMIT, unless=Cap.FUNDS_VIEW),
+    MenuItem("funds:labour", _("Work and jobs"), Cap.LABOUR_VIEW),
 )
 
 

@@ -53,6 +53,13 @@ class Cap(StrEnum):
     BEDS_PLAN = "beds_plan"  # run, review and confirm the day's transfer plan
     BEDS_PROGRESS = "beds_progress"  # triage waiting patients, report the plan's progress
     BEDS_KEEP = "beds_keep"  # a hospital operator: their facility's beds and patients only
+    FUNDS_VIEW = "funds_view"  # funds, balances, allowance policies and rosters (masked)
+    FUNDS_RECORD = "funds_record"  # record funds received and payments made from them
+    ALLOWANCE_SUBMIT = "allowance_submit"  # upload a unit's allowance roster (docs/funds.md)
+    ALLOWANCE_APPROVE = "allowance_approve"  # define policies, approve or return rosters
+    PAY = "pay"  # produce the bank's payment file (full card numbers, audited), confirm it
+    LABOUR_VIEW = "labour_view"  # work resumption, returned migrant workers, openings: figures
+    LABOUR_RECORD = "labour_record"  # record enterprises' reports, intentions and placements
 
 
 _REGISTRY_STAFF = frozenset({Cap.VIEW_PEOPLE, Cap.EXPORT_PEOPLE, Cap.HEALTH_VIEW})
@@ -87,22 +94,44 @@ _PLANNERS = frozenset({Cap.SCREENING_VIEW, Cap.SCREENING_PLAN})
 _SAMPLERS = frozenset({Cap.SCREENING_VIEW, Cap.SAMPLING})
 # Supplies (docs/scope.md, "Stock points"): staff from the community up read the stock of every
 # point in their region; a warehouse keeper reads and writes only the points they keep.
+# Funds and allowances (docs/funds.md): headquarters and district staff read funds and rosters
+# (masked); a hospital (a unit) uploads its own staff's roster and reads what it sent; the
+# finance officer (the wage-welfare division) records funds, defines policies, approves rosters
+# and alone produces the payment file, which holds full card numbers.
+_FUNDS_READERS = frozenset({Cap.FUNDS_VIEW})
+_FINANCE = frozenset(
+    {Cap.FUNDS_VIEW, Cap.FUNDS_RECORD, Cap.ALLOWANCE_SUBMIT, Cap.ALLOWANCE_APPROVE, Cap.PAY}
+)
+# Work resumption and labour placement: communities (villages) and streets (townships) know
+# their returned workers and local enterprises and record them; districts and the city read.
+_LABOUR = frozenset({Cap.LABOUR_VIEW, Cap.LABOUR_RECORD})
 ROLE_CAPS: dict[str, frozenset[Cap]] = {
-    Role.HEADQUARTERS: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW},
-    Role.DISTRICT: _SUPERVISORS | _REPORTERS | _PLANNERS | {Cap.STOCK_VIEW},
+    Role.HEADQUARTERS: _SUPERVISORS
+    | _REPORTERS
+    | _PLANNERS
+    | {Cap.STOCK_VIEW, Cap.LABOUR_VIEW}
+    | _FUNDS_READERS,
+    Role.DISTRICT: _SUPERVISORS
+    | _REPORTERS
+    | _PLANNERS
+    | {Cap.STOCK_VIEW, Cap.LABOUR_VIEW}
+    | _FUNDS_READERS,
     Role.STREET: _REGISTRY_STAFF
     | _REPORTERS
     | _PLANNERS
-    | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES, Cap.STOCK_VIEW},
+    | {Cap.CASES, Cap.CHECKPOINT, Cap.HEALTH_RULES, Cap.STOCK_VIEW}
+    | _LABOUR,
     Role.COMMUNITY: _FRONT_LINE
     | _SAMPLERS
-    | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW, Cap.STOCK_VIEW},
+    | {Cap.CASES, Cap.HEALTH_RULES, Cap.REPORTS_VIEW, Cap.STOCK_VIEW}
+    | _LABOUR,
     Role.GRID_WORKER: _FRONT_LINE | _SAMPLERS,
     Role.WAREHOUSE: frozenset({Cap.STOCK_KEEP}),
     Role.LAB: frozenset({Cap.LAB_RESULTS}),
-    Role.HOSPITAL: frozenset(),
+    Role.HOSPITAL: frozenset({Cap.ALLOWANCE_SUBMIT}),
     # volunteers staff checkpoints and help sampling teams (tubes and swabs, no registry)
     Role.VOLUNTEER: frozenset({Cap.CHECKPOINT, Cap.SAMPLING}),
+    Role.FINANCE: _FINANCE,
 }
 # Volunteers (docs/volunteers.md): staff from the grid worker up see the volunteers, teams and
 # hours of their region; community and street staff register and approve volunteers and run

@@ -46,6 +46,7 @@ def demo_plan() -> list[tuple[str, str, Region]]:
         ("lab", Role.LAB, district),
         ("hospital", Role.HOSPITAL, district),
         ("volunteer", Role.VOLUNTEER, grid_a.parent),
+        ("finance", Role.FINANCE, district),
     ]
 
 

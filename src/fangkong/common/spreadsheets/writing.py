@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,13 @@ def _xlsx_value(ws, value: object, *, bold: bool = False) -> object:
     cell = WriteOnlyCell(ws, value=value)
     if formula_like:
         cell.data_type = "s"  # openpyxl takes "=..." for a formula and "#N/A" for an error
+    # A style is looked up in the workbook's registries each time it is set: done once per
+    # look and copied to every cell after it (100,000 text cells of a payment file).
+    key = (bold or look.bold, look.number_format, look.align, look.wrap)
+    styles = ws.__dict__.setdefault("_fangkong_styles", {})
+    if key in styles:
+        cell._style = copy(styles[key])
+        return cell
     if bold or look.bold:
         cell.font = Font(bold=True)
     if look.number_format:
@@ -93,6 +101,7 @@ def _xlsx_value(ws, value: object, *, bold: bool = False) -> object:
         cell.alignment = Alignment(
             horizontal=look.align or None, wrap_text=look.wrap or None, vertical="top"
         )
+    styles[key] = copy(cell._style)
     return cell
 
 

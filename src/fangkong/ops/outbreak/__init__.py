@@ -26,6 +26,7 @@ from fangkong.health.models import Case, CheckIn, Checkpoint
 from fangkong.volunteers.demo import demo_volunteers
 
 from ..demo import demo_lab
+from ..funds import demo_funds
 from .actors import ensure_actors
 from .clock import Timeline, clock_at, local
 from .daily import Routine
@@ -108,6 +109,7 @@ def seed_outbreak(
         demo_volunteers(seed=seed, now=now)  # teams, posts and a week of shifts (volunteers.demo)
         demo_requests(seed=seed, now=now)  # a day of help requests in every state (assistance)
         seed_beds()  # facilities, their counts, the waiting list and today's plan half done
+        demo_funds()  # funds, an allowance policy, two hospitals' rosters (one with mistakes)
     f = routine.figures
     return OutbreakResult(
         first_day=start,

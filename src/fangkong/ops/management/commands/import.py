@@ -5,6 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from fangkong.funds.models import Policy
+from fangkong.funds.roster_sheet import RosterInvalid
+from fangkong.funds.services import import_roster
 from fangkong.health.imports import CheckInFileInvalid, import_check_ins
 from fangkong.people.ledger import LedgerInvalid
 from fangkong.people.services import import_ledger_with_rejects, rejects_name
@@ -20,7 +23,16 @@ from fangkong.supplies.models import StockPoint
 from fangkong.supplies.services import import_requisitions, import_stock
 from fangkong.supplies.stock_sheet import SheetInvalid
 
-KINDS = ("regions", "residents", "checkins", "samples", "labresults", "stock", "requisitions")
+KINDS = (
+    "regions",
+    "residents",
+    "checkins",
+    "samples",
+    "labresults",
+    "stock",
+    "requisitions",
+    "allowances",
+)
 
 
 class Command(BaseCommand):
@@ -51,7 +63,13 @@ class Command(BaseCommand):
         "物资名称, 数量, 优先级 1/2/3 or 医疗一线/其他一线/社区, 需用日期, 事由) as approved "
         "requisitions for the next allocation round; an item not in the catalog or a quantity "
         "that is not a positive whole number is refused (FILE-rejects.xlsx/.csv); a 申请单号 "
-        "already known adds nothing."
+        "already known adds nothing. "
+        "'import allowances FILE --policy CODE [--unit UNIT] [--period P]': a unit's "
+        "allowance roster (序号, 姓名, 身份证号码, 工作单位, 人员类别, 金额（元）, 银行卡号, "
+        "开户银行; a 合计 row is compared, not taken) submitted for review; refused rows go to "
+        "FILE-rejects.xlsx/.csv with 错误原因; the same roster again adds nothing; --json ends "
+        "with {read, accepted, rejected, total, rejects_file} (accepted persons and total yuan "
+        "this import added)."
     )
 
     def add_arguments(self, parser):
@@ -62,14 +80,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--campaign", type=int, help="samples: id of the testing campaign")
         parser.add_argument("--point", help="stock: code of the stock point")
+        parser.add_argument("--policy", help="allowances: code of the allowance policy")
+        parser.add_argument(
+            "--unit", default="", help="allowances: the unit, for rows without 工作单位"
+        )
+        parser.add_argument(
+            "--period", default="", help="allowances: the period of a periodic policy"
+        )
         parser.add_argument(
             "--lab", help="labresults: code of the lab (default: each row's 检测机构)"
         )
         parser.add_argument(
             "--rejects",
             type=Path,
-            help="residents, samples, labresults, stock, requisitions: where to write the "
-            "refused rows (default: beside FILE)",
+            help="residents, samples, labresults, stock, requisitions, allowances: where to "
+            "write the refused rows (default: beside FILE)",
         )
         parser.add_argument(
             "--json", dest="as_json", action="store_true", help="end with one JSON summary line"
@@ -78,7 +103,9 @@ class Command(BaseCommand):
     def handle(self, *args, kind, file, as_json, grid=None, rejects=None, **options):
         if not file.is_file():
             raise CommandError(f"no such file: {file}")
-        if kind == "stock":
+        if kind == "allowances":
+            self._allowances(file, options, rejects, as_json)
+        elif kind == "stock":
             self._stock(file, options.get("point"), rejects, as_json)
         elif kind == "requisitions":
             self._requisitions(file, rejects, as_json)
@@ -236,6 +263,33 @@ class Command(BaseCommand):
             self.stderr.write(f"row {number}: {reason}")
         if result.already:
             self.stderr.write(f"{result.already} requisitions were known before: nothing added")
+        self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
+
+    def _allowances(self, file: Path, options: dict, rejects: Path | None, as_json: bool):
+        code = options.get("policy")
+        if not code:
+            raise CommandError("--policy CODE is required: the allowance policy of the roster")
+        policy = Policy.objects.filter(code=code.strip()).first()
+        if policy is None:
+            raise CommandError(f"no policy {code}; create it with 'fangkong funds policy'")
+        path = rejects or file.with_name(rejects_name(file.name))
+        try:
+            result = import_roster(
+                data=file.read_bytes(),
+                filename=file.name,
+                policy=policy,
+                unit=options.get("unit") or "",
+                period=options.get("period") or "",
+                rejects=path,
+            )
+        except RosterInvalid as e:
+            raise CommandError(f"{file.name}: {e}") from None
+        for number, _index, reason in result.rejected:
+            self.stderr.write(f"row {number}: {reason}")
+        for note in result.notes:
+            self.stderr.write(note)
+        if result.already:
+            self.stderr.write(f"{result.already} rows were imported before: nothing added")
         self._summary(result.as_dict(str(path) if result.rejected else None), as_json)
 
     def _summary(self, summary: dict, as_json: bool) -> None:

@@ -1,0 +1,190 @@
+"""The pages, the API, the command line and the demo: what each role may do, masked numbers,
+audited exports."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from fangkong.accounts.choices import AuditAction, Role
+from fangkong.accounts.models import AuditEntry
+from fangkong.accounts.services import create_user
+from fangkong.funds.choices import PayeeStatus, RosterStatus
+from fangkong.funds.models import PayBatch, Payee, Roster
+
+from .helpers import card, id_number, roster_xlsx, row
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(client, code="YCX2020", rows=None, name="r.xlsx"):
+    data = roster_xlsx(rows or [row(1), row(2, category="行政人员")])
+    return client.post(
+        reverse("funds:upload", args=[code]), {"file": SimpleUploadedFile(name, data)}
+    )
+
+
+def test_a_hospital_uploads_and_sees_its_mistakes_and_masked_numbers(policy, people, login):
+    client = login(people.hospital)
+    response = _upload(client)
+    roster = Roster.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{roster.pk}/")
+    page = client.get(response["Location"]).content.decode()
+    assert "人员类别“行政人员”不在本政策之列" in page
+    assert id_number(1) not in page and card(1) not in page
+    assert card(1)[-4:] in page
+    rejects = client.get(reverse("funds:roster_rejects", args=[roster.pk]))
+    assert rejects.status_code == 200
+    assert AuditEntry.objects.filter(
+        action=AuditAction.EXPORT, object_type="allowance_rejects"
+    ).exists()
+
+
+def test_one_hospital_never_sees_another_units_roster(policy, people, login, tree):
+    _upload(login(people.hospital))
+    roster = Roster.objects.get()
+    other = create_user(
+        username="hospital2",
+        password="x-pw-long-enough",
+        role=Role.HOSPITAL,
+        scope_region=tree.district,
+    )
+    client = login(other)
+    assert client.get(reverse("funds:roster", args=[roster.pk])).status_code == 404
+    assert client.get(reverse("funds:roster_rejects", args=[roster.pk])).status_code == 404
+    totals = client.get(reverse("api:funds_policy_totals", args=["YCX2020"])).json()
+    assert totals == []
+
+
+def test_the_finance_officer_approves_and_downloads_an_audited_payment_file(policy, people, login):
+    _upload(login(people.hospital), rows=[row(1), row(2, category="援鄂医疗队员", amount="5000")])
+    roster = Roster.objects.get()
+    client = login(people.finance)
+    client.post(reverse("funds:approve", args=[roster.pk]))
+    roster.refresh_from_db()
+    assert roster.status == RosterStatus.APPROVED
+    client.post(reverse("funds:payfile", args=["YCX2020"]))
+    batch = PayBatch.objects.get()
+    response = client.get(reverse("funds:batch_file", args=[batch.pk]))
+    import io
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.cell(3, 3).value == card(1) and sheet.cell(3, 3).number_format == "@"
+    assert str(sheet.cell(sheet.max_row, 5).value) in ("7000", "7000.0", "7000.00")
+    assert AuditEntry.objects.filter(
+        action=AuditAction.EXPORT, object_type="allowance_payfile", username="finance"
+    ).exists()
+
+
+@pytest.mark.parametrize("who", ["hq", "district", "hospital", "grid_a", "community"])
+def test_no_one_but_finance_pays_or_approves(policy, people, login, who):
+    _upload(login(people.hospital), rows=[row(1)])
+    roster = Roster.objects.get()
+    client = login(people[who])
+    assert client.post(reverse("funds:approve", args=[roster.pk])).status_code == 403
+    assert client.post(reverse("funds:payfile", args=["YCX2020"])).status_code == 403
+    assert Payee.objects.get().status == PayeeStatus.SUBMITTED
+
+
+def test_the_return_needs_a_reason_and_reaches_the_unit(policy, people, login):
+    _upload(login(people.hospital), rows=[row(1)])
+    roster = Roster.objects.get()
+    client = login(people.finance)
+    client.post(reverse("funds:return", args=[roster.pk]), {"reason": " "})
+    roster.refresh_from_db()
+    assert roster.status == RosterStatus.SUBMITTED
+    client.post(reverse("funds:return", args=[roster.pk]), {"reason": "缺少单位盖章"})
+    page = login(people.hospital).get(reverse("funds:roster", args=[roster.pk])).content.decode()
+    assert "缺少单位盖章" in page
+
+
+def test_the_api_takes_a_roster_like_the_page(policy, people, login):
+    client = login(people.hospital)
+    data = roster_xlsx([row(1), row(2, amount="abc")], total="2000")
+    url = reverse("api:funds_roster_upload", args=["YCX2020"])
+    body = client.post(url, {"file": SimpleUploadedFile("r.xlsx", data)}).json()
+    assert (body["accepted"], body["rejected"], body["total"]) == (1, 1, 2000)
+    assert "不是元数" in body["rejects"][0]["reason"]
+    again = client.post(url, {"file": SimpleUploadedFile("r.xlsx", data)}).json()
+    assert (again["accepted"], again["already"]) == (0, 1)
+
+
+def test_the_command_line_contracts(tree, tmp_path, capsys):
+    call_command(
+        "funds",
+        "policy",
+        "YCX",
+        "--name",
+        "慰问金",
+        "--rate",
+        "援鄂医疗队员=5000",
+        "--rate",
+        "本地医务人员=2,000.00",
+        "--json",
+    )
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["created"] is True
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(
+        roster_xlsx([row(1), row(2, category="援鄂医疗队员", amount="5000"), row(3, card="123")])
+    )
+    call_command("import", "allowances", str(path), "--policy", "YCX", "--json")
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out == {
+        "read": 3,
+        "accepted": 2,
+        "rejected": 1,
+        "total": 7000,
+        "rejects_file": str(tmp_path / "r-rejects.xlsx"),
+    }
+    call_command("import", "allowances", str(path), "--policy", "YCX", "--json")
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (again["accepted"], again["total"]) == (0, 0)
+    call_command("funds", "approve", "--policy", "YCX", "--unit", "别的医院", "--json")
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {
+        "approved": 0,
+        "total": 0,
+    }
+    call_command("funds", "approve", "--policy", "YCX", "--json")
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {
+        "approved": 2,
+        "total": 7000,
+    }
+    out_file = tmp_path / "pay.xlsx"
+    call_command("funds", "payfile", "--policy", "YCX", "-o", str(out_file))
+    rows = list(load_workbook(out_file).active.iter_rows(values_only=True))
+    assert [r[1] for r in rows[2:-1]] == ["员工1", "员工2"]
+    assert rows[-1][0] == "合计" and float(rows[-1][4]) == 7000
+
+
+def test_the_demo_has_a_policy_two_rosters_and_a_fund(tree):
+    from fangkong.funds.models import Fund
+    from fangkong.ops.demo import ensure_demo_accounts
+    from fangkong.ops.funds import demo_funds
+
+    ensure_demo_accounts()
+    demo_funds()
+    demo_funds()  # once
+    assert Roster.objects.count() == 2 and Fund.objects.count() == 2
+    mistakes = Roster.objects.get(unit="市中心医院")
+    assert mistakes.rejected == 4 and mistakes.status == RosterStatus.SUBMITTED
+    assert Payee.objects.filter(status=PayeeStatus.FAILED).count() == 1
+    assert re.match(r".*-rejects\.xlsx$", mistakes.rejects_file)
+
+
+def test_the_demo_village_has_its_returnees_at_a_glance(tree):
+    from fangkong.funds.models import Enterprise, Returnee
+    from fangkong.ops.demo import ensure_demo_accounts
+    from fangkong.ops.funds import demo_funds
+    from fangkong.people.models import PersonTag
+
+    ensure_demo_accounts()
+    PersonTag.objects.create(person=tree.person_a, kind="returnee", region_path=tree.grid_a.path)
+    demo_funds()
+    assert Returnee.objects.get().person == tree.person_a
+    assert Enterprise.objects.count() == 2
