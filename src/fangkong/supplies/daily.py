@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone, translation
 
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.common.spreadsheets import xlsx_text
 from fangkong.regions.models import Region
 
 from .choices import MovementKind, Origin
@@ -278,7 +279,7 @@ def _sheet(book, title: str, heading: str, report: DailyReport, titles, widths, 
     for r, row in enumerate([*rows, total], 4):
         for i, value in enumerate(row, 1):
             cell = ws.cell(row=r, column=i)
-            cell.value = value
+            cell.value = value = xlsx_text(value)
             if isinstance(value, str):
                 cell.data_type = "s"  # a name starting with = stays text
             elif isinstance(value, int):
@@ -315,12 +316,11 @@ def write_daily(report: DailyReport, out: io.BytesIO | str) -> None:
 
 
 def _write_daily(report: DailyReport, out: io.BytesIO | str) -> None:
-    from openpyxl import Workbook
+    from fangkong.common.spreadsheets import printed_book
 
     from .selectors.donations import _communities
 
-    book = Workbook()
-    book.remove(book.active)
+    book = printed_book()
     name = report.region.name
     rows = item_rows(report)
     soon, gone = len(report.short), len(report.out_of_key)

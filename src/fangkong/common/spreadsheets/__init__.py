@@ -41,7 +41,17 @@ from .base import (
 from .headers import HEADER_SEARCH_ROWS, columns_of, find_header, header_key, header_titles
 from .reading import decode_text, read_csv, read_table
 from .rejects import REASON_HEADER, rejects_name, write_rejects
-from .writing import Cell, Sheet, csv_cell, csv_lines, sheet_title, write_book, write_table
+from .writing import (
+    Cell,
+    Sheet,
+    csv_cell,
+    csv_lines,
+    printed_book,
+    sheet_title,
+    write_book,
+    write_table,
+    xlsx_text,
+)
 from .xlsx import check_sheet_xml, read_xlsx
 
 __all__ = [
@@ -79,6 +89,8 @@ __all__ = [
     "sheet_title",
     "too_large_message",
     "write_book",
+    "printed_book",
+    "xlsx_text",
     "write_rejects",
     "write_table",
 ]

@@ -188,3 +188,24 @@ def write_book(path_or_buffer: Path | io.BytesIO, sheets: Sequence[Sheet]) -> No
         for i, row in enumerate(sheet.rows):
             ws.append([_xlsx_value(ws, v, bold=i in bold) for v in row])
     book.save(path_or_buffer)
+
+
+def printed_book():
+    """An empty workbook for a report laid out by hand (merged titles, borders, footers), as
+    the supply daily report is; every value written into it goes through ``xlsx_text``."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    return book
+
+
+def xlsx_text(value: object) -> object:
+    """A value as ``write_table`` would store it: text without characters .xlsx cannot hold,
+    and never read back as an escape; the caller marks formula-like text as text."""
+    if isinstance(value, str):
+        if _NOT_IN_XLSX.search(value):
+            value = _NOT_IN_XLSX.sub("\ufffd", value)
+        if "_x" in value:
+            value = _LOOKS_ESCAPED.sub("_x005F_", value)
+    return value
