@@ -26,21 +26,6 @@ from bench.__main__ import fresh_postgres, machine, publish
 from bench.supplies import _city, _ledger, _median_ms
 
 
-def _spread_issues() -> None:
-    """Date the issues over the 28 days before today (receipts stay a month back)."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            "UPDATE supplies_movement SET at = date_trunc('day', now()) - "
-            "((id % 28) + 1) * interval '1 day' + interval '10 hours' WHERE kind = 'issue'"
-        )
-        cur.execute(
-            "UPDATE supplies_movement SET at = now() - interval '40 days' WHERE kind = 'receipt'"
-        )
-        cur.execute("ANALYZE supplies_movement")
-
-
 def _donations(points, items, n: int) -> float:
     from fangkong.supplies.choices import DonorKind
     from fangkong.supplies.services import DonorIn, LineIn, check_issue, check_receive_donation
@@ -89,7 +74,6 @@ def main() -> int:
     setup_test_environment()
     districts, points, items = _city(args.points, args.items)
     seconds = _ledger(points, items, args.movements)
-    _spread_issues()
     gift_seconds = _donations(points, items, args.donations)
     staff = Scope(user_id=None, role="", path="", caps=frozenset({Cap.STOCK_VIEW}))
     district = districts[0]

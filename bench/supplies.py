@@ -1,26 +1,38 @@
 """Stock balances: `python -m bench.supplies` (PostgreSQL from DATABASE_URL; the database is
-re-created).
+re-created; needs wrk, which `make bench` installs).
 
 A city's stock points (default 100: five districts of 20) and items (default 100), with a
-ledger of movements (default 500,000: a receipt of each item at each point, then issues)
-written by COPY, and the balance rows they sum to. Measured (median of 20 calls): one
-district's balance of every item from the ``Balance`` rows (``selectors.region_balances``)
-against the same figures summed from the movements; and 200 issues one after another through
-a phone's path (``check_issue``, first expiring first out). The issue's goal (10,000,000
-movements, 500 points, 200 items, under 50 ms p99 at 100 clients) is for a full run with
-``--movements 10000000 --points 500 --items 200`` on an idle machine.
+ledger of movements (default 500,000: a receipt of each item at each point, then issues spread
+over the last four weeks) written by COPY, and the balance rows they sum to. Measured (median
+of 20 calls): one district's balance of every item from the ``Balance`` rows
+(``selectors.region_balances``) against the same figures summed from the movements; the
+district's days of cover (``selectors.region_cover``, the day's demand already fitted, as
+``fangkong supplies forecast`` leaves it each morning); 200 issues one after another through
+the service (``check_issue``, first expiring first out); then issues from phones over HTTP
+(``POST /api/v1/supplies/points/{code}/issues``, bearer token, `fangkong serve --workers 2
+--threads 2`): 100 keepers at once, each at their own point on their own connection, starting
+at a random moment and issuing every 2 s or every 0.5 s ±50 %. The issue's goal (10,000,000
+movements, 500 points, 200 items: a district's balances and cover under 100 ms, an issue under
+50 ms p99 at 100 clients) is for a run with ``--movements 10000000 --points 500 --items 200``.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
+import json
+import os
 import random
 import statistics
 import sys
+import threading
 import time
 import uuid
 
 from bench.__main__ import fresh_postgres, machine, publish
+
+CLIENTS = 100
+PORT = 8742  # not bench.health's nor bench.sampling's
 
 
 def _city(points: int, items: int):
@@ -47,7 +59,10 @@ def _city(points: int, items: int):
 
 
 def _ledger(points, items, movements: int) -> float:
-    """Receipts then issues, by COPY; the balances as their sums. Seconds taken."""
+    """Receipts (40 days ago) then issues (spread over the 28 days before today, as days of
+    cover read them), by COPY; the balances as their sums. Seconds taken."""
+    import datetime as dt
+
     from django.db import connection
     from django.utils import timezone
 
@@ -57,6 +72,9 @@ def _ledger(points, items, movements: int) -> float:
     rng = random.Random(1)
     started = time.perf_counter()
     now = timezone.now()
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
+    received = now - dt.timedelta(days=40)
+    issued_at = [midnight - dt.timedelta(days=d + 1) + dt.timedelta(hours=10) for d in range(28)]
     writer = BulkWriter(
         Movement,
         ["client_id", "line", "kind", "point", "item", "lot", "batch", "region_path", "qty", "at"]
@@ -78,7 +96,7 @@ def _ledger(points, items, movements: int) -> float:
                 "",
                 p.region_path,
                 1_000_000 if receipt else -1,
-                now,
+                received if receipt else issued_at[n % 28],
                 "allocated" if receipt else "",
                 "",
                 "",
@@ -101,6 +119,94 @@ def _ledger(points, items, movements: int) -> float:
     return time.perf_counter() - started
 
 
+def _keepers(points) -> list[tuple[str, str]]:
+    """A warehouse keeper with an API token at each of the first CLIENTS points: (code, token)."""
+    from fangkong.accounts.choices import Role
+    from fangkong.accounts.models import User
+    from fangkong.accounts.services import issue_token
+    from fangkong.supplies.models import Keeper
+
+    out = []
+    for point in points[:CLIENTS]:
+        user = User.objects.create(
+            username=f"keeper-{point.code}", role=Role.WAREHOUSE, scope_region=point.region
+        )
+        Keeper.objects.create(user=user, point=point)
+        out.append((point.code, issue_token(user=user, name="bench")))
+    return out
+
+
+def _phones(keepers, items, seconds: float, pause: float) -> dict:
+    """Each keeper a phone: its own connection, a random start within the first pause, an
+    issue of one unit of a random item every ``pause`` s ±50 %."""
+    latencies: list[float] = []
+    failed: list[int] = []
+    lock = threading.Lock()
+    started = time.perf_counter()
+    stop = started + seconds
+    names = [i.name for i in items]
+
+    def phone(i: int) -> None:
+        code, token = keepers[i]
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        rng = random.Random(i)
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        mine, bad = [], 0
+        time.sleep(rng.uniform(0, pause))
+        while time.perf_counter() < stop:
+            body = json.dumps(
+                {
+                    "item": rng.choice(names),
+                    "qty": 1,
+                    "client_id": str(uuid.uuid4()),
+                    "recipient": "医院",
+                }
+            )
+            t = time.perf_counter()
+            conn.request("POST", f"/api/v1/supplies/points/{code}/issues", body, headers)
+            answer = conn.getresponse()
+            answer.read()
+            mine.append((time.perf_counter() - t) * 1000)
+            bad += answer.status != 200
+            time.sleep(pause * rng.uniform(0.5, 1.5))
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            failed.append(bad)
+
+    threads = [threading.Thread(target=phone, args=(i,)) for i in range(len(keepers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    if sum(failed):
+        raise RuntimeError(f"{sum(failed)} issues failed")
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / (time.perf_counter() - started),
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    }
+
+
+def _over_http(points, items, seconds: float) -> dict[float, dict]:
+    from bench.health import _server
+
+    keepers = _keepers(points)
+    env = dict(
+        os.environ,
+        FANGKONG_CACHE_URL=os.environ.get("FANGKONG_CACHE_URL", "redis://127.0.0.1:6379/6"),
+    )
+    server = _server(env, PORT)
+    try:
+        _phones(keepers, items, 3, 0.5)  # warm up
+        return {pause: _phones(keepers, items, seconds, pause) for pause in (2.0, 0.5)}
+    finally:
+        server.terminate()
+        server.wait()
+
+
 def _median_ms(fn, n: int = 20) -> tuple[float, float]:
     times = []
     for _ in range(n):
@@ -116,22 +222,31 @@ def main() -> int:
     parser.add_argument("--points", type=int, default=100)
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--movements", type=int, default=500_000)
+    parser.add_argument("--seconds", type=float, default=20, help="of each HTTP run")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     pg_version = fresh_postgres()
     if pg_version is None:
         return 2
+    from django.core.cache import cache
     from django.db.models import Sum
 
+    from fangkong.accounts.scope import Cap
     from fangkong.common.scope import Scope
     from fangkong.supplies.models import Movement
-    from fangkong.supplies.selectors import region_balances
+    from fangkong.supplies.selectors import region_balances, region_cover
     from fangkong.supplies.services import check_issue
 
     districts, points, items = _city(args.points, args.items)
     seconds = _ledger(points, items, args.movements)
     everywhere = Scope(user_id=None, role="", path="", caps=frozenset())
+    staff = Scope(user_id=None, role="", path="", caps=frozenset({Cap.STOCK_VIEW}))
     district = districts[0]
+    cache.clear()
+    t = time.perf_counter()
+    region_cover(staff, district)  # the morning's fit of the day's demand
+    fitted = time.perf_counter() - t
+    cover = _median_ms(lambda: region_cover(staff, district))
 
     def from_movements():
         rows = (
@@ -156,6 +271,7 @@ def main() -> int:
         )
 
     issued = _median_ms(issue, 200)
+    phones = _over_http(points, items, args.seconds)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     text = "\n".join(
         [
@@ -169,8 +285,21 @@ def main() -> int:
             "|---|---:|---:|",
             f"| district balances from the Balance rows | {kept[0]:.1f} | {kept[1]:.1f} |",
             f"| district balances summed from the movements | {summed[0]:.1f} | {summed[1]:.1f} |",
+            f"| district days of cover (demand fitted in {fitted:.1f} s before) | {cover[0]:.1f} "
+            f"| {cover[1]:.1f} |",
             f"| one issue (check_issue, first expiring first out; 200 in a row) | {issued[0]:.1f} "
             f"| {issued[1]:.1f} |",
+            "",
+            f"Issues from {CLIENTS} phones at once over HTTP, {args.seconds:.0f} s each (goal: "
+            "under 50 ms p99):",
+            "",
+            "| each phone issuing | issues/s | p50 ms | p99 ms | issues |",
+            "|---|---:|---:|---:|---:|",
+            *(
+                f"| every {pause:g} s ±50 % | {r['rps']:,.0f} | {r['p50']:.1f} | {r['p99']:.1f} "
+                f"| {r['requests']:,} |"
+                for pause, r in phones.items()
+            ),
             "",
         ]
     )

@@ -36,6 +36,21 @@ def test_compact_drops_spaces_and_every_kind_of_dash():
     assert compact("(010) 1234", remove="()") == "0101234"
 
 
+@given(
+    st.one_of(st.text(), st.from_regex(r"[A-Za-z0-9()]{0,20}", fullmatch=True)),
+    st.sampled_from(["", "()", "A"]),
+)
+def test_compact_of_plain_letters_and_digits_is_what_the_full_rule_gives(text, remove):
+    import unicodedata
+
+    spelled = "".join(
+        c
+        for c in ascii_digits(text)
+        if not c.isspace() and c not in remove and unicodedata.category(c) != "Pd"
+    )
+    assert compact(text, remove=remove) == spelled
+
+
 @given(st.text())
 def test_after_ascii_digits_no_digit_is_outside_ascii(text):
     assert not any(c.isdecimal() and not c.isascii() for c in ascii_digits(text))

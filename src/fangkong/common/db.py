@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 
 # PostgreSQL: an index usable by LIKE 'prefix%' whatever the database collation; other
@@ -31,6 +32,30 @@ class CodePointCharField(models.CharField):
         if connection.vendor == "postgresql":
             params["collation"] = "C"
         return params
+
+
+@models.Field.register_lookup
+class AnyOf(models.Lookup):
+    """``field__any=values``: what ``__in`` means, sent to PostgreSQL as one array parameter
+    (``= ANY(%s)``). An ``__in`` of thousands of values is a query of thousands of placeholders,
+    which psycopg parses on the client for every chunk of an import, longer than PostgreSQL
+    takes to answer it. Other databases get the ``IN`` list."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(v, connection, prepared=False) for v in self.rhs]
+        if not values:
+            raise EmptyResultSet
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*params, *values]
+
+
+models.ForeignObject.register_lookup(AnyOf)  # keys have lookups of their own
 
 
 class BulkWriter:

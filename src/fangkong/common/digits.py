@@ -40,6 +40,8 @@ def ascii_digits(text: str | None) -> str:
 def compact(text: str | None, *, remove: str = "") -> str:
     """``ascii_digits``, then without whitespace, dashes of any kind and ``remove``'s
     characters: how an identifier is typed with separators (``138-0013 8000``)."""
+    if text and text.isascii() and text.isalnum() and not any(c in text for c in remove):
+        return text  # the common case, a row of an import: nothing to take out
     return "".join(
         c
         for c in ascii_digits(text)

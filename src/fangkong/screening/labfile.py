@@ -159,35 +159,49 @@ def data_rows(table: Table, layout: LabLayout) -> list[LabRow]:
     out = []
     barcode_col = layout.columns["barcode"]
     headers = {header_key(a) for a in ALIASES["barcode"]}
+    names = ("barcode", "result", "ct_orf1ab", "ct_n", "lab", "reported_at")
+    width = max(layout.columns.values()) + 1
+    # a column the file lacks reads the blank cell added after the last one
+    where = [layout.columns.get(name, width) for name in names]
     for i in range(layout.header_row + 1, len(table.rows)):
         cells = table.rows[i]
         if not "".join(cells).strip():
             continue
-
-        def cell(name: str, cells=cells) -> str:
-            c = layout.columns.get(name)
-            return cells[c].strip() if c is not None and c < len(cells) else ""
-
-        if header_key(cell("barcode")) in headers:
+        padded = [*cells[:width], *[""] * (width + 1 - min(len(cells), width))]
+        barcode, result, ct_orf1ab, ct_n, lab, reported_at = (padded[c].strip() for c in where)
+        if header_key(barcode) in headers:
             continue
         out.append(
             LabRow(
                 number=i + 1,
                 index=i,
-                barcode=cell("barcode"),
-                result=cell("result"),
-                ct_orf1ab=cell("ct_orf1ab"),
-                ct_n=cell("ct_n"),
-                lab=" ".join(cell("lab").split())[:100],
-                reported_at=cell("reported_at"),
+                barcode=barcode,
+                result=result,
+                ct_orf1ab=ct_orf1ab,
+                ct_n=ct_n,
+                lab=" ".join(lab.split())[:100],
+                reported_at=reported_at,
                 barcode_lossy=(i, barcode_col) in table.lossy,
             )
         )
     return out
 
 
-def read_row(row: LabRow) -> Reading:
-    """The row's values; ValueError with the reason a lab can act on."""
+def _once(memo: dict | None, parse, *args):
+    """``parse(*args)``, or what it gave before for the same arguments (failures are not kept:
+    they raise again)."""
+    if memo is None:
+        return parse(*args)
+    key = (parse, *args)
+    if key not in memo:
+        memo[key] = parse(*args)
+    return memo[key]
+
+
+def read_row(row: LabRow, memo: dict | None = None) -> Reading:
+    """The row's values; ValueError with the reason a lab can act on. ``memo``, a dict kept for
+    the rows of one file, parses each result, Ct value and time written once (a lab's file
+    repeats its few of them on thousands of rows)."""
     if row.barcode_lossy:
         raise ValueError(_("the barcode lost its last digits in Excel: format the column as text"))
     try:
@@ -196,11 +210,11 @@ def read_row(row: LabRow) -> Reading:
         raise ValueError(str(e)) from None
     if not row.result:
         raise ValueError(_("检测结果 is missing: 阴性, 阳性 or 无效"))
-    result = parse_result(row.result)
-    ct_orf1ab = parse_ct(row.ct_orf1ab, "ORF1ab")
-    ct_n = parse_ct(row.ct_n, "N")
+    result = _once(memo, parse_result, row.result)
+    ct_orf1ab = _once(memo, parse_ct, row.ct_orf1ab, "ORF1ab")
+    ct_n = _once(memo, parse_ct, row.ct_n, "N")
     try:
-        reported_at = parse_sampled_at(row.reported_at)
+        reported_at = _once(memo, parse_sampled_at, row.reported_at)
     except ValueError:
         raise ValueError(_("报告时间 is not a time like 2022-04-01 18:30")) from None
     return Reading(barcode, result, ct_orf1ab, ct_n, row.lab, reported_at)

@@ -16,6 +16,8 @@ HEADER_SEARCH_ROWS = 30
 
 def header_key(text: str) -> str:
     """A header cell as compared: width-folded, lower case, no spaces, marks or bracketed notes."""
+    if text.isascii() and text.isalnum():  # a data cell met on the way (every row's barcode)
+        return text.lower()
     text = unicodedata.normalize("NFKC", text or "").lower()
     text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
     return re.sub(r"[\s*:：_]", "", text)

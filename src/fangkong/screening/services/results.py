@@ -179,14 +179,15 @@ def _labs_named(names: set[str]) -> dict[str, int]:
 def _checked(rows: list[LabRow], lab: Lab | None, user, result: LabImportResult) -> list[_Report]:
     """The rows that read and name a tube the importer may report on, with their lab."""
     readings: list[tuple[LabRow, Reading]] = []
+    memo: dict = {}
     for row in rows:
         try:
-            readings.append((row, read_row(row)))
+            readings.append((row, read_row(row, memo)))
         except ValueError as e:
             result.rejected.append(Rejected(row.number, row.index, str(e)))
     tubes: dict[str, tuple[int, str, int | None]] = {}  # barcode → (id, path, sent to lab)
     for chunk in _chunks(sorted({r.barcode for _row, r in readings})):
-        qs = Tube.objects.filter(barcode__in=chunk)
+        qs = Tube.objects.filter(barcode__any=chunk)
         if user is not None:  # a lab operator: the tubes sent to their lab, nothing else
             qs = qs.filter(dispatch__lab=lab)
         for pk, code, path, sent in qs.order_by().values_list(
@@ -227,7 +228,7 @@ def _stored(tube_ids: list[int]) -> dict[int, _Stored]:
     found = {}
     for chunk in _chunks(tube_ids):
         for tube_id, res, lab_id, row, digest in (
-            LabResult.objects.filter(tube_id__in=chunk)
+            LabResult.objects.filter(tube_id__any=chunk)
             .order_by()
             .values_list("tube_id", "result", "lab_id", "source_row", "batch__digest")
         ):
@@ -349,13 +350,13 @@ def _write(new_results, overturned, conflicts, batch, now, trusted) -> None:
     known = set()
     keys = sorted(conflicts)
     for chunk in _chunks(keys):
-        known |= set(ResultConflict.objects.filter(key__in=chunk).values_list("key", flat=True))
+        known |= set(ResultConflict.objects.filter(key__any=chunk).values_list("key", flat=True))
     ResultConflict.objects.bulk_create(
         [c for k, c in conflicts.items() if k not in known], batch_size=BATCH
     )
     resulted = sorted({r.tube_id for r in new_results} | {b.tube_id for b, _ in overturned})
     for chunk in _chunks(resulted):
-        Tube.objects.filter(pk__in=chunk).exclude(status=TubeStatus.RESULTED).update(
+        Tube.objects.filter(pk__any=chunk).exclude(status=TubeStatus.RESULTED).update(
             status=TubeStatus.RESULTED
         )
     if trusted:
