@@ -8,8 +8,8 @@ import datetime as dt
 from django.utils import timezone
 
 from fangkong.accounts.scope import scope_of
-from fangkong.beds.models import Patient
-from fangkong.beds.report import beds_figures
+from fangkong.beds.models import Patient, Plan
+from fangkong.beds.report import beds_figures, beds_totals
 from fangkong.beds.services import (
     BedCount,
     check_confirm_plan,
@@ -55,3 +55,24 @@ def test_a_district_reads_only_its_own_beds(beds, tree, people):
     today = timezone.localdate()
     figures = beds_figures(scope_of(people.district), tree.district, today, until_of(today))
     assert {f.key: f.value for f in figures.figures}["free_ward"] == 5  # not 天心区's
+
+
+def test_the_trend_of_whole_days_says_what_each_day_s_figures_say(beds, tree, people):
+    hq = scope_of(people.hq)
+    take_in_waiting()
+    plan = check_propose_plan(scope=hq, user=people.hq, region=tree.city)
+    check_confirm_plan(scope=hq, user=people.hq, plan=plan)
+    line = plan.lines.get(patient__person=tree.person_a)
+    check_report_progress(scope=hq, user=people.hq, line=line, status="admitted")
+    today = timezone.localdate()
+    Plan.objects.filter(pk=plan.pk).update(on=today - dt.timedelta(days=2))
+    moments = [(today - dt.timedelta(days=n), None) for n in (3, 2, 1)]
+    moments = [(d, until_of(d)) for d, _u in moments]
+    trend = beds_totals(hq, tree.city, moments)
+    for (day, until), totals in zip(moments, trend, strict=True):
+        figures = beds_figures(hq, tree.city, day, until)
+        assert {f.key: f.value for f in figures.figures if f.value} == {
+            k: v for k, v in totals.items() if v
+        }
+    assert [t.get("planned", 0) for t in trend] == [0, 2, 0]
+    assert trend[1]["done"] == 1 and trend[0]["capacity"] == trend[2]["capacity"] > 0

@@ -43,18 +43,18 @@ def test_the_report_holds_every_registered_section_in_order(city, people):
 def test_a_section_registered_by_another_app_appears_without_the_report_knowing_it(city, people):
     def figures_fn(scope, region, day, until):
         return sections.SectionFigures(
-            figures=[sections.Figure("beds", "Free beds", "beds", 7)],
-            values={city.grid_a.path: {"beds": 4}, city.grid_c.path: {"beds": 3}},
+            figures=[sections.Figure("places", "Free places", "places", 7)],
+            values={city.grid_a.path: {"places": 4}, city.grid_c.path: {"places": 3}},
         )
 
-    sections.register(sections.Section("beds", "Beds", 5, figures_fn))
+    sections.register(sections.Section("shelters", "Shelters", 5, figures_fn))
     try:
         content = daily_report(scope_of(people.hq), city.city, DAY)
     finally:
-        sections.unregister("beds")
-    assert content["sections"][0]["key"] == "beds"
-    assert figures(content, "beds") == {"beds": 7}
-    assert rows(content, "beds") == {"430102": {"beds": 4}, "430103": {"beds": 3}}
+        sections.unregister("shelters")
+    assert content["sections"][0]["key"] == "shelters"
+    assert figures(content, "shelters") == {"places": 7}
+    assert rows(content, "shelters") == {"430102": {"places": 4}, "430103": {"places": 3}}
 
 
 def test_the_health_figures_of_a_day_are_the_days_records(city, people):

@@ -34,6 +34,7 @@ def test_the_excel_has_a_printable_sheet_per_section(city, people, login):
         "核酸检测",
         "物资保障",
         "求助",
+        "床位与转运",
         "资金",
         "志愿者",
     ]
@@ -132,6 +133,7 @@ def test_the_command_prints_the_report_as_its_last_json_line(city, tmp_path, cap
         "screening",
         "supplies",
         "assistance",
+        "beds",
         "funds",
         "volunteers",
     ]
@@ -147,6 +149,7 @@ def test_the_command_writes_excel_or_json(city, tmp_path, capsys):
         "Mass testing",
         "Supplies",
         "Help requests",
+        "Beds and transfers",
         "Funds",
         "Volunteers",
     ]  # the language in force

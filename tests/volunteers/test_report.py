@@ -8,7 +8,7 @@ from django.utils import timezone
 from fangkong.accounts.scope import scope_of
 from fangkong.reports.sections import until_of
 from fangkong.volunteers.models import Volunteer
-from fangkong.volunteers.report import volunteers_figures
+from fangkong.volunteers.report import volunteers_figures, volunteers_totals
 from fangkong.volunteers.services import (
     Profile,
     check_apply,
@@ -64,3 +64,35 @@ def test_the_section_sees_nothing_outside_the_scope(tree, people):
         scope_of(people.grid_a), tree.grid_a, timezone.localdate(), timezone.now()
     )
     assert {f.key: f.value for f in got.figures}["volunteers"] == 0
+
+
+def test_the_trend_of_whole_days_says_what_each_day_s_figures_say(tree, people):
+    today = timezone.localdate()
+    days = [today - dt.timedelta(days=n) for n in (4, 3, 2, 1)]
+    posts = [make_post(tree.grid_a, name="红星路卡口"), make_post(tree.grid_b, name="芷园卡口")]
+    a, b, c = (make_volunteer(tree.grid_a, name=n) for n in "甲乙丙")
+    Volunteer.objects.filter(pk=c.pk).update(created_at=timezone.now())  # registered today
+    for n, day in enumerate(days):
+        t0 = timezone.make_aware(dt.datetime.combine(day, dt.time(8)))
+        for v, post in ((a, posts[0]), (b, posts[1])):
+            s = check_sign_in(volunteer=v, post=post, client_id=uuid.uuid4(), now=t0)
+            # 40 minutes at each post: one hour each, rounded per post, as the day's figures do
+            check_sign_out(volunteer=v, shift=s, now=t0 + dt.timedelta(minutes=40 + 30 * n))
+        if n == 1:  # a night shift never signed out, closed by the system two days on
+            check_sign_in(
+                volunteer=c, post=posts[0], client_id=uuid.uuid4(), now=t0 + dt.timedelta(hours=15)
+            )
+    Volunteer.objects.exclude(pk=c.pk).update(
+        created_at=timezone.make_aware(dt.datetime.combine(days[1], dt.time(6)))
+    )
+    close_forgotten(now=timezone.now())
+    scope = scope_of(people.district)
+    moments = [(d, until_of(d)) for d in days]
+    trend = volunteers_totals(scope, tree.district, moments)
+    for (day, until), totals in zip(moments, trend, strict=True):
+        figures = volunteers_figures(scope, tree.district, day, until)
+        assert {f.key: f.value for f in figures.figures if f.value} == {
+            k: v for k, v in totals.items() if v
+        }
+    assert trend[0]["hours"] == 2 and trend[0].get("volunteers", 0) == 0
+    assert trend[1]["on_duty"] == 1 and "on_duty" not in trend[2]

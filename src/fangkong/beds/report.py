@@ -28,6 +28,7 @@ from fangkong.reports.sections import (
     SectionFigures,
     add_rows,
     totals,
+    values_by_moment,
     values_by_path,
 )
 
@@ -36,9 +37,8 @@ from .models import BedStock, Line, Patient
 from .rules import limits_for
 
 
-def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime) -> SectionFigures:
-    scope.require(Cap.BEDS_VIEW)
-    values = values_by_path()
+def _standing(scope: Scope, region: Region, values) -> None:
+    """Beds and the waiting list as they stand now (kept by the hour, not per day)."""
     stocks = scope.filter(BedStock.objects.filter(region_path__startswith=region.path))
     for row in (
         stocks.values("region_path", "bed_type")
@@ -68,11 +68,31 @@ def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime)
         .annotate(n=Count("id", filter=Q(since_at__lt=over_at)))
         .order_by(),
     )
-    lines = scope.filter(
-        Line.objects.filter(region_path__startswith=region.path, plan__on=day).exclude(
+
+
+def _lines(scope: Scope, region: Region):
+    """The plans' lines under the region that are in a confirmed plan."""
+    return scope.filter(
+        Line.objects.filter(region_path__startswith=region.path).exclude(
             status__in=(LineStatus.PROPOSED, LineStatus.UNPLACED)
         )
     )
+
+
+def _plan_counts(day: dt.date, until: dt.datetime) -> dict:
+    on = Q(plan__on=day)
+    return {
+        "planned": Count("id", filter=on),
+        "done": Count("id", filter=on & Q(status__in=DONE)),
+        "left": Count("id", filter=on & Q(status__in=LEFT)),
+    }
+
+
+def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime) -> SectionFigures:
+    scope.require(Cap.BEDS_VIEW)
+    values = values_by_path()
+    _standing(scope, region, values)
+    lines = _lines(scope, region).filter(plan__on=day)
     for key, statuses in (("planned", None), ("done", DONE), ("left", LEFT)):
         qs = lines if statuses is None else lines.filter(status__in=statuses)
         add_rows(values, key, qs.values("region_path").annotate(n=Count("id")).order_by())
@@ -149,6 +169,21 @@ def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime)
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
 
 
+def beds_totals(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The section's totals for several whole days: beds and the waiting list as they stand
+    (as ``beds_figures`` gives them for any day), each day's plan as columns of one query."""
+    scope.require(Cap.BEDS_VIEW)
+    if not moments:
+        return []
+    standing = values_by_path()
+    _standing(scope, region, standing)
+    now = totals(standing)
+    lines = _lines(scope, region).filter(plan__on__in=[d for d, _u in moments])
+    return [now | totals(v) for v in values_by_moment(lines, moments, _plan_counts)]
+
+
 def register_section() -> None:
     register_board = Board(figures=("waiting", "waiting_over", "left"))
     from fangkong.reports.sections import register
@@ -161,5 +196,6 @@ def register_section() -> None:
             beds_figures,
             Cap.BEDS_VIEW,
             register_board,
+            trend=beds_totals,
         )
     )

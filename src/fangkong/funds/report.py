@@ -21,11 +21,14 @@ from fangkong.reports.sections import (
     add_rows,
     register,
     totals,
+    values_by_moment,
     values_by_path,
 )
 
 from .choices import PayeeStatus
 from .models import Fund, FundPayment, Payee
+
+APPROVED_OR_AFTER = (PayeeStatus.APPROVED, PayeeStatus.SENT, PayeeStatus.PAID, PayeeStatus.FAILED)
 
 
 def _yuan_rows(qs):
@@ -54,8 +57,7 @@ def funds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime
         [{"region_path": r["region_path"], "n": (r["ahead"] or 0) // 100} for r in rows],
     )
     payees = scope.filter(Payee.objects.filter(**under))
-    done = (PayeeStatus.APPROVED, PayeeStatus.SENT, PayeeStatus.PAID, PayeeStatus.FAILED)
-    approved = payees.filter(status__in=done).values("region_path")
+    approved = payees.filter(status__in=APPROVED_OR_AFTER).values("region_path")
     add_rows(values, "approved", _yuan_rows(approved.annotate(n=Sum("amount_fen")).order_by()))
     add_rows(
         values,
@@ -93,6 +95,47 @@ def funds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime
     return SectionFigures(figures=figures, values=dict(values))
 
 
+def funds_totals(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The section's totals for several whole days: three queries, every day's sums as
+    columns, each in whole yuan per area as ``funds_figures`` rounds them."""
+    scope.require(Cap.FUNDS_VIEW)
+    if not moments:
+        return []
+    under = {"region_path__startswith": region.path}
+    tables = (
+        (
+            Fund.objects.filter(**under),
+            lambda day, until: {"allocated": Sum("amount_fen", filter=Q(created_at__lt=until))},
+        ),
+        (
+            FundPayment.objects.filter(**under),
+            lambda day, until: {
+                "paid": Sum("amount_fen", filter=Q(recorded_at__lt=until)),
+                "ahead": Sum("amount_fen", filter=Q(recorded_at__lt=until, ahead=True)),
+            },
+        ),
+        (
+            Payee.objects.filter(**under),
+            lambda day, until: {
+                "approved": Sum("amount_fen", filter=Q(status__in=APPROVED_OR_AFTER)),
+                "paid_allowances": Sum(
+                    "amount_fen", filter=Q(status=PayeeStatus.PAID, paid_at__lt=until)
+                ),
+            },
+        ),
+    )
+    out: list[dict[str, int]] = [{} for _m in moments]
+    for qs, sums in tables:
+        for i, values in enumerate(values_by_moment(scope.filter(qs), moments, sums)):
+            for key, n in totals(
+                {path: {k: fen // 100 for k, fen in row.items()} for path, row in values.items()}
+            ).items():
+                out[i][key] = n
+    return out
+
+
 def register_section() -> None:
     register(
         Section(
@@ -102,5 +145,6 @@ def register_section() -> None:
             funds_figures,
             Cap.FUNDS_VIEW,
             Board(figures=("allocated", "paid", "approved")),
+            trend=funds_totals,
         )
     )

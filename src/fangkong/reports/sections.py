@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,6 +185,28 @@ def add_rows(
 
 def values_by_path() -> dict[str, dict[str, int]]:
     return defaultdict(dict)
+
+
+def values_by_moment(
+    qs, moments: Sequence[tuple[dt.date, dt.datetime]], aggregates: Callable[..., Mapping]
+) -> list[dict[str, dict[str, int]]]:
+    """For a section's ``trend``: ``qs`` grouped by region path, with ``aggregates(day,
+    until)`` (key → a filtered aggregate) for every moment as columns of one query. Returns,
+    per moment, region path → key → value, as ``values`` of ``figures()`` would hold them for
+    that moment (a section then rounds per path as its figures do, and sums)."""
+    columns = {}
+    for i, (day, until) in enumerate(moments):
+        for key, aggregate in aggregates(day, until).items():
+            columns[f"m{i}_{key}"] = aggregate
+    out: list[dict[str, dict[str, int]]] = [values_by_path() for _m in moments]
+    if not columns:
+        return out
+    for row in qs.values("region_path").annotate(**columns).order_by():
+        for name, n in row.items():
+            if name != "region_path" and n:
+                i, key = name[1:].split("_", 1)
+                out[int(i)][row["region_path"]][key] = n
+    return out
 
 
 def totals(values: Mapping[str, Mapping[str, int]]) -> dict[str, int]:

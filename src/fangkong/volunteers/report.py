@@ -27,6 +27,7 @@ from fangkong.reports.sections import (
     add_rows,
     register,
     totals,
+    values_by_moment,
     values_by_path,
 )
 
@@ -147,6 +148,64 @@ def volunteers_figures(
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
 
 
+def _people_counts(day: dt.date, until: dt.datetime) -> dict:
+    before = Q(created_at__lt=until)
+    return {
+        "volunteers": Count("id", filter=before & Q(status=VolunteerStatus.ACTIVE)),
+        "pending": Count("id", filter=before & Q(status=VolunteerStatus.PENDING)),
+    }
+
+
+def _shift_counts(day: dt.date, until: dt.datetime) -> dict:
+    """What ``_shift_values`` counts for one day, as filtered aggregates."""
+    that_day = Q(day=day, signed_in_at__lt=until)
+    closed = that_day & Q(signed_out_at__lte=until)
+    on_duty = Q(day__in=[day - dt.timedelta(days=1), day], signed_in_at__lt=until) & (
+        Q(signed_out_at__isnull=True) | Q(signed_out_at__gt=until)
+    )
+    return {
+        "stood": Count("volunteer_id", distinct=True, filter=that_day),
+        "shifts": Count("id", filter=that_day),
+        "on_duty": Count("volunteer_id", distinct=True, filter=on_duty),
+        "minutes": Sum("minutes", filter=closed),
+        "forgotten": Count("id", filter=closed & Q(closed_how=ShiftClose.AUTO)),
+    }
+
+
+def volunteers_totals(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The section's totals for several whole days: two queries, every day's figures as
+    columns, each rounded per area as ``volunteers_figures`` rounds them."""
+    scope.require(Cap.VOLUNTEERS_VIEW)
+    if not moments:
+        return []
+    last = max(u for _d, u in moments)
+    people = scope.filter(
+        Volunteer.objects.filter(region_path__startswith=region.path, created_at__lt=last)
+    )
+    first = min(d for d, _u in moments) - dt.timedelta(days=1)
+    shifts = scope.filter(
+        Shift.objects.filter(
+            region_path__startswith=region.path,
+            signed_in_at__lt=last,
+            day__gte=first,
+            day__lte=max(d for d, _u in moments),
+        )
+    )
+    by_people = values_by_moment(people, moments, _people_counts)
+    out = []
+    for of_people, of_shifts in zip(
+        by_people, values_by_moment(shifts, moments, _shift_counts), strict=True
+    ):
+        for row in of_shifts.values():
+            minutes = row.pop("minutes", 0)
+            if minutes:
+                row["hours"] = round(minutes / 60)
+        out.append(totals(of_people) | totals(of_shifts))
+    return out
+
+
 def register_section() -> None:
     register(
         Section(
@@ -156,5 +215,6 @@ def register_section() -> None:
             volunteers_figures,
             Cap.VOLUNTEERS_VIEW,
             Board(figures=("stood", "shifts", "hours")),
+            trend=volunteers_totals,
         )
     )
