@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
+from fangkong.common.money import show
 from fangkong.regions.models import Region
 
 from ..choices import Source
 from ..models import Fund, FundPayment
-from ..money import show
 from .errors import FundsInvalid
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fangkong.common.money import InvalidAmount, parse_fen
 from fangkong.regions.models import Region
 
 from ..choices import PolicyKind
 from ..models import Fund, Policy, Rate
-from ..money import InvalidAmount, parse_fen
 from .errors import FundsInvalid
 
 

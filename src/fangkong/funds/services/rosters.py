@@ -25,10 +25,10 @@ from fangkong.accounts.models import User
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.db import BulkWriter
+from fangkong.common.money import show, yuan_json
 
 from ..choices import PayeeStatus, RosterStatus
 from ..models import Payee, Policy, Roster
-from ..money import show, yuan_json
 from ..roster_sheet import Col, RosterInvalid, RosterRow, Sheet, read_roster
 from .errors import FundsInvalid
 
