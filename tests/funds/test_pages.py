@@ -188,3 +188,36 @@ def test_the_demo_village_has_its_returnees_at_a_glance(tree):
     demo_funds()
     assert Returnee.objects.get().person == tree.person_a
     assert Enterprise.objects.count() == 2
+
+
+def test_a_district_cannot_rewrite_the_citys_policy_nor_take_another_districts_code(
+    policy, people, login, tree
+):
+    """Policy codes are one namespace for the whole installation: saving a code that belongs to
+    a policy above or beside the officer's region must not change that policy."""
+    client = login(people.finance)  # the finance officer of 芙蓉区; the policy is the city's
+    body = {"code": "YCX2020", "name": "改了", "rates": "本地医务人员=2000\n行政人员=500"}
+    response = client.post(reverse("funds:save_policy"), body, follow=True)
+    assert "YCX2020" in response.content.decode() and "另选" in response.content.decode()
+    policy.refresh_from_db()
+    assert policy.name == "一线医务人员一次性慰问金"
+    assert set(policy.rates.values_list("category", flat=True)) == {"援鄂医疗队员", "本地医务人员"}
+
+    from fangkong.funds.models import Policy
+    from fangkong.funds.services import FundsInvalid, check_save_policy
+
+    own, _ = check_save_policy(
+        code="FR2020", name="芙蓉区补助", rates={"a": 100}, region=tree.district
+    )
+    with pytest.raises(FundsInvalid):
+        check_save_policy(code="FR2020", name="天心区补助", rates={"b": 1}, region=tree.grid_c)
+    assert Policy.objects.get(code="FR2020").name == "芙蓉区补助"
+    # the district's own policy, and one of a street below it, it may still update
+    check_save_policy(
+        code="FR2020", name="芙蓉区补助（修订）", rates={"a": 100}, region=tree.district
+    )
+    check_save_policy(code="JD2020", name="街道补助", rates={"a": 100}, region=tree.street)
+    assert (
+        check_save_policy(code="JD2020", name="改", rates={"a": 1}, region=tree.district)[1]
+        is False
+    )
