@@ -3,6 +3,7 @@ audited exports."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -221,3 +222,22 @@ def test_a_district_cannot_rewrite_the_citys_policy_nor_take_another_districts_c
         check_save_policy(code="JD2020", name="改", rates={"a": 1}, region=tree.district)[1]
         is False
     )
+
+
+def test_a_roster_whose_every_row_is_refused_still_gives_the_unit_its_rejects_file(
+    policy, people, login
+):
+    """300 rows with a category the policy does not have: the page can show 20 reasons, the
+    rest only the rejects file holds; it must be reachable, and nothing is there to review."""
+    client = login(people.hospital)
+    rows = [row(n, category="行政人员") for n in range(1, 301)]
+    response = _upload(client, rows=rows)
+    roster = Roster.objects.get()
+    assert response["Location"].endswith(f"/{roster.pk}/")
+    assert (roster.rows, roster.rejected, roster.status) == (0, 300, RosterStatus.RETURNED)
+    assert Payee.objects.count() == 0
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("funds:roster_rejects", args=[roster.pk]) in page
+    rejects = client.get(reverse("funds:roster_rejects", args=[roster.pk]))
+    book = load_workbook(io.BytesIO(b"".join(rejects.streaming_content))).active
+    assert book.max_row == 301 and "人员类别" in str(book.cell(301, 9).value)
