@@ -214,6 +214,19 @@ def test_an_advance_amount_that_is_not_plain_yuan_is_refused_saying_what_is_allo
     assert Advance.objects.count() == 0
 
 
+def test_a_resent_advance_form_with_another_amount_is_refused_not_swallowed(offered, people):
+    """The browser's back button brings the form back with its client id: a second receipt
+    typed into it must not vanish under 'recorded'."""
+    check_answer(user=people.volunteer, task=offered, accept=True)
+    client_id = uuid.uuid4()
+    first = _advance(offered, people.volunteer, amount="46.80", client_id=client_id)
+    assert _advance(offered, people.volunteer, amount="46.8", client_id=client_id).pk == first.pk
+    with pytest.raises(HelpInvalid) as e:
+        _advance(offered, people.volunteer, amount="23.50", client_id=client_id)
+    assert "sent already" in e.value.errors["amount"] and "46.80" in e.value.errors["amount"]
+    assert Advance.objects.count() == 1
+
+
 def test_an_advance_is_repaid_by_the_volunteer_or_the_community(offered, people, login):
     user = people.volunteer
     check_answer(user=user, task=offered, accept=True)

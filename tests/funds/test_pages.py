@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -241,3 +242,45 @@ def test_a_roster_whose_every_row_is_refused_still_gives_the_unit_its_rejects_fi
     rejects = client.get(reverse("funds:roster_rejects", args=[roster.pk]))
     book = load_workbook(io.BytesIO(b"".join(rejects.streaming_content))).active
     assert book.max_row == 301 and "人员类别" in str(book.cell(301, 9).value)
+
+
+def _fund(tree):
+    from fangkong.funds.services import check_add_fund
+
+    return check_add_fund(
+        code="KY01",
+        name="芙蓉区防控资金",
+        source="district",
+        purpose="防控",
+        document="芙财〔2020〕1号",
+        amount_fen=100_000,
+        region=tree.district,
+    )
+
+
+def test_a_payment_posted_twice_is_recorded_once_and_a_resent_form_with_other_values_is_refused(
+    tree, people, login
+):
+    """The form again (a double tap) is the same payment; the browser's back button brings the
+    same form (and its client id) back, and a second payment typed into it must not be lost
+    under a 'recorded' message."""
+    from fangkong.funds.models import FundPayment
+
+    _fund(tree)
+    client = login(people.finance)
+    url = reverse("funds:add_payment", args=["KY01"])
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "amount": "３００",
+        "payee": "市一医院",
+        "purpose": "口罩",
+        "document": "芙财〔2020〕2号",
+    }
+    client.post(url, body)
+    client.post(url, body)
+    assert list(FundPayment.objects.values_list("amount_fen", flat=True)) == [30000]
+    page = client.post(url, body | {"amount": "500", "payee": "市二医院"}, follow=True)
+    assert "已提交过" in page.content.decode()
+    assert FundPayment.objects.count() == 1
+    over = client.post(url, body | {"client_id": str(uuid.uuid4()), "amount": "800"}, follow=True)
+    assert "¥700.00" in over.content.decode() and FundPayment.objects.count() == 1

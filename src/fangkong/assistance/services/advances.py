@@ -66,6 +66,26 @@ def parse_amount(raw: str) -> Decimal:
     return amount
 
 
+def _same_advance(made: Advance, *, task: Task, amount: str) -> Advance:
+    """The advance a form made, when the same form comes again; HelpInvalid when the form was
+    brought back (the browser's back button) with another amount or for another task."""
+    try:
+        again = parse_amount(amount)
+    except HelpInvalid:
+        again = None
+    if made.task_id != task.pk or again != made.amount:
+        raise HelpInvalid(
+            {
+                "amount": _(
+                    "this form was sent already (%(amount)s yuan); open the task again to "
+                    "record another advance"
+                )
+                % {"amount": made.amount}
+            }
+        )
+    return made
+
+
 def check_record_advance(
     *, user: User, task: Task, amount: str, receipt, client_id: uuid.UUID
 ) -> Advance:
@@ -74,7 +94,7 @@ def check_record_advance(
     returns the record it made."""
     made = Advance.objects.filter(client_id=client_id).first()
     if made is not None:
-        return made
+        return _same_advance(made, task=task, amount=amount)
     if task.volunteer.user_id != user.pk:
         raise HelpInvalid({"task": _("this is not your task")})
     if task.status not in (TaskStatus.ACCEPTED, TaskStatus.PICKED_UP, TaskStatus.DELIVERED):
