@@ -238,3 +238,29 @@ def test_the_favicon_is_served_from_the_projects_files(client, db):
     assert icon.status_code == 200 and icon["Content-Type"].startswith("image/svg+xml")
     page = client.get(reverse("accounts:login")).content.decode()
     assert f'<link rel="icon" href="{response["Location"]}"' in page
+
+
+SRC = MO.parents[3]
+# _("..."), gettext("...") and gettext_lazy("...") on one line, without a context
+PY_MESSAGE = re.compile(
+    r"""(?<![\w.])(?:_|gettext|gettext_lazy)\(\s*"((?:[^"\\\n]|\\.)*)"\s*[,)]"""
+)
+# {% translate "..." %} without a context
+TEMPLATE_MESSAGE = re.compile(
+    r"""\{%\s*(?:translate|trans)\s+"([^"]*)"(?![^%]*\bcontext\b)[^%]*%\}"""
+)
+
+
+def test_every_message_the_code_and_pages_translate_is_in_the_chinese_catalogue():
+    """A message added without `make messages` (or one that only has a context's translation)
+    shows in English on a Chinese page; msgfmt's check of the catalogue cannot see it."""
+    catalogue = gettext.GNUTranslations(MO.open("rb"))._catalog  # type: ignore[attr-defined]
+    known = {k if isinstance(k, str) else k[0] for k in catalogue}
+    missing = []
+    for file in sorted(SRC.rglob("*.py")):
+        if "migrations" not in file.parts:
+            text = file.read_text(encoding="utf-8")
+            missing += [(file.name, m) for m in PY_MESSAGE.findall(text) if "\\" not in m]
+    for file in sorted(SRC.rglob("*.html")):
+        missing += [(file.name, m) for m in TEMPLATE_MESSAGE.findall(file.read_text("utf-8"))]
+    assert [(f, m) for f, m in missing if m not in known] == []

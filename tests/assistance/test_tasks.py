@@ -188,6 +188,45 @@ def test_money_advanced_is_recorded_with_its_receipt_once(offered, people, setti
     assert Advance.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("typed", "yuan"),
+    [
+        ("1，000", "1000.00"),  # a Chinese keyboard's comma groups thousands, as in 1,000
+        ("1,000.50", "1000.50"),
+        ("１２．５", "12.50"),  # full width, as a Chinese input method types it
+        ("٣٠", "30.00"),
+        ("¥46.80元", "46.80"),
+    ],
+)
+def test_an_advance_reads_the_amount_as_the_volunteer_meant_it(offered, people, typed, yuan):
+    check_answer(user=people.volunteer, task=offered, accept=True)
+    assert str(_advance(offered, people.volunteer, amount=typed).amount) == yuan
+
+
+@pytest.mark.parametrize("typed", ["1e3", "12。5", "10,000.01", "-5", ""])
+def test_an_advance_amount_that_is_not_plain_yuan_is_refused_saying_what_is_allowed(
+    offered, people, typed
+):
+    check_answer(user=people.volunteer, task=offered, accept=True)
+    with pytest.raises(HelpInvalid) as e:
+        _advance(offered, people.volunteer, amount=typed)
+    assert "yuan" in e.value.errors["amount"]
+    assert Advance.objects.count() == 0
+
+
+def test_a_resent_advance_form_with_another_amount_is_refused_not_swallowed(offered, people):
+    """The browser's back button brings the form back with its client id: a second receipt
+    typed into it must not vanish under 'recorded'."""
+    check_answer(user=people.volunteer, task=offered, accept=True)
+    client_id = uuid.uuid4()
+    first = _advance(offered, people.volunteer, amount="46.80", client_id=client_id)
+    assert _advance(offered, people.volunteer, amount="46.8", client_id=client_id).pk == first.pk
+    with pytest.raises(HelpInvalid) as e:
+        _advance(offered, people.volunteer, amount="23.50", client_id=client_id)
+    assert "sent already" in e.value.errors["amount"] and "46.80" in e.value.errors["amount"]
+    assert Advance.objects.count() == 1
+
+
 def test_an_advance_is_repaid_by_the_volunteer_or_the_community(offered, people, login):
     user = people.volunteer
     check_answer(user=user, task=offered, accept=True)

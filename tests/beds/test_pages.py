@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +39,20 @@ def test_a_count_that_does_not_fit_is_shown_with_what_is_wrong(beds, people, log
         follow=True,
     )
     assert "超过了现有的 5 张床位" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["3.5", "-1", "", "9" * 30, "三"])
+def test_a_count_that_is_not_a_whole_number_names_the_bed_type_and_what_is_allowed(
+    beds, people, login, typed
+):
+    before = list(BedStock.objects.order_by("pk").values_list("occupied", "blocked"))
+    response = login(people.hospital).post(
+        reverse("beds:report", args=["FR01"]),
+        {"icu-occupied": "1", "icu-blocked": "0", "ward-occupied": typed, "ward-blocked": "0"},
+        follow=True,
+    )
+    assert "普通隔离病房：已占用和暂停使用须为 0 到 5 的整数" in response.content.decode()
+    assert list(BedStock.objects.order_by("pk").values_list("occupied", "blocked")) == before
 
 
 def test_headquarters_proposes_reviews_and_confirms_and_the_district_reports_a_round(

@@ -130,3 +130,32 @@ def test_the_most_severe_wait_first_whenever_they_came(beds, tree, people):
     Patient.objects.filter(person=tree.person_a).update(severity="critical")
     rows, total, _over = selectors.waiting(scope_of(people.hq), limit=1)
     assert total == 2 and rows[0].patient.person == tree.person_a
+
+
+def test_nobody_confirms_a_plan_of_a_region_above_their_own(beds, tree, people, login):
+    """A district's command (a planner whose region is the district) reads the city's plan,
+    as every district does, but confirming it would move another district's patients."""
+    from fangkong.accounts.choices import Role
+    from fangkong.accounts.services import create_user
+    from fangkong.beds.choices import PlanStatus
+    from fangkong.beds.services import check_confirm_plan
+
+    plan = check_propose_plan(scope=scope_of(people.hq), user=people.hq, region=tree.city)
+    command = create_user(
+        username="district_hq",
+        password="x-pw-long-enough",
+        role=Role.HEADQUARTERS,
+        scope_region=tree.district,
+    )
+    with pytest.raises(BedsInvalid, match="outside your region"):
+        check_confirm_plan(scope=scope_of(command), user=command, plan=plan)
+    client = login(command)
+    page = client.get(reverse("beds:plan", args=[plan.pk]))
+    assert page.status_code == 200
+    assert reverse("beds:confirm", args=[plan.pk]) not in page.content.decode()
+    client.post(reverse("beds:confirm", args=[plan.pk]))
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PROPOSED
+    check_confirm_plan(scope=scope_of(people.hq), user=people.hq, plan=plan)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.CONFIRMED

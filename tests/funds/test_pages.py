@@ -3,8 +3,10 @@ audited exports."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -188,3 +190,97 @@ def test_the_demo_village_has_its_returnees_at_a_glance(tree):
     demo_funds()
     assert Returnee.objects.get().person == tree.person_a
     assert Enterprise.objects.count() == 2
+
+
+def test_a_district_cannot_rewrite_the_citys_policy_nor_take_another_districts_code(
+    policy, people, login, tree
+):
+    """Policy codes are one namespace for the whole installation: saving a code that belongs to
+    a policy above or beside the officer's region must not change that policy."""
+    client = login(people.finance)  # the finance officer of 芙蓉区; the policy is the city's
+    body = {"code": "YCX2020", "name": "改了", "rates": "本地医务人员=2000\n行政人员=500"}
+    response = client.post(reverse("funds:save_policy"), body, follow=True)
+    assert "YCX2020" in response.content.decode() and "另选" in response.content.decode()
+    policy.refresh_from_db()
+    assert policy.name == "一线医务人员一次性慰问金"
+    assert set(policy.rates.values_list("category", flat=True)) == {"援鄂医疗队员", "本地医务人员"}
+
+    from fangkong.funds.models import Policy
+    from fangkong.funds.services import FundsInvalid, check_save_policy
+
+    own, _ = check_save_policy(
+        code="FR2020", name="芙蓉区补助", rates={"a": 100}, region=tree.district
+    )
+    with pytest.raises(FundsInvalid):
+        check_save_policy(code="FR2020", name="天心区补助", rates={"b": 1}, region=tree.grid_c)
+    assert Policy.objects.get(code="FR2020").name == "芙蓉区补助"
+    # the district's own policy, and one of a street below it, it may still update
+    check_save_policy(
+        code="FR2020", name="芙蓉区补助（修订）", rates={"a": 100}, region=tree.district
+    )
+    check_save_policy(code="JD2020", name="街道补助", rates={"a": 100}, region=tree.street)
+    assert (
+        check_save_policy(code="JD2020", name="改", rates={"a": 1}, region=tree.district)[1]
+        is False
+    )
+
+
+def test_a_roster_whose_every_row_is_refused_still_gives_the_unit_its_rejects_file(
+    policy, people, login
+):
+    """300 rows with a category the policy does not have: the page can show 20 reasons, the
+    rest only the rejects file holds; it must be reachable, and nothing is there to review."""
+    client = login(people.hospital)
+    rows = [row(n, category="行政人员") for n in range(1, 301)]
+    response = _upload(client, rows=rows)
+    roster = Roster.objects.get()
+    assert response["Location"].endswith(f"/{roster.pk}/")
+    assert (roster.rows, roster.rejected, roster.status) == (0, 300, RosterStatus.RETURNED)
+    assert Payee.objects.count() == 0
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("funds:roster_rejects", args=[roster.pk]) in page
+    rejects = client.get(reverse("funds:roster_rejects", args=[roster.pk]))
+    book = load_workbook(io.BytesIO(b"".join(rejects.streaming_content))).active
+    assert book.max_row == 301 and "人员类别" in str(book.cell(301, 9).value)
+
+
+def _fund(tree):
+    from fangkong.funds.services import check_add_fund
+
+    return check_add_fund(
+        code="KY01",
+        name="芙蓉区防控资金",
+        source="district",
+        purpose="防控",
+        document="芙财〔2020〕1号",
+        amount_fen=100_000,
+        region=tree.district,
+    )
+
+
+def test_a_payment_posted_twice_is_recorded_once_and_a_resent_form_with_other_values_is_refused(
+    tree, people, login
+):
+    """The form again (a double tap) is the same payment; the browser's back button brings the
+    same form (and its client id) back, and a second payment typed into it must not be lost
+    under a 'recorded' message."""
+    from fangkong.funds.models import FundPayment
+
+    _fund(tree)
+    client = login(people.finance)
+    url = reverse("funds:add_payment", args=["KY01"])
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "amount": "３００",
+        "payee": "市一医院",
+        "purpose": "口罩",
+        "document": "芙财〔2020〕2号",
+    }
+    client.post(url, body)
+    client.post(url, body)
+    assert list(FundPayment.objects.values_list("amount_fen", flat=True)) == [30000]
+    page = client.post(url, body | {"amount": "500", "payee": "市二医院"}, follow=True)
+    assert "已提交过" in page.content.decode()
+    assert FundPayment.objects.count() == 1
+    over = client.post(url, body | {"client_id": str(uuid.uuid4()), "amount": "800"}, follow=True)
+    assert "¥700.00" in over.content.decode() and FundPayment.objects.count() == 1

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from stdnum import luhn
 
 from fangkong.funds.choices import PayeeStatus, RosterStatus
 from fangkong.funds.models import Payee
@@ -21,7 +22,7 @@ from fangkong.funds.services import (
     write_payfile,
 )
 
-from .helpers import card, id_number, roster_xlsx, row
+from .helpers import HEADER, card, id_number, roster_xlsx, row
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +177,50 @@ def test_full_width_digits_and_a_lowercase_x_are_read(policy, tmp_path):
     result = _import(policy, roster_xlsx([row(1, id=number.lower(), amount=wide)]), tmp_path)
     assert result.accepted == 1
     assert Payee.objects.get().id_number == number
+
+
+def _numbers_book(cells_of_row):
+    """A roster whose rows are written as given: numbers stay numbers, as Excel keeps them."""
+    book = Workbook()
+    ws = book.active
+    ws.append(["一次性慰问金发放花名册"])
+    ws.append(HEADER)
+    for r in cells_of_row:
+        ws.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_card_number_excel_kept_as_a_number_is_refused_even_when_its_check_digit_fits(
+    policy, tmp_path
+):
+    # Excel keeps 15 significant digits: the card 6228 4800 0000 0000 018 typed into a number
+    # cell is saved as 6228480000000000000, which passes the Luhn check too; only the cell's
+    # type tells the card was mangled, and paying it would pay a stranger's account.
+    typed = "6228480000000000018"
+    rounded = int(float(f"{int(typed):.15g}"))
+    assert rounded == 6228480000000000000 and luhn.is_valid(str(rounded)) and luhn.is_valid(typed)
+    data = _numbers_book(
+        [[1, "甲", id_number(1), "市一医院", "本地医务人员", 2000, rounded, "工行"]]
+    )
+    result = _import(policy, data, tmp_path)
+    assert result.accepted == 0 and Payee.objects.count() == 0
+    (why,) = [r for _n, _i, r in result.rejected]
+    assert "bank card number was stored as a number" in why and "text" in why
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "said"),
+    [
+        ("name", "张" * 10_000, "姓名 has 10000 characters; at most 60"),
+        ("bank", "中国工商银行" * 20, "开户银行 has 120 characters; at most 60"),
+    ],
+)
+def test_a_name_or_bank_too_long_for_the_bank_is_refused_never_cut(
+    policy, tmp_path, column, value, said
+):
+    result = _import(policy, roster_xlsx([row(1, **{column: value}), row(2)]), tmp_path)
+    assert result.accepted == 1
+    assert said in result.rejected[0][2]
+    assert list(Payee.objects.values_list("name", flat=True)) == ["员工2"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from stdnum import luhn
 
 from fangkong.common.codes import InvalidCode, bank_card
-from fangkong.funds.money import InvalidAmount, parse_fen, show, yuan
+from fangkong.common.money import InvalidAmount, parse_fen, show, yuan
 
 DIGITS = st.text(alphabet="0123456789", min_size=11, max_size=18)
 WIDE = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -3,6 +3,7 @@ the certificate, the supervisors' lists."""
 
 import uuid
 
+import pytest
 from django.urls import reverse
 
 from fangkong.volunteers.choices import VolunteerStatus
@@ -154,3 +155,19 @@ def test_a_volunteer_sets_their_availability_and_dispatch_follows_it(
     assert (
         selectors.available(scope_of(people.community), tree.community_a, at=monday_evening) == []
     )
+
+
+@pytest.mark.parametrize(
+    ("day", "start", "end"),
+    [("9999-12-31", "22:00", "06:00"), ("0001-01-01", "08:00", "12:00"), ("2026-02-30", "8", "9")],
+)
+def test_rostering_on_a_day_out_of_range_says_how_to_give_it(
+    tree, people, login, post, day, start, end
+):
+    volunteer = make_volunteer(tree.community_a)
+    client = login(people.community)
+    body = {"volunteer": volunteer.pk, "day": day, "start": start, "end": end}
+    response = client.post(reverse("volunteers:roster", args=[post.pk]), body, follow=True)
+    assert response.status_code == 200
+    assert "2026-12-01" in response.content.decode()  # the message shows the form to use
+    assert Shift.objects.count() == 0

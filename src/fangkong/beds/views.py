@@ -234,7 +234,9 @@ def plan_page(request, pk):
             "lines": [(ln, mask_name(ln.patient.person.name)) for ln in lines[:300]],
             "shown": shown,
             "statuses": LineStatus.choices,
-            "can_confirm": scope.can(Cap.BEDS_PLAN) and plan.status == PlanStatus.PROPOSED,
+            "can_confirm": scope.can(Cap.BEDS_PLAN)
+            and plan.status == PlanStatus.PROPOSED
+            and scope.contains(plan.region_path),
             "can_progress": scope.can(Cap.BEDS_PROGRESS) and plan.status == PlanStatus.CONFIRMED,
             "steps": [(s, LineStatus(s).label) for s in PROGRESS],
         },

@@ -9,11 +9,11 @@ from ninja.files import UploadedFile
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common import spreadsheets
+from fangkong.common.money import yuan_json
 from fangkong.common.params import error_responses
 
 from . import selectors
 from .files import imports_dir
-from .money import yuan_json
 from .roster_sheet import RosterInvalid
 from .services import import_roster
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.common.db import prefix_index
+from fangkong.common.money import yuan
 from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
 from .choices import Intention, LabourStatus, PayeeStatus, PolicyKind, RosterStatus, Source
-from .money import yuan
 
 
 class Fund(models.Model):

@@ -8,7 +8,7 @@ database); ``services.rosters`` decides what the rows add.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -18,10 +18,9 @@ from fangkong.common import spreadsheets
 from fangkong.common.codes import InvalidCode, bank_card
 from fangkong.common.idnumbers import InvalidIdNumber
 from fangkong.common.idnumbers import parse as parse_id
+from fangkong.common.money import InvalidAmount, parse_fen, show
 from fangkong.common.spreadsheets import Table
 from fangkong.common.text import InvalidText, clean_name
-
-from .money import InvalidAmount, parse_fen, show
 
 
 class Col(StrEnum):
@@ -48,6 +47,9 @@ ALIASES: dict[Col, tuple[str, ...]] = {
     Col.REASON: (spreadsheets.REASON_HEADER,),
 }
 REQUIRED = (Col.NAME, Col.ID, Col.CATEGORY, Col.AMOUNT, Col.CARD, Col.BANK)
+MAX_NAME = 60  # Payee.name
+MAX_BANK = 60  # Payee.bank
+MAX_UNIT = 120  # Payee.unit
 TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计", "total"})
 
 
@@ -97,6 +99,18 @@ def _is_total(cells: list[str], columns: Mapping[Col, int]) -> bool:
     return False
 
 
+def _fits(title: str, text: str, limit: int, reasons: list[str]) -> str:
+    """The text if it fits the payment file's column; a longer one is refused, never cut (a
+    name or a bank cut short is not the account holder's the bank pays)."""
+    if len(text) > limit:
+        reasons.append(
+            _("%(col)s has %(n)d characters; at most %(max)d")
+            % {"col": title, "n": len(text), "max": limit}
+        )
+        return ""
+    return text
+
+
 def _name(cells, columns, reasons: list[str]) -> str:
     try:
         name = clean_name(_cell(cells, columns, Col.NAME))
@@ -105,7 +119,7 @@ def _name(cells, columns, reasons: list[str]) -> str:
         return ""
     if not name:
         reasons.append(_("姓名 is empty"))
-    return name[:60]
+    return _fits("姓名", name, MAX_NAME, reasons)
 
 
 def _id_number(cells, columns, reasons: list[str], *, lossy: bool) -> str:
@@ -143,7 +157,17 @@ def _amount(cells, columns, rates: Mapping[str, int], category: str, reasons: li
     return fen
 
 
-def _card(cells, columns, reasons: list[str]) -> str:
+def _card(cells, columns, reasons: list[str], *, lossy: bool) -> str:
+    # A card number of 16-19 digits kept as a number has lost what lies past Excel's 15
+    # significant digits, and one time in ten the rounded number passes the check digit too.
+    if lossy:
+        reasons.append(
+            _(
+                "the bank card number was stored as a number and lost its last digits; format "
+                "the column as text and type it again"
+            )
+        )
+        return ""
     try:
         return bank_card(_cell(cells, columns, Col.CARD))
     except InvalidCode as e:
@@ -157,13 +181,13 @@ def check_row(
     rates: Mapping[str, int],
     *,
     unit: str = "",
-    lossy: bool = False,
+    lossy: Collection[Col] = (),
 ) -> tuple[str, str, str, str, int, str, str]:
     """(name, id number, unit, category, fen, card, bank) of one row; RowRejected with every
-    reason the row has, joined."""
+    reason the row has, joined. ``lossy``: the columns whose number lost digits."""
     reasons: list[str] = []
     name = _name(cells, columns, reasons)
-    id_number = _id_number(cells, columns, reasons, lossy=lossy)
+    id_number = _id_number(cells, columns, reasons, lossy=Col.ID in lossy)
     try:
         row_unit = clean_name(_cell(cells, columns, Col.UNIT)) or unit
     except InvalidText as e:
@@ -171,15 +195,17 @@ def check_row(
         reasons.append(str(e))
     if not row_unit:
         reasons.append(_("工作单位 is empty: name the unit the person works for"))
+    row_unit = _fits("工作单位", row_unit, MAX_UNIT, reasons)
     category = " ".join(_cell(cells, columns, Col.CATEGORY).split())
     fen = _amount(cells, columns, rates, category, reasons)
-    card = _card(cells, columns, reasons)
-    bank = " ".join(_cell(cells, columns, Col.BANK).split())[:60]
+    card = _card(cells, columns, reasons, lossy=Col.CARD in lossy)
+    bank = " ".join(_cell(cells, columns, Col.BANK).split())
     if not bank:
         reasons.append(_("开户银行 is empty: name the bank of the card"))
+    bank = _fits("开户银行", bank, MAX_BANK, reasons)
     if reasons:
         raise RowRejected("; ".join(reasons))
-    return name, id_number, row_unit[:120], category, fen, card, bank
+    return name, id_number, row_unit, category, fen, card, bank
 
 
 def find_header(table: Table) -> tuple[int, dict[Col, int]]:
@@ -201,7 +227,7 @@ def read_roster(table: Table, rates: Mapping[str, int], *, unit: str = "") -> Sh
     as the total to compare. Blank rows are skipped."""
     row, columns = find_header(table)
     sheet = Sheet(table, row, spreadsheets.header_titles(table, row), columns)
-    id_col = columns[Col.ID]
+    exact = [(col, columns[col]) for col in (Col.ID, Col.CARD)]
     for index in range(row + 1, len(table.rows)):
         cells = table.rows[index]
         if not any(c.strip() for c in cells):
@@ -215,9 +241,8 @@ def read_roster(table: Table, rates: Mapping[str, int], *, unit: str = "") -> Sh
             continue
         sheet.read += 1
         try:
-            fields = check_row(
-                cells, columns, rates, unit=unit, lossy=(index, id_col) in table.lossy
-            )
+            lossy = [col for col, c in exact if (index, c) in table.lossy] if table.lossy else ()
+            fields = check_row(cells, columns, rates, unit=unit, lossy=lossy)
         except RowRejected as e:
             sheet.rejected.append((index + 1, index, str(e)))
             continue

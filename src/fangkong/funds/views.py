@@ -19,11 +19,11 @@ from fangkong.accounts.scope import Cap, scope_of
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.masking import mask_card, mask_id_number
+from fangkong.common.money import InvalidAmount, parse_fen, show
 
 from . import selectors
 from .choices import PayeeStatus, PolicyKind, RosterStatus, Source
 from .files import imports_dir
-from .money import InvalidAmount, parse_fen, show
 from .roster_sheet import RosterInvalid
 from .services import (
     FundsInvalid,

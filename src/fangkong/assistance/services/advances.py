@@ -4,7 +4,7 @@ when the resident pays (cash at the door, a transfer) or the community does."""
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap, Scope
+from fangkong.common.money import InvalidAmount, parse_fen, yuan
 
 from ..choices import TaskStatus
 from ..models import Advance, Task
@@ -48,17 +49,14 @@ def receipts_dir() -> Path:
 
 
 def parse_amount(raw: str) -> Decimal:
-    text = (raw or "").strip().replace("，", ".").replace("¥", "").replace("元", "")
+    """The amount in yuan as people type it (the shared money parser: 1,000.50, １２．５, ¥46.80元),
+    more than 0 and at most MAX_AMOUNT, to the fen."""
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        amount = Decimal(-1)
-    if (
-        not amount.is_finite()
-        or amount <= 0
-        or amount > MAX_AMOUNT
-        or amount != amount.quantize(Decimal("0.01"))
-    ):
+        fen = parse_fen(raw)
+    except InvalidAmount as e:
+        raise HelpInvalid({"amount": str(e)}) from None
+    amount = yuan(fen)
+    if amount > MAX_AMOUNT:
         raise HelpInvalid(
             {
                 "amount": _("the amount in yuan, more than 0 and at most %(max)s, to the fen")
@@ -66,6 +64,26 @@ def parse_amount(raw: str) -> Decimal:
             }
         )
     return amount
+
+
+def _same_advance(made: Advance, *, task: Task, amount: str) -> Advance:
+    """The advance a form made, when the same form comes again; HelpInvalid when the form was
+    brought back (the browser's back button) with another amount or for another task."""
+    try:
+        again = parse_amount(amount)
+    except HelpInvalid:
+        again = None
+    if made.task_id != task.pk or again != made.amount:
+        raise HelpInvalid(
+            {
+                "amount": _(
+                    "this form was sent already (%(amount)s yuan); open the task again to "
+                    "record another advance"
+                )
+                % {"amount": made.amount}
+            }
+        )
+    return made
 
 
 def check_record_advance(
@@ -76,7 +94,7 @@ def check_record_advance(
     returns the record it made."""
     made = Advance.objects.filter(client_id=client_id).first()
     if made is not None:
-        return made
+        return _same_advance(made, task=task, amount=amount)
     if task.volunteer.user_id != user.pk:
         raise HelpInvalid({"task": _("this is not your task")})
     if task.status not in (TaskStatus.ACCEPTED, TaskStatus.PICKED_UP, TaskStatus.DELIVERED):

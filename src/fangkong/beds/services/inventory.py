@@ -53,8 +53,10 @@ def check_report_beds(
                 "a": ", ".join(sorted(stocks)),
             }
             continue
-        if c.occupied < 0 or c.blocked < 0:
-            errors[c.bed_type] = _("occupied and blocked are 0 or more")
+        if c.occupied < 0 or c.blocked < 0:  # the pages send -1 for what is no whole number
+            errors[c.bed_type] = _(
+                "%(t)s: occupied and blocked are whole numbers from 0 to %(c)d"
+            ) % {"t": BedType(c.bed_type).label, "c": stock.capacity}
         elif c.occupied + c.blocked > stock.capacity:
             errors[c.bed_type] = _(
                 "%(t)s: occupied %(o)d + blocked %(b)d is more than the %(c)d beds there are"

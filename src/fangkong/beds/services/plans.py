@@ -320,6 +320,8 @@ def check_confirm_plan(*, scope: Scope, user: User, plan: Plan) -> Plan:
     a confirmed plan again changes nothing; a line whose patient stopped waiting, or whose bed
     went since the proposal, is left out with that reason."""
     scope.require(Cap.BEDS_PLAN)
+    if not scope.contains(plan.region_path):  # a district reads the city's plan, never confirms
+        raise BedsInvalid({"plan": _("outside your region")})
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if plan.status == PlanStatus.CONFIRMED:
         return plan

@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
+from fangkong.common.money import show
 from fangkong.regions.models import Region
 
 from ..choices import Source
 from ..models import Fund, FundPayment
-from ..money import show
 from .errors import FundsInvalid
 
 
@@ -80,6 +80,19 @@ def check_record_payment(
     under a lock on the fund). The same ``client_id`` again returns the first payment."""
     earlier = FundPayment.objects.filter(client_id=client_id).first()
     if earlier is not None:
+        if (earlier.fund_id, earlier.amount_fen, earlier.payee) != (
+            fund.pk,
+            amount_fen,
+            payee.strip()[:120],
+        ):
+            # the same form brought back (the browser's back button) with another payment in it
+            raise FundsInvalid(
+                _(
+                    "this form was sent already (payment of %(amount)s to %(payee)s); open the "
+                    "fund's page again to record another payment"
+                )
+                % {"amount": show(earlier.amount_fen), "payee": earlier.payee}
+            )
         return earlier
     if not document.strip():
         raise FundsInvalid(_("name the document the payment is made on (its number)"))

@@ -24,11 +24,11 @@ from fangkong.accounts.models import User
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.codes import InvalidCode, bank_card
+from fangkong.common.money import InvalidAmount, parse_fen, yuan
 from fangkong.common.spreadsheets import Cell, Sheet
 
 from ..choices import PayeeStatus
 from ..models import PayBatch, Payee, Policy
-from ..money import InvalidAmount, parse_fen, yuan
 from .errors import FundsInvalid
 
 PAY_HEADER = ["付款编号", "姓名", "银行卡号", "开户银行", "金额（元）", "用途"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fangkong.common.money import InvalidAmount, parse_fen
 from fangkong.regions.models import Region
 
 from ..choices import PolicyKind
 from ..models import Fund, Policy, Rate
-from ..money import InvalidAmount, parse_fen
 from .errors import FundsInvalid
 
 
@@ -38,6 +38,17 @@ def parse_rates(texts: list[str]) -> dict[str, int]:
     return rates
 
 
+def _check_policy_fields(*, code: str, name: str, kind: str, rates: dict[str, int]) -> None:
+    if not code or not name.strip():
+        raise FundsInvalid(_("a policy needs a code and a name"))
+    if len(code) > 32 or not code.isprintable():
+        raise FundsInvalid(_("a code is at most 32 letters, digits and dashes"))
+    if kind not in PolicyKind.values:
+        raise FundsInvalid(_("the kind must be one-off or periodic"))
+    if not rates:
+        raise FundsInvalid(_("a policy needs at least one category with its amount"))
+
+
 @transaction.atomic
 def check_save_policy(
     *,
@@ -50,19 +61,19 @@ def check_save_policy(
     eligible: str = "",
     fund: Fund | None = None,
 ) -> tuple[Policy, bool]:
-    """Create a policy or update it (name, basis, rates); (policy, created). A category that
-    rosters already use keeps its amount: their rows were checked against it."""
+    """Create a policy or update it (name, basis, rates); (policy, created). Only a policy of
+    ``region`` or below it is updated. A category that rosters already use keeps its amount:
+    their rows were checked against it."""
     code = code.strip()
-    if not code or not name.strip():
-        raise FundsInvalid(_("a policy needs a code and a name"))
-    if len(code) > 32 or not code.isprintable():
-        raise FundsInvalid(_("a code is at most 32 letters, digits and dashes"))
-    if kind not in PolicyKind.values:
-        raise FundsInvalid(_("the kind must be one-off or periodic"))
-    if not rates:
-        raise FundsInvalid(_("a policy needs at least one category with its amount"))
+    _check_policy_fields(code=code, name=name, kind=kind, rates=rates)
     policy = Policy.objects.select_for_update().filter(code=code).first()
     created = policy is None
+    if policy is not None and not policy.region_path.startswith(region.path):
+        # codes are one namespace: a region never rewrites a policy above or beside it
+        raise FundsInvalid(
+            _("the code %(c)s belongs to a policy of another region; choose another code")
+            % {"c": code}
+        )
     if policy is None:
         policy = Policy(code=code, region=region, region_path=region.path)
     elif policy.kind != kind and policy.payees.exists():

@@ -25,10 +25,10 @@ from fangkong.accounts.models import User
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.db import BulkWriter
+from fangkong.common.money import show, yuan_json
 
 from ..choices import PayeeStatus, RosterStatus
 from ..models import Payee, Policy, Roster
-from ..money import show, yuan_json
 from ..roster_sheet import Col, RosterInvalid, RosterRow, Sheet, read_roster
 from .errors import FundsInvalid
 
@@ -153,11 +153,30 @@ def _compare_total(sheet: Sheet, result: RosterImportResult) -> None:
             )
 
 
-def _save(policy, period, fresh, *, unit, filename, region_path, user, sheet, result) -> Roster:
+def _unit_of(sheet: Sheet, fresh: list[RosterRow], filename: str) -> str:
+    """The unit a roster comes from: most of its rows', or (none taken) the first one named."""
     units = Counter(r.unit for r in fresh)
+    if units:
+        return units.most_common(1)[0][0]
+    c = sheet.columns.get(Col.UNIT)
+    for _n, index, _why in sheet.rejected:
+        cells = sheet.table.rows[index]
+        if c is not None and c < len(cells) and cells[c].strip():
+            return " ".join(cells[c].split())[:120]
+    return filename[:120]
+
+
+def _save(policy, period, fresh, *, unit, filename, region_path, user, sheet, result) -> Roster:
+    # An upload that adds nobody is kept too, returned at once: the unit needs its rejects
+    # file (a page shows twenty reasons), and the division has nothing to review.
+    returned = not fresh
     roster = Roster.objects.create(
         policy=policy,
-        unit=unit or units.most_common(1)[0][0],
+        unit=unit or _unit_of(sheet, fresh, filename),
+        status=RosterStatus.RETURNED if returned else RosterStatus.SUBMITTED,
+        review_note=_("nothing was added: every row was refused; correct them and upload again")
+        if returned
+        else "",
         period=period,
         filename=filename[:200],
         read=sheet.read,
@@ -226,7 +245,8 @@ def import_roster(
         with transaction.atomic():
             fresh = _sort_rows(sheet, policy, period, result)
             result.rejected.sort()
-            if fresh:
+            # all refused: kept (returned) only to hand back the rejects file
+            if fresh or (result.rejected and rejects is not None):
                 result.roster = _save(
                     policy,
                     period,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.paging import page_of
-from fangkong.common.params import day_or, int_or
+from fangkong.common.params import day_or, int_or, time_or
 from fangkong.common.qr import qr_svg
 from fangkong.regions.choices import Level
 from fangkong.regions.models import Region
@@ -340,11 +340,12 @@ def posts_page(request):
 
 
 def _moment(day: str, time: str) -> dt.datetime | None:
-    try:
-        naive = dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(time))
-    except ValueError:
+    """The moment a form gives as a day and a time; None for a day outside the days any page
+    shows (a year 9999 overflowed into a server error) or a time that is none."""
+    on, at = day_or(day, None), time_or(time, None)
+    if on is None or at is None:
         return None
-    return timezone.make_aware(naive)
+    return timezone.make_aware(dt.datetime.combine(on, at))
 
 
 @login_required

@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from fangkong.common.money import InvalidAmount, parse_fen, yuan_json
 from fangkong.common.spreadsheets import rejects_name
 from fangkong.funds.choices import PolicyKind, Source
 from fangkong.funds.models import Fund, PayBatch, Policy
-from fangkong.funds.money import InvalidAmount, parse_fen, yuan_json
 from fangkong.funds.services import (
     FundsInvalid,
     check_add_fund,

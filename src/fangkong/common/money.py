@@ -1,4 +1,4 @@
-"""Amounts of money as people type them (¥5,000.00, ５０００元, 2000) into whole fen, and back
+"""Amounts of money as people type them (¥5,000.00, ５０００元, 1，000, 2000) into whole fen, and
 into yuan for display; Decimal all the way, never a float."""
 
 from __future__ import annotations
