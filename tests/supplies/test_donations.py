@@ -26,7 +26,7 @@ from fangkong.supplies.services import (
     check_transfer,
 )
 
-from .conftest import SOON, make_point, receive
+from .conftest import LATER, SOON, make_point, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,24 @@ def test_the_same_form_sent_twice_records_one_donation(point, n95):
     )
     assert (created, created_again) == (True, False) and first.pk == again.pk
     assert Balance.objects.get(point=point, item=n95).qty == 10
+
+
+def test_a_donation_form_brought_back_with_other_lines_is_refused(tree, point, n95, suits):
+    cid = uuid.uuid4()
+    check_receive_donation(point=point, donor=COMPANY, lines=[LineIn(n95, 10)], client_id=cid)
+    for lines in ([LineIn(n95, 1000)], [LineIn(n95, 10), LineIn(suits, 5, "B1", LATER)]):
+        with pytest.raises(StockInvalid, match="sent already .donation JZ"):
+            check_receive_donation(point=point, donor=COMPANY, lines=lines, client_id=cid)
+    other = DonorIn(DonorKind.ORGANISATION, "另一家企业")
+    with pytest.raises(StockInvalid, match="sent already"):
+        check_receive_donation(point=point, donor=other, lines=[LineIn(n95, 10)], client_id=cid)
+    elsewhere = make_point(tree.community_b, code="ZY01", name="芷园社区物资点")
+    with pytest.raises(StockInvalid) as e:
+        check_receive_donation(
+            point=elsewhere, donor=COMPANY, lines=[LineIn(n95, 10)], client_id=cid
+        )
+    assert "JZ" not in str(e.value)  # nothing of another point's donation is told
+    assert Donation.objects.count() == 1 and Balance.objects.get(point=point).qty == 10
 
 
 def test_a_donor_who_gives_again_is_the_same_donor(point, n95):
