@@ -225,6 +225,11 @@ def test_a_recipient_shown_in_public_holds_no_digits_or_spaces_and_names_a_unit(
 def test_a_recipient_typed_as_a_name_or_a_phone_is_not_published():
     for typed in ("张伟", "李娜家", "13812345678", "王芳 红星社区", "刘德华送医院 13812345678"):
         assert _published_unit(typed, known=set()) is None
+    # a person addressed by their post (captain Li, section chief Zhang), or named so
+    for typed in ("李队", "张科", "王所", "刘局", "陈院", "李文科", "周建站"):
+        assert _published_unit(typed, known=set()) is None, typed
+    for unit in ("湘雅二院", "城南派出所", "红星社区", "疾控中心", "芙蓉区采样队"):
+        assert _published_unit(unit, known=set()) == unit
     assert _published_unit("芙蓉区人民医院", known=set()) == "芙蓉区人民医院"
     assert _published_unit("红星1号", known={"红星1号"}) == "红星1号"
 
