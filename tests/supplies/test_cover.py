@@ -15,6 +15,7 @@ from fangkong.accounts.scope import scope_of
 from fangkong.ops.outbreak.clock import clock_at, local
 from fangkong.screening.services import check_create_campaign
 from fangkong.supplies.choices import Category
+from fangkong.supplies.daily import daily_report
 from fangkong.supplies.models import OutputReport
 from fangkong.supplies.selectors import point_cover, region_cover
 from fangkong.supplies.services import StockInvalid, check_issue, check_report_output, save_item
@@ -47,6 +48,24 @@ def test_a_steady_use_gives_days_of_cover_a_stockout_day_and_an_order(point, n95
     assert c.days_of_cover == 10.0 and c.stockout_on == TODAY + dt.timedelta(days=10)
     assert c.order_qty == 30 * 10 - 100
     assert "10.0" in c.explain
+
+
+def test_a_lot_past_its_expiry_covers_no_day(point, suits, tree, people):
+    # 90 suits whose lot expired a month ago: the page said "more than 30 days" and ordered
+    # none, the daily report listed no shortage
+    old = TODAY - dt.timedelta(days=40)
+    with clock_at(local(old, 9)):
+        receive(point, suits, 100, batch="OLD", expires_on=old + dt.timedelta(days=10))
+    issue_daily(point, suits, 1, 10)
+    c = of(point_cover(scope_of(people.warehouse), point), suits)
+    assert (c.stock, c.days_of_cover, c.stockout_on) == (0, 0.0, TODAY)
+    assert c.order_qty == 30
+    report = daily_report(scope_of(people.hq), tree.city, TODAY - dt.timedelta(days=1))
+    assert [d.item for d in report.short] == [suits]
+    assert report.items[0].closing == 90  # still on the books, to be written off
+    # on a day it was still good, it covered
+    report = daily_report(scope_of(people.hq), tree.city, old + dt.timedelta(days=5))
+    assert report.items[0].cover.stock == 100 and report.short == []
 
 
 def test_a_region_with_weeks_of_history_is_forecast_with_a_trend_a_point_by_its_week(

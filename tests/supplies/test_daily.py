@@ -154,6 +154,31 @@ def test_the_command_writes_the_report_and_ends_with_json(day_of_stock, tree, tm
         call_command("supplies", "daily", "--region", "999", "-o", str(out))
 
 
+def test_a_day_out_of_the_calendar_is_answered_not_a_server_error(tree, people, login, tmp_path):
+    # year 1's midnight cannot be stored as a moment: it was an OverflowError on the page
+    # and a traceback from the command
+    client = login(people.district)
+    for day in ("0001-01-01", "1999-12-31", "9999-12-31"):
+        page = client.get(reverse("supplies:daily") + f"?region=430102&day={day}")
+        assert page.status_code == 200
+        sheet = client.get(reverse("supplies:daily_xlsx") + f"?region=430102&day={day}")
+        assert (
+            sheet.status_code == 200
+            and timezone.localdate().isoformat() in sheet["Content-Disposition"]
+        )
+    with pytest.raises(CommandError, match="a day from 2000-01-01 to today"):
+        call_command(
+            "supplies",
+            "daily",
+            "--region",
+            "430102",
+            "--day",
+            "0001-01-01",
+            "-o",
+            str(tmp_path / "d.xlsx"),
+        )
+
+
 def test_staff_download_the_report_and_the_download_is_audited(day_of_stock, people, login):
     client = login(people.district)
     page = client.get(reverse("supplies:daily"))

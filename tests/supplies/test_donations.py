@@ -26,7 +26,7 @@ from fangkong.supplies.services import (
     check_transfer,
 )
 
-from .conftest import SOON, make_point, receive
+from .conftest import LATER, SOON, make_point, receive
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +70,24 @@ def test_the_same_form_sent_twice_records_one_donation(point, n95):
     )
     assert (created, created_again) == (True, False) and first.pk == again.pk
     assert Balance.objects.get(point=point, item=n95).qty == 10
+
+
+def test_a_donation_form_brought_back_with_other_lines_is_refused(tree, point, n95, suits):
+    cid = uuid.uuid4()
+    check_receive_donation(point=point, donor=COMPANY, lines=[LineIn(n95, 10)], client_id=cid)
+    for lines in ([LineIn(n95, 1000)], [LineIn(n95, 10), LineIn(suits, 5, "B1", LATER)]):
+        with pytest.raises(StockInvalid, match="sent already .donation JZ"):
+            check_receive_donation(point=point, donor=COMPANY, lines=lines, client_id=cid)
+    other = DonorIn(DonorKind.ORGANISATION, "另一家企业")
+    with pytest.raises(StockInvalid, match="sent already"):
+        check_receive_donation(point=point, donor=other, lines=[LineIn(n95, 10)], client_id=cid)
+    elsewhere = make_point(tree.community_b, code="ZY01", name="芷园社区物资点")
+    with pytest.raises(StockInvalid) as e:
+        check_receive_donation(
+            point=elsewhere, donor=COMPANY, lines=[LineIn(n95, 10)], client_id=cid
+        )
+    assert "JZ" not in str(e.value)  # nothing of another point's donation is told
+    assert Donation.objects.count() == 1 and Balance.objects.get(point=point).qty == 10
 
 
 def test_a_donor_who_gives_again_is_the_same_donor(point, n95):
@@ -207,6 +225,11 @@ def test_a_recipient_shown_in_public_holds_no_digits_or_spaces_and_names_a_unit(
 def test_a_recipient_typed_as_a_name_or_a_phone_is_not_published():
     for typed in ("张伟", "李娜家", "13812345678", "王芳 红星社区", "刘德华送医院 13812345678"):
         assert _published_unit(typed, known=set()) is None
+    # a person addressed by their post (captain Li, section chief Zhang), or named so
+    for typed in ("李队", "张科", "王所", "刘局", "陈院", "李文科", "周建站"):
+        assert _published_unit(typed, known=set()) is None, typed
+    for unit in ("湘雅二院", "城南派出所", "红星社区", "疾控中心", "芙蓉区采样队"):
+        assert _published_unit(unit, known=set()) == unit
     assert _published_unit("芙蓉区人民医院", known=set()) == "芙蓉区人民医院"
     assert _published_unit("红星1号", known={"红星1号"}) == "红星1号"
 

@@ -79,6 +79,84 @@ def test_a_retry_with_the_same_client_id_writes_nothing(point, n95):
     assert qty(point, n95) == 70 and Movement.objects.filter(kind=MovementKind.ISSUE).count() == 1
 
 
+def test_a_form_brought_back_with_other_values_is_refused_not_taken_for_the_first(
+    tree, point, n95, people
+):
+    # the browser's back button keeps the form's client id: the second issue, receipt, count,
+    # write-off or transfer is another movement, which "recorded" must not swallow
+    other = make_point(tree.community_b, code="ZY01", name="芷园社区物资点")
+    receive(point, n95, 100)
+    cid = uuid.uuid4()
+    check_issue(point=point, item=n95, qty=5, client_id=cid, recipient="芙蓉区人民医院")
+    for changed in (
+        dict(qty=50, recipient="芙蓉区人民医院"),
+        dict(qty=5, recipient="新华街道卡口"),
+        dict(qty=5, household=tree.household_a),
+    ):
+        with pytest.raises(StockInvalid, match="sent already .Issue of 5 个 of N95口罩"):
+            check_issue(point=point, item=n95, client_id=cid, **changed)
+    with pytest.raises(StockInvalid, match="sent already"):
+        check_write_off(point=point, item=n95, qty=5, client_id=cid, kind="loss", reason="丢失")
+    receipt = uuid.uuid4()
+    check_receive(point=point, item=n95, qty=10, client_id=receipt, origin=Origin.ALLOCATED)
+    with pytest.raises(StockInvalid, match="sent already"):
+        check_receive(point=point, item=n95, qty=500, client_id=receipt, origin=Origin.ALLOCATED)
+    count = uuid.uuid4()
+    check_count(point=point, item=n95, counted=105, client_id=count)
+    with pytest.raises(StockInvalid, match="sent already"):
+        check_count(point=point, item=n95, counted=90, client_id=count, reason="破损")
+    sent = uuid.uuid4()
+    check_transfer(point=point, to_point=other, item=n95, qty=5, client_id=sent)
+    third = make_point(tree.grid_a, code="HX02", name="红星第1网格物资点")
+    with pytest.raises(StockInvalid, match="sent already"):
+        check_transfer(point=point, to_point=third, item=n95, qty=5, client_id=sent)
+    assert qty(point, n95) == 100 and Movement.objects.count() == 5  # nothing else written
+    assert ledger(point, n95) == 100
+    # the same movement again is still a retry
+    again = check_issue(point=point, item=n95, qty=5, client_id=cid, recipient="芙蓉区人民医院")
+    assert not again.created
+
+
+def test_a_client_id_of_another_points_movement_tells_nothing_of_it(
+    tree, point, n95, people, login
+):
+    other = make_point(tree.community_b, code="ZY01", name="芷园社区物资点")
+    receive(other, n95, 100)
+    receive(point, n95, 100)
+    cid = uuid.uuid4()
+    check_issue(point=other, item=n95, qty=7, client_id=cid, recipient="芷园社区")
+    answer = login(people.warehouse).post(
+        f"/api/v1/supplies/points/{point.code}/issues",
+        {"client_id": str(cid), "item": "N95口罩", "qty": 7, "recipient": "芷园社区"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 422
+    body = answer.content.decode()
+    assert "client_id" in answer.json()["detail"] and "芷园" not in body and "-7" not in body
+    assert qty(point, n95) == 100 and qty(other, n95) == 93
+
+
+def test_a_reversal_or_take_in_sent_again_for_another_movement_is_refused(tree, point, n95):
+    other = make_point(tree.community_b, code="ZY01", name="芷园社区物资点")
+    receive(point, n95, 100)
+    first = check_issue(point=point, item=n95, qty=3, client_id=uuid.uuid4(), recipient="医院")
+    second = check_issue(point=point, item=n95, qty=4, client_id=uuid.uuid4(), recipient="医院")
+    cid = uuid.uuid4()
+    check_reverse(movement=first.movements[0], client_id=cid, reason="录错")
+    assert not check_reverse(movement=first.movements[0], client_id=cid, reason="录错").created
+    with pytest.raises(StockInvalid, match="sent already"):
+        check_reverse(movement=second.movements[0], client_id=cid, reason="录错")
+    receive(other, n95, 10)
+    one = check_transfer(point=other, to_point=point, item=n95, qty=1, client_id=uuid.uuid4())
+    two = check_transfer(point=other, to_point=point, item=n95, qty=2, client_id=uuid.uuid4())
+    take = uuid.uuid4()
+    check_receive_transfer(transfer=one.transfers[0], client_id=take)
+    with pytest.raises(StockInvalid, match="sent already"):
+        check_receive_transfer(transfer=two.transfers[0], client_id=take)
+    assert two.transfers[0].status == TransferStatus.IN_TRANSIT
+    assert qty(point, n95) == 100 - 3 + 3 - 4 + 1
+
+
 def test_an_issue_beyond_the_stock_says_how_much_is_left_and_writes_nothing(point, n95):
     receive(point, n95, 40)
     with pytest.raises(StockShort) as e:

@@ -221,6 +221,19 @@ def test_the_same_form_sent_twice_raises_one_requisition(tree, people, n95):
     assert created and not created_again and first.pk == again.pk
 
 
+def test_a_requisition_form_brought_back_with_another_quantity_is_refused(tree, people, n95):
+    cid = uuid.uuid4()
+    kwargs = dict(region=tree.community_a, unit="红星社区", item=n95, tier=3, client_id=cid)
+    first, _created = check_raise(user=people.community, qty=5, **kwargs)
+    with pytest.raises(StockInvalid, match=f"sent already .requisition {first.number}: 5 个"):
+        check_raise(user=people.community, qty=500, **kwargs)
+    # another user's client id answers nothing of their requisition
+    with pytest.raises(StockInvalid) as e:
+        check_raise(user=people.hospital, qty=5, **kwargs)
+    assert first.number not in str(e.value)
+    assert Requisition.objects.get().qty == 5
+
+
 def test_bad_fields_are_refused_with_what_is_allowed(tree, people, n95):
     with pytest.raises(StockInvalid) as e:
         check_raise(

@@ -31,6 +31,32 @@ def test_anyone_applies_from_the_recruiting_link_without_an_account(client, tree
     assert (v.status, v.skills, v.user) == (VolunteerStatus.PENDING, ["driving", "lifting"], None)
 
 
+def test_the_recruiting_link_never_tells_whether_a_phone_is_a_volunteers(
+    client, tree, people, login
+):
+    # anyone may hold the link: "a volunteer with phone ... is already registered" let them
+    # test whose phone belongs to a volunteer
+    known = make_volunteer(tree.grid_a, by=people.community, name="王已登记", phone="13907317777")
+    url = reverse("volunteers:apply", args=[campaign_token(tree.community_a)])
+
+    def apply(phone):
+        form = {"client_id": str(uuid.uuid4()), "name": "陈试探", "phone": phone}
+        return client.post(url, {**form, "home_area": tree.grid_a.pk})
+
+    taken, fresh = apply("13907317777"), apply("13907316666")
+    assert taken.status_code == fresh.status_code == 200
+    assert taken.text.replace("13907317777", "") == fresh.text.replace("13907316666", "")
+    assert "王已登记" not in taken.text and "陈试探" in taken.text
+    assert apply("13907317777").status_code == 200  # again: the same answer, nothing recorded
+    assert list(Volunteer.objects.filter(phone="13907317777")) == [known]
+    # the community's own registration page still says so
+    page = login(people.community).post(
+        reverse("volunteers:register"),
+        {"name": "王二", "phone": "13907317777", "home_area": tree.grid_a.pk},
+    )
+    assert page.status_code == 400 and "手机号 13907317777 的志愿者已经登记过" in page.text
+
+
 def test_the_recruiting_form_says_what_is_wrong(client, tree):
     url = reverse("volunteers:apply", args=[campaign_token(tree.community_a)])
     page = client.post(url, {"name": "陈", "phone": "110", "home_area": tree.grid_a.pk})

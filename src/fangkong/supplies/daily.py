@@ -122,6 +122,19 @@ def _items(region: Region, start: dt.datetime, until: dt.datetime) -> dict[int, 
     }
 
 
+def _expired(region: Region, day: dt.date, until: dt.datetime) -> dict[int, int]:
+    """Per item, what the lots expired before ``day`` held at ``until``: stock that covers no
+    day of use."""
+    lots = {"region_path__startswith": region.path, "expires_on__lt": day}
+    held: dict[int, int] = defaultdict(int)
+    for r in Balance.objects.filter(**lots).values("item_id").annotate(n=Sum("qty")).order_by():
+        held[r["item_id"]] += r["n"]
+    later = Movement.objects.filter(at__gte=until, **lots)
+    for r in later.values("item_id").annotate(n=Sum("qty")).order_by():
+        held[r["item_id"]] -= r["n"]
+    return held
+
+
 def _out_of_key(region: Region, until: dt.datetime) -> list[tuple[StockPoint, Item, int]]:
     under = {"region_path__startswith": region.path, "item__key": True}
     stock: dict[tuple[int, int], int] = defaultdict(int)
@@ -146,10 +159,11 @@ def daily_report(scope: Scope, region: Region, day: dt.date) -> DailyReport:
         raise Http404
     start, until = _moment(day)
     days = _items(region, start, until)
+    expired = _expired(region, day, until)
     covers = cover(
         Place.of_region(region.path),
         today=day,
-        stock={pk: d.closing for pk, d in days.items()},
+        stock={pk: d.closing - expired.get(pk, 0) for pk, d in days.items()},
     )
     for c in covers:
         if c.item.pk in days:

@@ -34,6 +34,10 @@ UNIT_WORDS = (
     "指挥部", "派出所", "所", "站", "队", "组", "部", "院", "馆", "处", "科", "室",
 )  # fmt: skip
 _UNIT_TEXT = re.compile(r"^[\u4e00-\u9fffA-Za-z（）()·]{2,60}$")
+# A unit word of one character ends how people address a person by their post: 李队 (captain
+# Li), 张科 (section chief Zhang), 王所, 刘局, 陈院 — or a name (李文科). Ending in one, a
+# recipient is published only when four characters or more come with it (湘雅二院, 城南派出所).
+_SHORT_FOR_ONE_CHAR_WORD = 4
 
 
 class Where:
@@ -94,9 +98,12 @@ def _published_unit(text: str, known: set[str]) -> str | None:
     text = text.strip()
     if text in known:
         return text
-    if _UNIT_TEXT.match(text) and text.endswith(UNIT_WORDS):
-        return text
-    return None
+    if not (_UNIT_TEXT.match(text) and text.endswith(UNIT_WORDS)):
+        return None
+    words = [w for w in UNIT_WORDS if text.endswith(w)]
+    if max(len(w) for w in words) == 1 and len(text) < _SHORT_FOR_ONE_CHAR_WORD:
+        return None
+    return text
 
 
 def _communities(paths: set[str]) -> dict[str, str]:

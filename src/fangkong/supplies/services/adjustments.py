@@ -17,6 +17,7 @@ from ..models import Balance, Item, Movement, StockPoint, Transfer
 from .ledger import (
     MAX_REASON,
     Lot,
+    Same,
     StockInvalid,
     StockShort,
     Written,
@@ -27,6 +28,7 @@ from .ledger import (
     _take,
     _write,
     add_to_balances,
+    replay,
     short_message,
 )
 
@@ -66,9 +68,16 @@ def check_receive_transfer(
     *, transfer: Transfer, client_id: uuid.UUID, user: User | None = None
 ) -> Written:
     """The receiving point takes a transfer in: its lot, its quantity."""
+    same = Same(
+        transfer.to_point,
+        transfer.item,
+        MovementKind.TRANSFER_IN,
+        transfer.qty,
+        fields=(("transfer_id", transfer.pk),),
+    )
     found = _existing(client_id)
     if found:
-        return Written(movements=found, created=False)
+        return replay(found, same)
     with transaction.atomic():
         t = (
             Transfer.objects.select_for_update()
@@ -86,7 +95,7 @@ def check_receive_transfer(
                 status=TransferStatus.RECEIVED, received_at=timezone.now()
             )
 
-        return _write(client_id, [line], apply, user)
+        return _write(client_id, [line], apply, user, same)
 
 
 def check_count(
@@ -103,9 +112,11 @@ def check_count(
     that matches is recorded too, as a zero difference); a difference needs its reason. No
     ``lot``: the item's stock without batch or expiry."""
     lot = lot or Lot()
+    # the difference depends on the books when it was counted: the count itself must match
+    same = Same(point, item, MovementKind.COUNT, None, lot.key, (("counted", counted),))
     found = _existing(client_id)
     if found:
-        return Written(movements=found, created=False)
+        return replay(found, same)
     errors: dict[str, str] = {}
     if not isinstance(counted, int) or isinstance(counted, bool) or counted < 0:
         errors["counted"] = _("the count must be a whole number, 0 or more")
@@ -146,7 +157,7 @@ def check_count(
                 balance.point, balance.item = point, item
                 _take(balance, -difference)
 
-        return _write(client_id, [line], apply, user)
+        return _write(client_id, [line], apply, user, same)
 
 
 def check_reverse(
@@ -156,7 +167,7 @@ def check_reverse(
     while in transit (it is then cancelled); a transfer in, by sending the stock back."""
     found = _existing(client_id)
     if found:
-        return Written(movements=found, created=False)
+        return replay(found, _reversal_of(movement))
     if not reason.strip():
         raise StockInvalid({"reason": _("say why the movement is reversed")})
     if movement.kind == MovementKind.REVERSAL:
@@ -171,6 +182,16 @@ def check_reverse(
         return _reverse(movement=movement, client_id=client_id, reason=reason, user=user)
     except IntegrityError:  # another reversal of it committed first
         raise StockInvalid({"movement": _("this movement has already been reversed")}) from None
+
+
+def _reversal_of(movement: Movement) -> Same:
+    return Same(
+        movement.point,
+        movement.item,
+        MovementKind.REVERSAL,
+        -movement.qty,
+        fields=(("reverses_id", movement.pk),),
+    )
 
 
 def _reverse(*, movement: Movement, client_id: uuid.UUID, reason: str, user: User | None):
@@ -215,4 +236,4 @@ def _reverse(*, movement: Movement, client_id: uuid.UUID, reason: str, user: Use
             if transfer is not None:
                 Transfer.objects.filter(pk=transfer.pk).update(status=TransferStatus.CANCELLED)
 
-        return _write(client_id, [line], apply, user)
+        return _write(client_id, [line], apply, user, _reversal_of(movement))

@@ -107,12 +107,18 @@ def _history(where: Place, today: dt.date) -> dict[tuple[int, dt.date], float]:
     return {(r["item_id"], r["day"]): float(-r["n"]) for r in rows if r["n"]}
 
 
-def _stock(where: Place) -> dict[int, int]:
+def usable(qs: QuerySet, day: dt.date) -> QuerySet:
+    """Balances or movements of lots still usable on ``day``: an expired lot covers no day (it
+    waits to be written off)."""
+    return qs.filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+
+
+def _stock(where: Place, today: dt.date) -> dict[int, int]:
     if where.point is not None:
         qs = Balance.objects.filter(point=where.point)
     else:
         qs = Balance.objects.filter(region_path__startswith=where.path)
-    rows = qs.filter(qty__gt=0).values("item_id").annotate(n=Sum("qty")).order_by()
+    rows = usable(qs.filter(qty__gt=0), today).values("item_id").annotate(n=Sum("qty")).order_by()
     return {r["item_id"]: r["n"] for r in rows}
 
 
@@ -199,11 +205,12 @@ def cover(
     key_items: bool = False,
 ) -> list[Cover]:
     """Each item held, used or planned at the point (or in the region): its cover and order.
-    ``stock`` (item id → qty): another moment's stock than now (a past day's report);
+    ``stock`` (item id → qty): another moment's usable stock than now (a past day's report);
+    expired lots count for nothing;
     ``key_items``: only the catalog's key items."""
     today = today or timezone.localdate()
     need = demand(where, today, key_items=key_items)
-    stock = _stock(where) if stock is None else {i: q for i, q in stock.items() if q > 0}
+    stock = _stock(where, today) if stock is None else {i: q for i, q in stock.items() if q > 0}
     expected = _expected(where, today)
     catalog = Item.objects.filter(key=True) if key_items else Item.objects.all()
     names = dict(catalog.values_list("name", "id"))

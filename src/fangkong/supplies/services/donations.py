@@ -134,7 +134,7 @@ def check_receive_donation(
     The same ``client_id`` again returns the first donation and writes nothing (second)."""
     found = Donation.objects.filter(client_id=client_id).first()
     if found is not None:
-        return found, False
+        return _same_donation(found, point=point, donor=donor, lines=lines), False
     errors: dict[str, str] = {}
     clean = _clean_donor(donor, errors)
     _check_lines(lines, errors)
@@ -148,7 +148,28 @@ def check_receive_donation(
         found = Donation.objects.filter(client_id=client_id).first()
         if found is None:
             raise
-        return found, False
+        return _same_donation(found, point=point, donor=donor, lines=lines), False
+
+
+def _same_donation(
+    found: Donation, *, point: StockPoint, donor: DonorIn, lines: list[LineIn]
+) -> Donation:
+    """The donation a form recorded, when the same form comes again; StockInvalid when it comes
+    back (the browser's back button keeps its client id) with another donor or other lines,
+    or at another point."""
+    recorded = sorted(found.lines.values_list("item_id", "qty"))
+    again = sorted((line.item.pk, line.qty) for line in lines)
+    name = " ".join(donor.name.split())
+    if found.point_id != point.pk:
+        message = _("this form was sent already for another donation; open the form again")
+    elif recorded != again or found.donor.name != name:
+        message = _(
+            "this form was sent already (donation %(number)s from %(donor)s); open the form "
+            "again to record another donation"
+        ) % {"number": found.number, "donor": found.donor.name}
+    else:
+        return found
+    raise StockInvalid({"client_id": message})
 
 
 @transaction.atomic

@@ -95,6 +95,60 @@ def _existing(client_id: uuid.UUID) -> list[Movement]:
     )
 
 
+@dataclass(frozen=True)
+class Same:
+    """What the lines a client id wrote first must be for a second call to be its retry: the
+    point, item and kind, the lines' sum (None: not compared), the lot's key (None: first
+    expiring first out, any lot) and other columns of the first line (``transfer.to_point_id``
+    reads through the transfer)."""
+
+    point: StockPoint
+    item: Item
+    kind: str
+    qty: int | None
+    lot: str | None = None
+    fields: tuple[tuple[str, object], ...] = ()
+
+    def matches(self, found: list[Movement]) -> bool:
+        first = found[0]
+        if (first.point_id, first.item_id, first.kind) != (self.point.pk, self.item.pk, self.kind):
+            return False
+        if self.qty is not None and sum(m.qty for m in found) != self.qty:
+            return False
+        if self.lot is not None and first.lot != self.lot:
+            return False
+        for name, value in self.fields:
+            got: object = first
+            for part in name.split("."):
+                got = getattr(got, part, None) if got is not None else None
+            if got != value:
+                return False
+        return True
+
+
+def replay(found: list[Movement], same: Same) -> Written:
+    """What a client id wrote before, when the same movement comes again (a double tap, a phone
+    resending); StockInvalid when the id comes back with another movement — a form brought
+    back (the browser's back button keeps its client id) with other values, or an id already
+    used at another point — which was taken for the first and vanished under "recorded"."""
+    if same.matches(found):
+        return Written(movements=found, created=False)
+    first = found[0]
+    if first.point_id != same.point.pk:  # nothing of another point's movement is told
+        message = _("this form was sent already for another movement; open the form again")
+    else:
+        message = _(
+            "this form was sent already (%(kind)s of %(n)s %(unit)s of %(item)s); open the "
+            "form again to record another movement"
+        ) % {
+            "kind": MovementKind(first.kind).label,
+            "n": f"{abs(sum(m.qty for m in found)):,}",
+            "unit": first.item.unit,
+            "item": first.item.name,
+        }
+    raise StockInvalid({"client_id": message})
+
+
 def add_to_balances(rows: Iterable[tuple[StockPoint, Item, Lot, int]]) -> None:
     """Add each (point, item, lot, qty) to its balance, creating the balance when the lot is
     new: one INSERT ... ON CONFLICT per lot (PostgreSQL and SQLite alike)."""
@@ -176,9 +230,12 @@ def _plan_out(
     return plan
 
 
-def _write(client_id: uuid.UUID, lines: list[Movement], apply: Any, user: User | None) -> Written:
+def _write(
+    client_id: uuid.UUID, lines: list[Movement], apply: Any, user: User | None, same: Same
+) -> Written:
     """Insert the lines (the first insert is where a concurrent retry waits), then ``apply``
-    their change to the balances, all in one transaction; a retry returns the first lines."""
+    their change to the balances, all in one transaction; a retry returns the first lines
+    (``replay``: when they are the same movement)."""
     now = timezone.now()
     for n, m in enumerate(lines):
         m.client_id, m.line, m.recorded_by = client_id, n, user
@@ -191,7 +248,7 @@ def _write(client_id: uuid.UUID, lines: list[Movement], apply: Any, user: User |
         found = _existing(client_id)
         if not found:
             raise
-        return Written(movements=found, created=False)
+        return replay(found, same)
     return Written(movements=lines, created=True)
 
 
@@ -225,9 +282,17 @@ def check_receive(
 ) -> Written:
     """Stock received: bought (with its supplier and funding source), donated (with its
     donor) or allocated from above."""
+    same = Same(
+        point,
+        item,
+        MovementKind.RECEIPT,
+        qty,
+        lot.key,
+        (("origin", origin), ("supplier", supplier.strip())),
+    )
     found = _existing(client_id)
     if found:
-        return Written(movements=found, created=False)
+        return replay(found, same)
     errors: dict[str, str] = {}
     _check_qty(qty, errors)
     if origin not in Origin.values:
@@ -251,7 +316,7 @@ def check_receive(
         reference=reference.strip()[:64],
         reason=note.strip()[:MAX_REASON],
     )
-    return _write(client_id, [line], lambda: add_to_balances([(point, item, lot, qty)]), user)
+    return _write(client_id, [line], lambda: add_to_balances([(point, item, lot, qty)]), user, same)
 
 
 def _check_lot(item: Item, lot: Lot, errors: dict[str, str], *, receiving: bool) -> None:
@@ -280,16 +345,20 @@ def _outgoing(
     lot: Lot | None,
     user: User | None,
     transfer_to: StockPoint | None = None,
+    same_fields: tuple[tuple[str, object], ...] = (),
     **fields,
 ) -> Written:
     """An issue, a loss, an expiry or a transfer out: drawn from one lot, or first-expiring
-    first out across the lots."""
+    first out across the lots. ``same_fields``: what else a retry's first line must hold."""
     transfers: list[Transfer] = []
+    if transfer_to is not None:
+        same_fields += (("transfer.to_point_id", transfer_to.pk),)
+    same = Same(point, item, kind, -qty, lot.key if lot is not None else None, same_fields)
     try:
         with transaction.atomic():
             found = _existing(client_id)
             if found:
-                return Written(movements=found, created=False)
+                return replay(found, same)
             plan = _plan_out(point, item, qty, lot)
             lines = []
             for balance, take in plan:
@@ -314,13 +383,16 @@ def _outgoing(
                 for balance, take in plan:
                     _take(balance, take)
 
-            written = _write(client_id, lines, apply, user)
+            written = _write(client_id, lines, apply, user, same)
             if not written.created:
                 transaction.set_rollback(True)  # the transfers made for a retry go with it
             written.transfers = transfers if written.created else []
             return written
     except IntegrityError:
-        return Written(movements=_existing(client_id), created=False)
+        found = _existing(client_id)
+        if not found:
+            raise
+        return replay(found, same)
 
 
 def check_issue(
@@ -356,6 +428,10 @@ def check_issue(
         user=user,
         recipient=recipient.strip()[:100],
         household=household,
+        same_fields=(
+            ("recipient", recipient.strip()[:100]),
+            ("household_id", household.pk if household is not None else None),
+        ),
         reference=reference.strip()[:64],
         reason=note.strip()[:MAX_REASON],
     )

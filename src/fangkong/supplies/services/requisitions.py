@@ -77,7 +77,7 @@ def check_raise(
     same ``client_id`` again returns the first one."""
     found = Requisition.objects.filter(client_id=client_id).first()
     if found is not None:
-        return found, False
+        return _same_requisition(found, user=user, item=item, qty=qty), False
     errors: dict[str, str] = {}
     if unit_point is not None:
         unit, region = unit_point.name, unit_point.region
@@ -145,8 +145,31 @@ def do_raise(
         found = Requisition.objects.filter(client_id=client_id).first()
         if found is None:
             raise
-        return found, False
+        return _same_requisition(found, user=user, item=item, qty=qty), False
     return req, True
+
+
+def _same_requisition(
+    found: Requisition, *, user: User, item: Item | None, qty: Any
+) -> Requisition:
+    """The requisition a form raised, when the same form comes again; StockInvalid when it
+    comes back (the browser's back button keeps its client id) with another item or quantity,
+    or from another user."""
+    if found.raised_by_id != user.pk:
+        message = _("this form was sent already for another requisition; open the form again")
+    elif (found.item_id, found.qty) != (item.pk if item is not None else None, qty):
+        message = _(
+            "this form was sent already (requisition %(number)s: %(qty)s %(unit)s of "
+            "%(item)s); open the form again to raise another"
+        ) % {
+            "number": found.number,
+            "qty": f"{found.qty:,}",
+            "unit": found.item.unit,
+            "item": found.item.name,
+        }
+    else:
+        return found
+    raise StockInvalid({"client_id": message})
 
 
 def check_decide(

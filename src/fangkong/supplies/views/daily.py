@@ -14,6 +14,7 @@ from django.utils import timezone
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.scope import scope_of
 from fangkong.accounts.services import record_audit
+from fangkong.common.params import day_or
 
 from .. import selectors
 from ..daily import daily_report, item_rows, write_daily
@@ -22,13 +23,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(text: str) -> dt.date:
-    """The day asked for (today when none or not a date; never a day to come)."""
+    """The day asked for (today when none, not a date or before 2000; never a day to come)."""
     today = timezone.localdate()
-    try:
-        day = dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return today
-    return min(day, today)
+    return min(day_or(text[:10], today), today)
 
 
 def _report(request):

@@ -16,7 +16,7 @@ from fangkong.regions.models import Region
 from ..choices import Source, VolunteerStatus
 from ..models import Volunteer
 from .errors import VolunteerInvalid
-from .registry import Profile, Registered, _make_account, _phone_taken, _volunteer, clean_profile
+from .registry import Profile, Registered, _make_account, _volunteer, clean_profile
 
 SALT = "fangkong.volunteers.campaign"
 
@@ -37,7 +37,9 @@ def region_of_token(token: str) -> Region | None:
 
 def check_apply(*, region: Region, profile: Profile, client_id: uuid.UUID) -> Volunteer:
     """Record an application from the link of ``region``; the home area must lie inside it.
-    The same form sent twice is one application; a phone already registered is refused."""
+    The same form sent twice is one application. A phone already registered (or applying)
+    records nothing and gets the same answer, an unsaved application: anyone may hold the
+    link, and "already registered" would tell them whose phone belongs to a volunteer."""
     done = Volunteer.objects.filter(client_id=client_id).first()
     if done is not None:
         return done
@@ -51,8 +53,13 @@ def check_apply(*, region: Region, profile: Profile, client_id: uuid.UUID) -> Vo
         .exclude(status=VolunteerStatus.REJECTED)
         .exists()
     ):
-        raise _phone_taken(profile.phone)
+        return _not_recorded(profile)
     return do_apply(profile=profile, client_id=client_id)
+
+
+def _not_recorded(profile: Profile) -> Volunteer:
+    """The answer to an application of a phone already known: what was typed, never saved."""
+    return _volunteer(profile, status=VolunteerStatus.PENDING, source=Source.SELF)
 
 
 def do_apply(*, profile: Profile, client_id: uuid.UUID) -> Volunteer:
@@ -62,11 +69,13 @@ def do_apply(*, profile: Profile, client_id: uuid.UUID) -> Volunteer:
     try:
         with transaction.atomic():
             volunteer.save()
-    except IntegrityError as e:
+    except IntegrityError:
         first = Volunteer.objects.filter(client_id=client_id).first()
         if first is not None:
             return first
-        raise _phone_taken(profile.phone) from e
+        if Volunteer.objects.filter(phone=profile.phone).exists():  # applied at the same time
+            return _not_recorded(profile)
+        raise
     return volunteer
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from fangkong.accounts.models import User
 from fangkong.accounts.scope import Cap
+from fangkong.common.params import EARLIEST_DAY
 from fangkong.common.scope import Scope
 from fangkong.regions.codes import canonical_code
 from fangkong.regions.models import Region
@@ -149,6 +150,8 @@ class Command(BaseCommand):
             raise CommandError(f"--day must be a date as YYYY-MM-DD, got {day_text}") from None
         if day > today:
             raise CommandError(f"--day {day} is still to come")
+        if day < EARLIEST_DAY:
+            raise CommandError(f"--day {day}: a day from {EARLIEST_DAY} to today")
         report = daily_report(READER, region, day)
         write_daily(report, output)
         return {
