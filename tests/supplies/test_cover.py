@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from fangkong.accounts.scope import scope_of
 from fangkong.ops.outbreak.clock import clock_at, local
+from fangkong.reports.sections import registered, until_of
 from fangkong.screening.services import check_create_campaign
 from fangkong.supplies.choices import Category
 from fangkong.supplies.daily import daily_report
@@ -66,6 +67,16 @@ def test_a_lot_past_its_expiry_covers_no_day(point, suits, tree, people):
     # on a day it was still good, it covered
     report = daily_report(scope_of(people.hq), tree.city, old + dt.timedelta(days=5))
     assert report.items[0].cover.stock == 100 and report.short == []
+    # the daily report's section says the same of the key item, and so does its trend
+    section = next(s for s in registered() if s.key == "supplies")
+    hq, days = scope_of(people.hq), [old + dt.timedelta(days=5), TODAY - dt.timedelta(days=1)]
+    moments = [(d, until_of(d)) for d in days]
+    low = [
+        {f.key: f.value for f in section.figures(hq, tree.city, d, u).figures}["low_cover"]
+        for d, u in moments
+    ]
+    assert low == [0, 1]
+    assert [t["low_cover"] for t in section.trend(hq, tree.city, moments)] == low
 
 
 def test_a_region_with_weeks_of_history_is_forecast_with_a_trend_a_point_by_its_week(

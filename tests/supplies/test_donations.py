@@ -41,6 +41,12 @@ def donate(point, lines, donor=COMPANY, **more):
     return donation
 
 
+def test_a_note_longer_than_kept_is_refused_and_nothing_recorded(point, n95):
+    with pytest.raises(StockInvalid, match="at most 200"):
+        donate(point, [LineIn(n95, 10)], note="捐赠" * 101)
+    assert not Donation.objects.exists()
+
+
 @pytest.fixture
 def hub(tree, people):
     return make_point(tree.community_b, code="ZY01", name="芷园社区物资点", keeper=people.warehouse)

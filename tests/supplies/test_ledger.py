@@ -58,6 +58,37 @@ def test_a_purchase_names_its_supplier_and_a_donation_its_donor(point, n95):
     assert done.created and qty(point, n95) == 10
 
 
+def test_text_longer_than_the_ledger_keeps_is_refused_never_cut(point, n95):
+    receive(point, n95, 10)
+    with pytest.raises(StockInvalid) as e:
+        check_receive(
+            point=point,
+            item=n95,
+            qty=10,
+            client_id=uuid.uuid4(),
+            origin=Origin.PROCUREMENT,
+            supplier="长沙医药" * 30,
+            reference="x" * 65,
+        )
+    assert e.value.errors["supplier"] == "120 characters is too long: at most 100"
+    assert "at most 64" in e.value.errors["reference"]
+    for field, text in (("recipient", "医" * 10_000), ("note", "备注" * 101)):
+        with pytest.raises(StockInvalid) as e:
+            check_issue(
+                point=point,
+                item=n95,
+                qty=1,
+                client_id=uuid.uuid4(),
+                **{"recipient": "医院", field: text},
+            )
+        assert "too long" in e.value.errors[field]
+    with pytest.raises(StockInvalid, match="too long"):
+        check_write_off(
+            point=point, item=n95, qty=1, client_id=uuid.uuid4(), kind="loss", reason="破" * 201
+        )
+    assert qty(point, n95) == ledger(point, n95) == 10  # nothing written
+
+
 def test_an_item_kept_by_batch_needs_its_batch_and_expiry(point, suits):
     with pytest.raises(StockInvalid) as e:
         receive(point, suits, 10)
@@ -297,3 +328,9 @@ def test_the_balance_by_name_lists_each_item_with_stock(point, n95, suits):
         "N95口罩": 5,
         "医用防护服": 5,
     }
+
+
+def test_the_lengths_kept_are_the_ledger_s_columns():
+    from fangkong.supplies.services.ledger import _KEPT
+
+    assert _KEPT == {name: Movement._meta.get_field(name).max_length for name in _KEPT}

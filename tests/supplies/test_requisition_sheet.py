@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -96,6 +98,7 @@ def test_needed_by_dates_as_typed_and_nonsense_refused():
 
 
 def test_a_sheet_keeps_every_row_accounted_for():
+    soon = timezone.localdate() + dt.timedelta(days=4)
     table = Table(
         rows=[
             ["芙蓉区防疫物资需求汇总表"],
@@ -104,14 +107,18 @@ def test_a_sheet_keeps_every_row_accounted_for():
             HEADER,  # pasted twice: the header again is skipped
             [""] * 7,
             row(number="SQ-2", qty="若干"),
-            row(number="SQ-3", tier="社区", needed="2026/12/6"),
+            row(number="SQ-3", tier="社区", needed=f"{soon.year}/{soon.month}/{soon.day}"),
+            row(number="SQ-4", needed=str(soon - dt.timedelta(days=6))),
+            row(number="SQ-5", unit="芙" * 101),
         ],
         format="csv",
     )
     sheet = read_sheet(table)
-    assert sheet.read == 3 and [r.ref for r in sheet.rows] == ["SQ-1", "SQ-3"]
+    assert sheet.read == 5 and [r.ref for r in sheet.rows] == ["SQ-1", "SQ-3"]
     assert sheet.rejected[0][:2] == (6, 5) and "quantity" in sheet.rejected[0][2]
-    assert sheet.rows[1].tier == 3 and str(sheet.rows[1].needed_on) == "2026-12-06"
+    assert sheet.rows[1].tier == 3 and sheet.rows[1].needed_on == soon
+    assert "has passed" in sheet.rejected[1][2]  # a day before today, as the page says
+    assert sheet.rejected[2][2] == "申请单位: 101 characters is too long: at most 100"
 
 
 def test_a_sheet_without_the_needed_columns_is_not_a_requisition_list():

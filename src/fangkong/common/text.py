@@ -21,6 +21,12 @@ _NOISE = str.maketrans(dict.fromkeys("\u200b\u2060\ufeff\u00ad"))
 _SPACES = frozenset("\t\n\r")
 
 
+def too_long(length: int, limit: int) -> str:
+    """Why a text of ``length`` characters cannot be kept in a field of ``limit``: text is
+    refused, never cut (what is kept must be what was written)."""
+    return _("%(n)d characters is too long: at most %(max)d") % {"n": length, "max": limit}
+
+
 class InvalidText(ValueError):
     """The text holds a character it may not; the message names it and says what is allowed."""
 

@@ -58,6 +58,41 @@ def _key_stock(scope: Scope, region: Region, until: dt.datetime) -> dict[tuple[i
     return stock
 
 
+def _usable_key_stock(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]], where
+) -> list[dict[int, int]]:
+    """Per moment ``(day, until)``: key item → its stock at the region's points ``where`` at
+    ``until`` in lots still usable on ``day`` (an expired lot covers no day, as on the cover
+    pages): the balances now, less what moved since, lot by lot; two queries for every moment."""
+    under = {"region_path__startswith": region.path, "item__key": True}
+    lots: dict[tuple, int] = defaultdict(int)  # (point, item, expiry) → qty now
+    for row in (
+        scope.filter(Balance.objects.filter(**under))
+        .values("point_id", "item_id", "expires_on")
+        .annotate(n=Sum("qty"))
+        .order_by()
+    ):
+        lots[(row["point_id"], row["item_id"], row["expires_on"])] += row["n"]
+    since = {f"q{i}": Sum("qty", filter=Q(at__gte=until)) for i, (_d, until) in enumerate(moments)}
+    later = {
+        (r["point_id"], r["item_id"], r["expires_on"]): r
+        for r in scope.filter(Movement.objects.filter(at__gte=min(u for _d, u in moments), **under))
+        .values("point_id", "item_id", "expires_on")
+        .annotate(**since)
+        .order_by()
+    }
+    out = []
+    for i, (day, _until) in enumerate(moments):
+        by_item: dict[int, int] = defaultdict(int)
+        for key in set(lots) | set(later):
+            point_id, item_id, expires_on = key
+            if point_id in where and (expires_on is None or expires_on >= day):
+                moved = (later.get(key) or {}).get(f"q{i}") or 0
+                by_item[item_id] += lots.get(key, 0) - moved
+        out.append(dict(by_item))
+    return out
+
+
 def _donated_issues(qs):
     """Issues of a donated lot (its item and lot are a donation line's)."""
     donated = DonationLine.objects.filter(item=OuterRef("item"), lot=OuterRef("lot"))
@@ -127,11 +162,8 @@ def supplies_figures(
         for key, n in bucket.items():
             values[path][key] = values[path].get(key, 0) + n
     total = totals(values)
-    by_item: dict[int, int] = defaultdict(int)
-    for (point_id, item_id), qty in stock.items():
-        if point_id in where:
-            by_item[item_id] += qty
-    low = _low_cover(region, day, dict(by_item), set(keys))
+    usable = _usable_key_stock(scope, region, [(day, until)], where)[0]
+    low = _low_cover(region, day, usable, set(keys))
     link = Link(reverse("supplies:home"), Cap.STOCK_VIEW)
     figures = [
         Figure("points", _("Stock points"), _("points"), total.get("points", 0), link=link),
@@ -267,9 +299,9 @@ def supplies_totals(
         for r in later.values("point_id", "item_id").annotate(**since).order_by()
     }
     keys = set(StockItem.objects.filter(key=True).values_list("id", flat=True))
+    usable = _usable_key_stock(scope, region, moments, where)
     for i, total in enumerate(out):
         total["shortages"] = 0
-        by_item: dict[int, int] = defaultdict(int)
         for key in set(balance) | {k for k, r in rows.items() if r[f"c{i}"]}:
             if key[0] not in where:
                 continue
@@ -277,8 +309,7 @@ def supplies_totals(
             item = f"item_{key[1]}"
             total[item] = total.get(item, 0) + qty
             total["shortages"] += qty <= 0
-            by_item[key[1]] += qty
-        total["low_cover"] = _low_cover(region, moments[i][0], dict(by_item), keys)
+        total["low_cover"] = _low_cover(region, moments[i][0], usable[i], keys)
     _add_requisitions(out, open_at(scope, region.path, untils))
     return out
 

@@ -12,11 +12,12 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.common.digits import ascii_digits
 from fangkong.common.spreadsheets import Table, find_header, header_key, header_titles
-from fangkong.common.text import InvalidText, clean_name
+from fangkong.common.text import InvalidText, clean_name, too_long
 
 from .choices import Tier
 from .stock_sheet import RowRejected, SheetInvalid, item_key, parse_expiry, parse_qty
@@ -124,11 +125,15 @@ def _cell(cells: list[str], columns: dict[str, int], col: str) -> str:
     return cells[c].strip() if c is not None and c < len(cells) else ""
 
 
-def _text(cells: list[str], columns: dict[str, int], col: str) -> str:
+def _text(cells: list[str], columns: dict[str, int], col: str, limit: int = 0) -> str:
+    """The cell as a name; one longer than ``limit`` is refused, never cut."""
     try:
-        return item_key(clean_name(_cell(cells, columns, col)))
+        text = item_key(clean_name(_cell(cells, columns, col)))
     except InvalidText as e:
         raise RowRejected(str(e)) from None
+    if limit and len(text) > limit:
+        raise RowRejected(f"{ALIASES[col][0]}: {too_long(len(text), limit)}")
+    return text
 
 
 def check_row(number: int, index: int, cells: list[str], columns: dict[str, int]) -> RequisitionRow:
@@ -138,25 +143,28 @@ def check_row(number: int, index: int, cells: list[str], columns: dict[str, int]
         raise RowRejected(_("the row has no 申请单号 (requisition number)"))
     if len(ref) > MAX_NUMBER:
         raise RowRejected(_("the 申请单号 is longer than 64 characters"))
-    unit = _text(cells, columns, Col.UNIT)
+    unit = _text(cells, columns, Col.UNIT, 100)
     if not unit:
         raise RowRejected(_("the row names no requesting unit (申请单位)"))
-    item = _text(cells, columns, Col.ITEM)
+    item = _text(cells, columns, Col.ITEM, 100)
     if not item:
         raise RowRejected(_("the row names no item (物资名称)"))
     qty = parse_qty(_cell(cells, columns, Col.QTY))
     tier_text = _cell(cells, columns, Col.TIER)
     tier = parse_tier(tier_text) if Col.TIER in columns else Tier.COMMUNITY
+    needed_on = parse_needed(_cell(cells, columns, Col.NEEDED))
+    if needed_on is not None and needed_on < timezone.localdate():
+        raise RowRejected(_("the needed-by date has passed"))
     return RequisitionRow(
         number=number,
         index=index,
         ref=ref,
-        unit=unit[:100],
-        item=item[:100],
+        unit=unit,
+        item=item,
         qty=qty,
         tier=tier,
-        needed_on=parse_needed(_cell(cells, columns, Col.NEEDED)),
-        reason=_text(cells, columns, Col.REASON)[:200],
+        needed_on=needed_on,
+        reason=_text(cells, columns, Col.REASON, 200),
     )
 
 

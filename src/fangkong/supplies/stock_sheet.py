@@ -119,18 +119,26 @@ def parse_qty(text: str, *, zero: bool = False) -> int:
     digits = raw.replace(",", "") if _GROUPED.fullmatch(raw) else raw
     if re.fullmatch(r"[0-9]+\.0*", digits):
         digits = digits.split(".")[0]
+    if re.fullmatch(r"[-−][0-9]+(?:\.[0-9]*)?", digits):
+        raise RowRejected(_("the quantity must be more than 0"))
     if not re.fullmatch(r"[0-9]+", digits):
         raise RowRejected(
             _("the quantity %(q)s is not a whole number; write it as digits, such as 5000 or 5,000")
             % {"q": text.strip()[:30]}
         )
     if len(digits.lstrip("0")) > len(str(MAX_QTY)):  # before int(): 10,000 digits is a paste
-        raise RowRejected(_("the quantity %(q)s is too large") % {"q": text.strip()[:30]})
+        raise RowRejected(
+            _("the quantity %(q)s is too large: at most %(max)s")
+            % {"q": text.strip()[:30], "max": f"{MAX_QTY - 1:,}"}
+        )
     qty = int(digits)
     if qty <= 0 and not (zero and qty == 0):
         raise RowRejected(_("the quantity must be more than 0"))
     if qty >= MAX_QTY:
-        raise RowRejected(_("the quantity %(q)s is too large") % {"q": f"{qty:,}"})
+        raise RowRejected(
+            _("the quantity %(q)s is too large: at most %(max)s")
+            % {"q": f"{qty:,}", "max": f"{MAX_QTY - 1:,}"}
+        )
     return qty
 
 

@@ -15,7 +15,6 @@ from fangkong.accounts.models import User
 from ..choices import MovementKind, TransferStatus
 from ..models import Balance, Item, Movement, StockPoint, Transfer
 from .ledger import (
-    MAX_REASON,
     Lot,
     Same,
     StockInvalid,
@@ -23,6 +22,7 @@ from .ledger import (
     Written,
     _check_qty,
     _existing,
+    _fitting,
     _line,
     _outgoing,
     _take,
@@ -49,6 +49,7 @@ def check_transfer(
     _check_qty(qty, errors)
     if to_point.pk == point.pk:
         errors["to_point"] = _("send it to another point")
+    note = _fitting(errors, note=note)["note"]
     if errors:
         raise StockInvalid(errors)
     return _outgoing(
@@ -60,7 +61,7 @@ def check_transfer(
         lot=lot,
         user=user,
         transfer_to=to_point,
-        reason=note.strip()[:MAX_REASON],
+        reason=note,
     )
 
 
@@ -122,6 +123,7 @@ def check_count(
         errors["counted"] = _("the count must be a whole number, 0 or more")
     elif counted >= 10**12:
         errors["counted"] = _("the count is too large")
+    reason = _fitting(errors, reason=reason)["reason"]
     if errors:
         raise StockInvalid(errors)
     with transaction.atomic():
@@ -147,7 +149,7 @@ def check_count(
             difference,
             lot,
             counted=counted,
-            reason=reason.strip()[:MAX_REASON],
+            reason=reason,
         )
 
         def apply() -> None:
@@ -170,6 +172,10 @@ def check_reverse(
         return replay(found, _reversal_of(movement))
     if not reason.strip():
         raise StockInvalid({"reason": _("say why the movement is reversed")})
+    errors: dict[str, str] = {}
+    reason = _fitting(errors, reason=reason)["reason"]
+    if errors:
+        raise StockInvalid(errors)
     if movement.kind == MovementKind.REVERSAL:
         raise StockInvalid({"movement": _("a reversal cannot itself be reversed")})
     if movement.kind == MovementKind.TRANSFER_IN:
@@ -222,7 +228,7 @@ def _reverse(*, movement: Movement, client_id: uuid.UUID, reason: str, user: Use
             lot,
             reverses=movement,
             transfer=transfer,
-            reason=reason.strip()[:MAX_REASON],
+            reason=reason,
         )
 
         def apply() -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.models import User
 from fangkong.common.codes import InvalidCode, credit_code
 from fangkong.common.phones import InvalidPhone, normalise
+from fangkong.common.text import too_long
 
 from ..choices import DonorKind, Origin
 from ..models import Donation, DonationLine, Donor, Item, StockPoint, lot_key
@@ -138,6 +139,9 @@ def check_receive_donation(
     errors: dict[str, str] = {}
     clean = _clean_donor(donor, errors)
     _check_lines(lines, errors)
+    note = " ".join(note.split())
+    if len(note) > 200:
+        errors["note"] = too_long(len(note), 200)
     if errors:
         raise StockInvalid(errors)
     try:
@@ -190,7 +194,7 @@ def do_receive_donation(
         point=point,
         region_path=point.region_path,
         received_at=timezone.now(),
-        note=" ".join(note.split())[:200],
+        note=" ".join(note.split()),
         recorded_by=user,
     )
     donation.number = f"{PREFIX}{donation.pk:06d}"

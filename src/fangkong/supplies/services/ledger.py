@@ -23,12 +23,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.models import User
+from fangkong.common.text import too_long
 from fangkong.regions.models import Household
 
 from ..choices import MovementKind, Origin
 from ..models import Balance, Item, Movement, StockPoint, Transfer, lot_key
 
 MAX_REASON = 200
+
+
+# what the ledger keeps of each text typed with a movement (the columns' lengths)
+_KEPT = {"supplier": 100, "funding": 100, "recipient": 100, "reference": 64, "reason": 200}
+
+
+def _fitting(errors: dict[str, str], **texts: str) -> dict[str, str]:
+    """The texts typed with a movement, stripped; one longer than the ledger keeps is an error
+    under its name (``note`` is kept as the reason), never cut."""
+    out = {}
+    for name, text in texts.items():
+        text = text.strip()
+        limit = _KEPT["reason" if name == "note" else name]
+        if len(text) > limit:
+            errors.setdefault(name, too_long(len(text), limit))
+        out[name] = text
+    return out
 
 
 class StockInvalid(ValueError):
@@ -302,6 +320,7 @@ def check_receive(
             _("name the supplier") if origin == Origin.PROCUREMENT else _("name the donor")
         )
     _check_lot(item, lot, errors, receiving=True)
+    typed = _fitting(errors, supplier=supplier, funding=funding, reference=reference, note=note)
     if errors:
         raise StockInvalid(errors)
     line = _line(
@@ -311,10 +330,10 @@ def check_receive(
         qty,
         lot,
         origin=origin,
-        supplier=supplier.strip()[:100],
-        funding=funding.strip()[:100],
-        reference=reference.strip()[:64],
-        reason=note.strip()[:MAX_REASON],
+        supplier=typed["supplier"],
+        funding=typed["funding"],
+        reference=typed["reference"],
+        reason=typed["note"],
     )
     return _write(client_id, [line], lambda: add_to_balances([(point, item, lot, qty)]), user, same)
 
@@ -416,6 +435,7 @@ def check_issue(
         errors["recipient"] = _("name the unit or household that receives it")
     if household is not None and not household.region_path.startswith(point.region_path):
         errors["household"] = _("the household is not in this point's area")
+    typed = _fitting(errors, recipient=recipient, reference=reference, note=note)
     if errors:
         raise StockInvalid(errors)
     return _outgoing(
@@ -426,14 +446,14 @@ def check_issue(
         client_id=client_id,
         lot=lot,
         user=user,
-        recipient=recipient.strip()[:100],
+        recipient=typed["recipient"],
         household=household,
         same_fields=(
-            ("recipient", recipient.strip()[:100]),
+            ("recipient", typed["recipient"]),
             ("household_id", household.pk if household is not None else None),
         ),
-        reference=reference.strip()[:64],
-        reason=note.strip()[:MAX_REASON],
+        reference=typed["reference"],
+        reason=typed["note"],
     )
 
 
@@ -455,6 +475,7 @@ def check_write_off(
         errors["kind"] = _("a write-off is a loss or an expiry")
     if not reason.strip():
         errors["reason"] = _("say what happened to it")
+    reason = _fitting(errors, reason=reason)["reason"]
     if errors:
         raise StockInvalid(errors)
     return _outgoing(
@@ -465,5 +486,5 @@ def check_write_off(
         client_id=client_id,
         lot=lot,
         user=user,
-        reason=reason.strip()[:MAX_REASON],
+        reason=reason,
     )

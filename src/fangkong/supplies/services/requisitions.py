@@ -25,7 +25,7 @@ from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import User
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
-from fangkong.common.text import InvalidText, clean_name
+from fangkong.common.text import InvalidText, clean_name, too_long
 from fangkong.regions.models import Region
 
 from ..choices import OPEN_REQUISITIONS, RequisitionSource, RequisitionStatus, Tier
@@ -87,6 +87,8 @@ def check_raise(
         errors["unit"] = str(e)
     if not unit and "unit" not in errors:
         errors["unit"] = _("name the unit that needs it")
+    elif len(unit) > 100:
+        errors["unit"] = too_long(len(unit), 100)
     reason = " ".join((reason or "").split())
     _check_fields(item, qty, tier, reason, errors)
     if needed_on is not None and needed_on < timezone.localdate():
@@ -97,7 +99,7 @@ def check_raise(
     return do_raise(
         user=user,
         region=region,
-        unit=unit[:100],
+        unit=unit,
         item=item,
         qty=qty,
         tier=tier,
