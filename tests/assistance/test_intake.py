@@ -63,8 +63,20 @@ def test_it_says_what_is_wrong_and_what_is_allowed(tree):
 def test_a_resent_form_makes_one_request(tree):
     client_id = uuid.uuid4()
     first = ask(tree.household_a, client_id=client_id)
-    again = ask(tree.household_a, client_id=client_id, needed="something else")
+    again = ask(tree.household_a, client_id=client_id, needed=" 硝苯地平缓释片  一盒 ")
     assert again.pk == first.pk
+    assert HelpRequest.objects.count() == 1
+
+
+def test_a_form_brought_back_for_something_else_is_refused_not_taken_for_the_first(tree):
+    client_id = uuid.uuid4()
+    ask(tree.household_a, client_id=client_id)
+    with pytest.raises(HelpInvalid) as e:
+        ask(tree.household_a, client_id=client_id, needed="大米 一袋", kind="food")
+    assert "sent already (Medicine: 硝苯地平缓释片 一盒)" in e.value.errors["client_id"]
+    with pytest.raises(HelpInvalid) as e:
+        ask(tree.household_b, client_id=client_id)
+    assert "another household" in e.value.errors["client_id"]
     assert HelpRequest.objects.count() == 1
 
 

@@ -67,6 +67,9 @@ def test_bad_input_is_told_and_nothing_is_stored(client, block):
     assert refused.status_code == 400
     assert HelpRequest.objects.count() == 0
     assert 'role="alert"' in no_ids(refused)
+    pasted = ask_page(client, block, h, kind="food", urgency="today", needed="米" * 5000)
+    assert pasted.status_code == 400 and "5000" in pasted.content.decode()  # as long as sent
+    assert HelpRequest.objects.count() == 0
 
 
 def test_a_resent_form_stores_one_request(client, block):

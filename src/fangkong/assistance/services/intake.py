@@ -116,9 +116,9 @@ def check_raise_request(
         if not scope.contains(household.region_path):
             raise HelpInvalid({"household": _("no such household in your area")})
     made = HelpRequest.objects.filter(client_id=client_id).first()
-    if made is not None:
-        return made
     clean, errors = _clean(ask)
+    if made is not None:
+        return _same_request(made, household, clean)
     if errors:
         raise HelpInvalid(errors)
     open_now = HelpRequest.objects.filter(household=household, status__in=OPEN_STATUSES).count()
@@ -142,6 +142,22 @@ def check_raise_request(
         user=user,
         now=now,
     )
+
+
+def _same_request(made: HelpRequest, household: Household, clean: Cleaned) -> HelpRequest:
+    """The request a form raised, when the same form comes again; HelpInvalid when it comes
+    back (the browser's back button keeps its client id) for another household or asking for
+    something else: it was taken for the first, and the second request vanished."""
+    if made.household_id != household.pk:
+        message = _("this form was sent already for another household; open the form again")
+    elif (made.kind, made.needed) != (clean.kind, clean.needed):
+        message = _(
+            "this form was sent already (%(kind)s: %(needed)s); open the form again to ask "
+            "for something else"
+        ) % {"kind": made.get_kind_display(), "needed": made.needed[:50]}
+    else:
+        return made
+    raise HelpInvalid({"client_id": message})
 
 
 def _ancestor_paths(path: str) -> list[str]:
