@@ -13,6 +13,7 @@ from stdnum import luhn
 from fangkong.funds.choices import PayeeStatus, RosterStatus
 from fangkong.funds.models import Payee
 from fangkong.funds.services import (
+    FundsInvalid,
     check_approve,
     check_confirm,
     check_pay_again,
@@ -91,6 +92,8 @@ def test_a_roster_goes_from_upload_to_paid(policy, tmp_path):
 
     failed = Payee.objects.get(status=PayeeStatus.FAILED)
     assert failed.failure_reason == "户名与账号不符"
+    with pytest.raises(FundsInvalid, match="at most 60"):  # refused, never cut
+        check_pay_again(payee=failed, bank_card_number=card(99), bank="中国工商银行" * 11)
     check_pay_again(payee=failed, bank_card_number=card(99))
     failed.refresh_from_db()
     assert (failed.status, failed.failure_reason) == (PayeeStatus.APPROVED, "户名与账号不符")

@@ -26,6 +26,7 @@ from fangkong.common import spreadsheets
 from fangkong.common.codes import InvalidCode, bank_card
 from fangkong.common.money import InvalidAmount, parse_fen, yuan
 from fangkong.common.spreadsheets import Cell, Sheet
+from fangkong.common.text import too_long
 
 from ..choices import PayeeStatus
 from ..models import PayBatch, Payee, Policy
@@ -247,11 +248,14 @@ def check_pay_again(
             card = bank_card(bank_card_number)
         except InvalidCode as e:
             raise FundsInvalid(str(e)) from None
+    bank = " ".join(bank.split())
+    if len(bank) > 60:  # the payment file's column: a bank cut short pays nobody
+        raise FundsInvalid(_("开户银行: %(why)s") % {"why": too_long(len(bank), 60)})
     changed = Payee.objects.filter(pk=payee.pk, status=PayeeStatus.FAILED).update(
         status=PayeeStatus.APPROVED,
         batch=None,
         bank_card=card,
-        bank=" ".join(bank.split())[:60] or payee.bank,
+        bank=bank or payee.bank,
     )
     if not changed:
         raise FundsInvalid(_("only a failed payment can be paid again"))
