@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from fangkong.accounts.scope import scope_of
 from fangkong.reports.models import DailyReport, ReportFrozen
@@ -128,3 +134,76 @@ def test_the_audit_log_records_who_issued_which_version(city, people):
     with pytest.raises(ReportInvalid):
         issue(people, city.city)  # refused: nothing changed, nothing audited
     assert entries.count() == 2
+
+
+def _section_keys(content) -> set[str]:
+    return {s["key"] for s in content["sections"]}
+
+
+@pytest.mark.parametrize(
+    ("issuer", "reader", "region", "hidden"),
+    [
+        ("hq", "street", "street", "funds"),  # street staff read no funds
+        ("street", "community", "community_a", "beds"),  # community staff read no beds
+    ],
+)
+def test_an_issued_report_shows_a_reader_only_the_sections_their_role_reads(
+    city, people, login, issuer, reader, region, hidden
+):
+    report = issue(people, getattr(city, region), user=issuer)
+    assert hidden in _section_keys(report.content)  # the issuer's snapshot holds it
+    client = login(people[reader])
+    query = {"region": report.region.code, "day": DAY.isoformat(), "version": "1"}
+    page = client.get(reverse("reports:daily"), query)
+    assert page.status_code == 200
+    assert hidden not in {s["key"] for s in page.context["sections"]}
+    api = client.get("/api/v1/reports/daily", {"region": report.region.code, "day": DAY})
+    assert api.status_code == 200 and api.json()["version"] == 1
+    assert hidden not in _section_keys(api.json())
+    title = str(next(s["title"] for s in report.content["sections"] if s["key"] == hidden))
+    workbook = client.get(reverse("reports:export"), query)
+    sheets = load_workbook(io.BytesIO(workbook.content)).sheetnames
+    assert sheets and not any(title in name for name in sheets)
+    own = compile_for(people[reader], report.region)
+    assert _section_keys(page.context["content"]) == _section_keys(own)
+
+
+def compile_for(user, region):
+    from fangkong.reports.selectors import compile_report
+
+    return compile_report(scope_of(user), region, DAY)
+
+
+postgres = pytest.mark.skipif(
+    "postgres" not in os.environ.get("DATABASE_URL", ""),
+    reason="needs PostgreSQL (concurrent issuers)",
+)
+
+
+@postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_issues_of_the_same_figures_at_once_make_one_version(city, people, monkeypatch):
+    from fangkong.reports import services
+
+    compiled = threading.Barrier(2)
+    compile_report = services.compile_report
+
+    def compile_together(*args, **kwargs):
+        content = compile_report(*args, **kwargs)
+        compiled.wait()  # both have their figures before either has stored a version
+        return content
+
+    monkeypatch.setattr(services, "compile_report", compile_together)
+
+    def click(user) -> str:
+        try:
+            return f"v{issue(people, city.street, user=user).version}"
+        except ReportInvalid:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:  # a double click on the button
+        outcomes = sorted(pool.map(click, ["street", "street"]))
+    assert outcomes == ["refused", "v1"]
+    assert DailyReport.objects.filter(region=city.street).count() == 1

@@ -169,6 +169,8 @@ def test_the_command_writes_excel_or_json(city, tmp_path, capsys):
         (["--region", "430100", "--on", "yesterday"], "not a date"),
         (["--region", "430100", "--at", "25:00"], "not a time"),
         (["--region", "430100", "-o", "r.txt"], "write .xlsx, .docx, .pdf, .json"),
+        (["--region", "430100", "-o", "/nowhere/at/all/r.xlsx"], "no folder /nowhere/at/all"),
+        (["--region", "430100", "--on", "2022-02-30"], "not a date"),
     ],
 )
 def test_the_command_says_what_is_wrong(city, args, message):

@@ -58,6 +58,7 @@ def test_a_share_is_recomputed_from_the_summed_counts_never_averaged(city, tmp_p
     for f in next(s for s in report["sections"] if s["key"] == "health")["figures"]:
         if f["key"] in ("due", "reported"):  # 9 of 10 due reported there; 1 of 2 here
             f["today"] = {"due": 10, "reported": 9}[f["key"]]
+            f["trend"][-1], f["change"] = f["today"], f["today"] - f["yesterday"]
     second.write_text(json.dumps(report, ensure_ascii=False), "utf-8")
     reported = _figures(_rollup(capsys, first, second))["reported"]
     assert reported["today"] == 10
@@ -95,6 +96,8 @@ def test_reports_with_other_figures_are_refused_saying_which(city, tmp_path):
     report = json.loads(second.read_text("utf-8"))
     health = next(s for s in report["sections"] if s["key"] == "health")
     health["figures"] = [f for f in health["figures"] if f["key"] != "turned_back"]
+    for row in health["rows"]:
+        row["values"].pop("turned_back")
     second.write_text(json.dumps(report, ensure_ascii=False), "utf-8")
     with pytest.raises(CommandError, match="section health differs .* in figures turned_back"):
         call_command("report", "rollup", str(first), str(second))
@@ -159,19 +162,104 @@ def test_a_file_that_is_not_a_report_is_refused(city, tmp_path):
             {
                 "format": 1,
                 "region": {"code": "1", "name": "x", "level": "city"},
-                "day": "x",
-                "as_of": "x",
+                "day": "2022-04-01",
+                "as_of": "2022-04-02T00:00:00+08:00",
                 "sections": [
                     {
                         "key": "s",
                         "title": "s",
-                        "figures": [],
+                        "figures": [_figure("n")],
                         "rows": [{"code": "1", "name": "x", "level": "x", "values": {"n": "张伟"}}],
                         "outstanding": [],
                     }
                 ],
             },
         )
+
+
+def _figure(key: str, today: int = 0, **kw):
+    return {
+        "key": key,
+        "label": key,
+        "unit": "人",
+        "note": "",
+        "of": "",
+        "in_rows": True,
+        "today": today,
+        "yesterday": 0,
+        "change": today,
+        "trend": [0] * 6 + [today],
+        **kw,
+    }
+
+
+def _tampered(file, change) -> None:
+    report = json.loads(file.read_text("utf-8"))
+    change(report, next(s for s in report["sections"] if s["key"] == "health"))
+    file.write_text(json.dumps(report, ensure_ascii=False), "utf-8")
+
+
+def _figure_of(section, key):
+    return next(f for f in section["figures"] if f["key"] == key)
+
+
+def _two_cities_of(r, health):
+    r["cities"] = [
+        {"code": "430103", "name": "天心区", "as_of": r["as_of"], "version": None},
+        {"code": "430104", "name": "岳麓区", "as_of": r["as_of"], "version": None},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        # a person as the name of a row's column, or inside a label, a note, a title
+        (
+            lambda r, h: h["rows"][0]["values"].update({"张伟 430102194003080011": 1}),
+            "values: not the section's columns",
+        ),
+        (lambda r, h: h["figures"][0].update(note=["张伟", "13812345678"]), "note: list where"),
+        (lambda r, h: h.update(title={"name": "张伟"}), "title: dict where"),
+        (lambda r, h: r["region"].update(name={"name": "张伟"}), "region.name: dict where"),
+        (
+            lambda r, h: h["outstanding"][0].update(label=["张伟"]),
+            r"outstanding\[0\].label: list where",
+        ),
+        # figures edited by hand: negative, not adding up, past 100 %
+        (lambda r, h: _figure_of(h, "due").update(today=-5), "-5 is not a count"),
+        (lambda r, h: h["rows"][0]["values"].update(due=-3), "-3 is not a count"),
+        (lambda r, h: _figure_of(h, "due").update(change=99), "change: 99 is not today less"),
+        (lambda r, h: _figure_of(h, "due").update(trend=[1, 2]), "trend: not 7 days"),
+        (lambda r, h: _figure_of(h, "due").update(trend=5), "trend: not a list"),
+        (lambda r, h: _figure_of(h, "due").update(of="nope"), "a share of no figure"),
+        (
+            lambda r, h: h["rows"][0]["values"].update(reported=50),
+            r"values.reported: 50 out of 2 passes 100 %",
+        ),
+        # another layout: format, day, moment, a section twice
+        (lambda r, h: r.update(format=True), "report format True"),
+        (lambda r, h: r.update(format="1"), "report format '1'"),
+        (lambda r, h: r.update(as_of="yesterday"), "as_of: 'yesterday' is not a datetime"),
+        (lambda r, h: r.update(day="2022-02-30"), "day: '2022-02-30' is not a date"),
+        (lambda r, h: r["sections"].append(h), "section health again"),
+        # a roll-up holding a city that is also given alone
+        (_two_cities_of, "region 430103 again"),
+    ],
+)
+def test_a_tampered_or_hand_edited_file_is_refused_saying_where(city, tmp_path, change, reason):
+    first, second = _report(tmp_path, "430102"), _report(tmp_path, "430103")
+    _tampered(first, change)
+    with pytest.raises(CommandError, match=reason):
+        call_command("report", "rollup", str(first), str(second))
+
+
+def test_a_roll_up_lists_the_cities_of_the_roll_ups_it_adds(city, tmp_path, capsys):
+    files = [_report(tmp_path, "430102"), _report(tmp_path, "430103")]
+    call_command("report", "rollup", str(files[0]), "--code", "A", "-o", str(tmp_path / "a.json"))
+    whole = _rollup(capsys, tmp_path / "a.json", files[1])
+    assert [c["code"] for c in whole["cities"]] == ["430102", "430103"]
+    with pytest.raises(CommandError, match="region 430102 again"):
+        call_command("report", "rollup", str(tmp_path / "a.json"), str(files[0]))
 
 
 def test_a_roll_up_of_roll_ups_adds_up_again(city, tmp_path, capsys):

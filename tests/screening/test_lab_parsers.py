@@ -65,7 +65,15 @@ def test_a_ct_value_above_50_is_refused(value):
         parse_ct(str(value), "ORF1ab")
 
 
-@pytest.mark.parametrize("text", ["", "-", "—", "未检出", "N/A", ">40", "Undetermined"])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("36,5", "36.50"), ("36，52", "36.52"), ("３６,５", "36.50"), ("9,25", "9.25")],
+)
+def test_a_ct_value_with_a_decimal_comma_reads_as_with_a_point(text, value):
+    assert parse_ct(text, "N") == Decimal(value)
+
+
+@pytest.mark.parametrize("text", ["", "-", "—", "未检出", "N/A", ">40", "＞40", "Undetermined"])
 def test_nothing_detected_is_a_blank_ct(text):
     assert parse_ct(text, "N") is None
 

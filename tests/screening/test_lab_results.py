@@ -81,6 +81,21 @@ def test_a_positive_pool_puts_every_member_under_watch_with_a_retest_for_their_g
     assert (str(stored.ct_orf1ab), str(stored.ct_n)) == ("28.50", "30.10")
 
 
+def test_a_positive_pool_in_a_grid_without_its_worker_gives_the_retests_to_the_community(
+    tmp_path, tree, people, lab
+):
+    from fangkong.accounts.models import User
+
+    User.objects.filter(pk=people.grid_a.pk).update(is_active=False)  # the worker has left
+    tube = swabbed_tube(people.community, make_campaign(tree), "HX100009", tree.person_a, lab=lab)
+    result = import_rows(
+        tmp_path, [["HX100009", "阳性", "", "", LAB, _when()]], lab=lab, user=people.lab
+    )
+    assert result.retest_tasks == 1
+    (task,) = Task.objects.filter(tube=tube)
+    assert task.assignee_id == people.community.pk  # on the community staff's phone, not nobody's
+
+
 def test_someone_already_under_watch_keeps_their_period(tmp_path, tree, people, lab, pooled):
     from fangkong.accounts.scope import scope_of
     from fangkong.health.services import check_start_observation

@@ -61,7 +61,21 @@ def test_a_sampling_time_in_chinese_and_without_seconds():
     assert parse_sampled_at("") is None
 
 
-@pytest.mark.parametrize("text", ["昨天", "2022-13-01 08:00", "2022-04-01 25:00", "8:30"])
+@pytest.mark.parametrize(
+    ("serial", "moment"),
+    [
+        ("44652", (2022, 4, 1, 0, 0)),
+        ("44652.75", (2022, 4, 1, 18, 0)),
+        ("44652.354166667", (2022, 4, 1, 8, 30)),
+    ],
+)
+def test_an_excel_serial_number_reads_as_the_day_and_time_it_stands_for(serial, moment):
+    assert parse_sampled_at(serial) == timezone.make_aware(dt.datetime(*moment))
+
+
+@pytest.mark.parametrize(
+    "text", ["昨天", "2022-13-01 08:00", "2022-04-01 25:00", "8:30", "12345", "99999.5", "44652,75"]
+)
 def test_a_time_that_is_no_time_is_refused(text):
     with pytest.raises(ValueError):
         parse_sampled_at(text)

@@ -106,6 +106,34 @@ def test_a_retried_upload_never_doubles_a_swab(tree, people, campaign):
     assert Sample.objects.count() == 1
 
 
+def test_the_same_client_id_with_another_person_is_refused_not_taken_as_a_retry(
+    tree, people, campaign
+):
+    tube = open_tube(people.grid_a, campaign)
+    cid = uuid.uuid4()
+    swab(people.grid_a, tube, tree.person_a, client_id=cid)
+    other = swab(people.grid_a, tube, tree.child_a, client_id=cid)
+    assert (other.created, other.duplicates) == (0, 0)
+    assert other.rejected == [(0, "this client id was sent for another person; scan them again")]
+    same_request = check_add_swabs(
+        user=people.grid_a,
+        scope=scope_of(people.grid_a),
+        tube=tube,
+        items=[SwabData(cid2 := uuid.uuid4(), tree.child_a.pk), SwabData(cid2, tree.person_a.pk)],
+    )
+    assert (same_request.created, same_request.duplicates) == (1, 0)
+    assert [i for i, _why in same_request.rejected] == [1]
+    assert sorted(Sample.objects.values_list("person__name", flat=True)) == ["张伟", "张小明"]
+
+
+def test_a_tube_client_id_sent_again_with_another_barcode_is_refused(people, campaign):
+    cid = uuid.uuid4()
+    first = open_tube(people.grid_a, campaign, barcode="HX000001", client_id=cid)
+    with pytest.raises(ScreeningInvalid, match="another tube"):
+        open_tube(people.grid_a, campaign, barcode="HX000002", client_id=cid)
+    assert list(Tube.objects.values_list("pk", flat=True)) == [first.pk]
+
+
 def test_a_retry_after_the_tube_filled_is_still_a_duplicate(tree, people):
     single = make_campaign(tree, pool_size=1)
     tube = open_tube(people.grid_a, single)

@@ -96,3 +96,24 @@ def test_the_trend_of_whole_days_says_what_each_day_s_figures_say(tree, people):
         }
     assert trend[0]["hours"] == 2 and trend[0].get("volunteers", 0) == 0
     assert trend[1]["on_duty"] == 1 and "on_duty" not in trend[2]
+
+
+def test_each_drill_down_lists_the_region_its_figure_counts(tree, people, login):
+    make_volunteer(tree.grid_a, name="甲")
+    make_volunteer(tree.grid_b, name="乙")
+    check_apply(
+        region=tree.community_b,
+        profile=Profile(name="丁", phone="13907317777", home_area=tree.grid_b),
+        client_id=uuid.uuid4(),
+    )
+    today = timezone.localdate()
+    got = volunteers_figures(scope_of(people.street), tree.community_a, today, timezone.now())
+    link = next(f.link for f in got.figures if f.key == "volunteers")
+    page = login(people.street).get(link.url).content.decode()
+    assert "甲" in page and "乙" not in page  # 红星社区's volunteers, not the whole street's
+    league = next(f.link for f in got.figures if f.key == "stood")
+    assert f"region={tree.community_a.code}" in league.url and f"until={today}" in league.url
+    street = volunteers_figures(scope_of(people.street), tree.street, today, timezone.now())
+    (waiting,) = street.outstanding
+    page = login(people.street).get(waiting.link.url).content.decode()
+    assert "丁" in page and "甲" not in page  # the applications waiting there

@@ -85,7 +85,8 @@ def daily(request, region: str, day: Day | None = None, live: bool = False):
     versions = [] if live else selectors.issued_versions(scope, target, day)
     if versions:
         issued = versions[-1]
-        content, version, issued_at = issued.content, issued.version, issued.issued_at
+        content = selectors.readable(scope, issued.content)
+        version, issued_at = issued.version, issued.issued_at
     else:
         content = selectors.daily_report(scope, target, day)
         version, issued_at = None, None

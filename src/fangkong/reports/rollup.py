@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .selectors import FORMAT
+from .selectors import FORMAT, TREND_DAYS
 
 TOP = {"format", "region", "day", "as_of", "compiled_at", "sections", "version", "issued_at"}
 TOP_ROLLUP = {"cities"}
@@ -52,39 +52,158 @@ def _keys(where: str, item: Any, allowed: set[str], required: set[str]) -> None:
         raise RollupRefused(f"{where}: lacks {', '.join(sorted(missing))}")
 
 
+MAX_COUNT = 10**15  # more than any figure a report holds (yuan, people, times)
+
+
 def _number(where: str, value: Any) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise RollupRefused(f"{where}: {value!r} is not a whole number")
 
 
+def _count(where: str, value: Any) -> None:
+    """A figure a report counts: a whole number, never negative (only a change may be)."""
+    _number(where, value)
+    if not 0 <= value <= MAX_COUNT:
+        raise RollupRefused(f"{where}: {value} is not a count a report holds")
+
+
+def _text(where: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise RollupRefused(f"{where}: {type(value).__name__} where a report has text")
+
+
+def _list(where: str, value: Any) -> list:
+    if not isinstance(value, list):
+        raise RollupRefused(f"{where}: not a list")
+    return value
+
+
+def _moment(where: str, value: Any, kind: type) -> None:
+    _text(where, value)
+    try:
+        parsed = kind.fromisoformat(value)
+    except ValueError:
+        raise RollupRefused(f"{where}: {value!r} is not a {kind.__name__}") from None
+    if kind is dt.datetime and parsed.tzinfo is None:
+        raise RollupRefused(f"{where}: {value!r} names no time zone")
+
+
+def _check_figure(where: str, f: Any) -> None:
+    _keys(where, f, FIGURE | FIGURE_ROLLUP, FIGURE)
+    for field in ("key", "label", "unit", "note", "of"):
+        _text(f"{where}.{field}", f[field])
+    if not isinstance(f["in_rows"], bool):
+        raise RollupRefused(f"{where}.in_rows: not true or false")
+    _count(f"{where}.today", f["today"])
+    _count(f"{where}.yesterday", f["yesterday"])
+    _number(f"{where}.change", f["change"])
+    trend = _list(f"{where}.trend", f["trend"])
+    for n in trend:
+        _count(f"{where}.trend", n)
+    # what a report compiles: the trend ends with yesterday and today, the change between them
+    if len(trend) != TREND_DAYS or trend[-2:] != [f["yesterday"], f["today"]]:
+        raise RollupRefused(f"{where}.trend: not {TREND_DAYS} days ending with yesterday, today")
+    if f["change"] != f["today"] - f["yesterday"]:
+        raise RollupRefused(f"{where}.change: {f['change']} is not today less yesterday")
+    share = f.get("share")
+    if share is not None and (isinstance(share, bool) or not isinstance(share, int | float)):
+        raise RollupRefused(f"{where}.share: not a number")
+
+
+def _within(where: str, part: int, whole: int) -> None:
+    """A share's count never passes its denominator (``sections.SectionFigures``)."""
+    if part > whole:
+        raise RollupRefused(f"{where}: {part} out of {whole} passes 100 %")
+
+
+def _check_rows(name: str, s: dict[str, Any], figures: dict[str, dict[str, Any]]) -> None:
+    columns = {k for k, f in figures.items() if f["in_rows"]}
+    for j, row in enumerate(_list(f"{name}.rows", s["rows"])):
+        where = f"{name}.rows[{j}]"
+        _keys(where, row, ROW, ROW)
+        for field in ("code", "name", "level"):
+            _text(f"{where}.{field}", row[field])
+        values = row["values"]
+        if not isinstance(values, dict) or set(values) != columns:
+            raise RollupRefused(f"{where}.values: not the section's columns {sorted(columns)}")
+        for key, n in values.items():
+            _count(f"{where}.values.{key}", n)
+        for key in columns:
+            of = figures[key]["of"]
+            if of in values:
+                _within(f"{where}.values.{key}", values[key], values[of])
+
+
 def _check_section(name: str, s: dict[str, Any]) -> None:
     _keys(name, s, SECTION, SECTION)
-    for j, f in enumerate(s["figures"]):
+    _text(f"{name}.key", s["key"])
+    _text(f"{name}.title", s["title"])
+    figures: dict[str, dict[str, Any]] = {}
+    for j, f in enumerate(_list(f"{name}.figures", s["figures"])):
         where = f"{name}.figures[{j}]"
-        _keys(where, f, FIGURE | FIGURE_ROLLUP, FIGURE)
-        for field in SUMMED:
-            _number(f"{where}.{field}", f[field])
-        for n in f["trend"]:
-            _number(f"{where}.trend", n)
-    for j, row in enumerate(s["rows"]):
-        _keys(f"{name}.rows[{j}]", row, ROW, ROW)
-        for n in row["values"].values():
-            _number(f"{name}.rows[{j}].values", n)
-    for j, item in enumerate(s["outstanding"]):
-        _keys(f"{name}.outstanding[{j}]", item, ITEM, ITEM)
-        _number(f"{name}.outstanding[{j}].count", item["count"])
+        _check_figure(where, f)
+        if f["key"] in figures:
+            raise RollupRefused(f"{where}: figure {f['key']} again")
+        figures[f["key"]] = f
+    for key, f in figures.items():
+        if f["of"]:
+            if f["of"] not in figures or f["of"] == key:
+                raise RollupRefused(f"{name}: figure {key} is a share of no figure ({f['of']})")
+            _within(f"{name}: figure {key}", f["today"], figures[f["of"]]["today"])
+    _check_rows(name, s, figures)
+    for j, item in enumerate(_list(f"{name}.outstanding", s["outstanding"])):
+        where = f"{name}.outstanding[{j}]"
+        _keys(where, item, ITEM, ITEM)
+        for field in ("kind", "label", "region_code", "region_name"):
+            _text(f"{where}.{field}", item[field])
+        _count(f"{where}.count", item["count"])
+
+
+def _check_cities(name: str, report: dict[str, Any]) -> None:
+    for c, city in enumerate(_list(f"{name}: cities", report.get("cities", []))):
+        where = f"{name}: cities[{c}]"
+        _keys(where, city, CITY, CITY)
+        for field in ("code", "name"):
+            _text(f"{where}.{field}", city[field])
+        _moment(f"{where}.as_of", city["as_of"], dt.datetime)
+        if city["version"] is not None:
+            _number(f"{where}.version", city["version"])
 
 
 def check_report(name: str, report: Any) -> None:
-    """Refuse anything but a report's aggregate figures (the layout of selectors.py)."""
+    """Refuse anything but a report's aggregate figures (the layout of selectors.py), every
+    value of its type: text where the report has text, counts never negative and adding up
+    (the change is today less yesterday, a share's count within its denominator)."""
     _keys(name, report, TOP | TOP_ROLLUP, {"format", "region", "day", "as_of", "sections"})
-    if report["format"] != FORMAT:
-        raise RollupRefused(f"{name}: report format {report['format']}, this one reads {FORMAT}")
+    if type(report["format"]) is not int or report["format"] != FORMAT:
+        raise RollupRefused(f"{name}: report format {report['format']!r}, this one reads {FORMAT}")
     _keys(f"{name}: region", report["region"], REGION, REGION)
-    for c, city in enumerate(report.get("cities", [])):
-        _keys(f"{name}: cities[{c}]", city, CITY, CITY)
-    for i, s in enumerate(report["sections"]):
+    for field in REGION:
+        _text(f"{name}: region.{field}", report["region"][field])
+    _moment(f"{name}: day", report["day"], dt.date)
+    _moment(f"{name}: as_of", report["as_of"], dt.datetime)
+    _check_cities(name, report)
+    keys = set()
+    for i, s in enumerate(_list(f"{name}: sections", report["sections"])):
         _check_section(f"{name}: sections[{i}]", s)
+        if s["key"] in keys:
+            raise RollupRefused(f"{name}: sections[{i}]: section {s['key']} again")
+        keys.add(s["key"])
+
+
+def _cities_of(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cities a file holds: a roll-up its own, a city itself."""
+    if "cities" in report:
+        return report["cities"]
+    region = report["region"]
+    return [
+        {
+            "code": region["code"],
+            "name": region["name"],
+            "as_of": report["as_of"],
+            "version": report.get("version"),
+        }
+    ]
 
 
 def load(paths: list[Path]) -> list[tuple[str, dict[str, Any]]]:
@@ -111,16 +230,18 @@ def check_compatible(reports: list[tuple[str, dict[str, Any]]]) -> None:
     if not reports:
         raise RollupRefused("no report to add up")
     first_name, first = reports[0]
-    seen = {first["region"]["code"]: first_name}
-    for name, report in reports[1:]:
+    seen: dict[str, str] = {}
+    for name, report in reports:
         if report["day"] != first["day"]:
             raise RollupRefused(
                 f"{name}: the report of {report['day']}, {first_name} of {first['day']}"
             )
-        code = report["region"]["code"]
-        if code in seen:
-            raise RollupRefused(f"{name}: region {code} again (already in {seen[code]})")
-        seen[code] = name
+        # each region once, also inside a roll-up (a city given alone and in a roll-up again)
+        codes = {report["region"]["code"]} | {c["code"] for c in _cities_of(report)}
+        for code in sorted(codes - {""}):  # a roll-up made without --code has none
+            if code in seen:
+                raise RollupRefused(f"{name}: region {code} again (already in {seen[code]})")
+            seen[code] = name
         ours, theirs = dict(_shape(first)), dict(_shape(report))
         if list(ours) != list(theirs):
             raise RollupRefused(
@@ -172,15 +293,7 @@ def rollup(reports: list[tuple[str, dict[str, Any]]], name: str, code: str = "")
         check_report(file, report)
     check_compatible(reports)
     contents = [r for _, r in reports]
-    cities = [
-        {
-            "code": r["region"]["code"],
-            "name": r["region"]["name"],
-            "as_of": r["as_of"],
-            "version": r.get("version"),
-        }
-        for r in contents
-    ]
+    cities = [city for r in contents for city in _cities_of(r)]
     regions = [dict(r["region"]) for r in contents]
     sections = [
         _sum_section(list(zip(regions, [r["sections"][i] for r in contents], strict=True)))

@@ -188,6 +188,22 @@ def issued_versions(scope: Scope, region: Region, day: dt.date) -> list[DailyRep
     )
 
 
+def readable(scope: Scope, content: dict[str, Any]) -> dict[str, Any]:
+    """An issued report as this reader may read it: the sections their role may read, as a
+    report compiled for them would hold (an issuer may read more than a reader: street staff
+    issue their communities' reports with the beds section, which community staff do not
+    read; a section no longer registered is left out). The stored content is unchanged."""
+    caps = {s.key: s.cap for s in registered()}
+    return {
+        **content,
+        "sections": [
+            s
+            for s in content["sections"]
+            if s["key"] in caps and (caps[s["key"]] is None or scope.can(caps[s["key"]]))
+        ],
+    }
+
+
 def content_hash(content: dict[str, Any]) -> str:
     """SHA-256 of the content in one canonical form (sorted keys, no spaces)."""
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -36,12 +36,23 @@ def check_issue_report(
     if not EARLIEST_DAY <= day <= timezone.localdate():
         raise ReportInvalid(_("A report can be issued for a day up to today."))
     content = compile_report(scope, region, day, at)
-    last = DailyReport.objects.filter(region=region, on=day).order_by("-version").first()
-    if last is not None and figures_hash(last.content) == figures_hash(content):
-        raise ReportInvalid(
-            _("Nothing has changed since version %(v)d: it stands as issued.") % {"v": last.version}
-        )
-    return do_issue_report(user=user, region=region, day=day, content=content)
+    with transaction.atomic():
+        # Compared with the last version under the region's lock (taken again, re-entrant, by
+        # do_issue_report): a double click, or two supervisors at once, must not both find
+        # "nothing issued yet" and make versions 1 and 2 of the same figures.
+        _lock(region)
+        last = DailyReport.objects.filter(region=region, on=day).order_by("-version").first()
+        if last is not None and figures_hash(last.content) == figures_hash(content):
+            raise ReportInvalid(
+                _("Nothing has changed since version %(v)d: it stands as issued.")
+                % {"v": last.version}
+            )
+        return do_issue_report(user=user, region=region, day=day, content=content)
+
+
+def _lock(region: Region) -> None:
+    """One issuer at a time per region: versions are numbered, and compared, under it."""
+    Region.objects.select_for_update().filter(pk=region.pk).first()
 
 
 def do_issue_report(
@@ -51,8 +62,7 @@ def do_issue_report(
     row is only ever inserted (models.DailyReport refuses updates and deletes); the audit log
     records who issued which version."""
     with transaction.atomic():
-        # one issuer at a time per region: the next version number is read under the lock
-        Region.objects.select_for_update().filter(pk=region.pk).first()
+        _lock(region)  # the next version number is read under the lock
         last = DailyReport.objects.filter(region=region, on=day).aggregate(v=Max("version"))["v"]
         report = DailyReport.objects.create(
             region=region,

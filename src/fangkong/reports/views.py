@@ -122,14 +122,22 @@ def daily_page(request):
     versions = selectors.issued_versions(scope, region, day)
     chosen = _chosen(versions, int_or(request.GET.get("version"), None))
     if chosen is not None:
-        content = chosen.content
+        content = selectors.readable(scope, chosen.content)
         earlier = [v for v in versions if v.version < chosen.version]
-        changed = selectors.changes(earlier[-1].content, content) if earlier else None
+        changed = (
+            selectors.changes(selectors.readable(scope, earlier[-1].content), content)
+            if earlier
+            else None
+        )
         against = earlier[-1] if earlier else None
     else:
         content = selectors.daily_report(scope, region, day, at)
         against = versions[-1] if versions else None
-        changed = selectors.changes(against.content, content) if against else None
+        changed = (
+            selectors.changes(selectors.readable(scope, against.content), content)
+            if against
+            else None
+        )
     query = {"region": region.code, "day": day.isoformat()}
     if chosen is not None:
         query["version"] = str(chosen.version)
@@ -191,7 +199,11 @@ def _exported(request, kind: str) -> tuple[str, dict[str, Any], dict[str, Any] |
     region, day, at = _asked(request, scope)
     versions = selectors.issued_versions(scope, region, day)
     chosen = _chosen(versions, int_or(request.GET.get("version"), None))
-    content = chosen.content if chosen else selectors.daily_report(scope, region, day, at)
+    content = (
+        selectors.readable(scope, chosen.content)
+        if chosen
+        else selectors.daily_report(scope, region, day, at)
+    )
     record_audit(
         user=request.user,
         action=AuditAction.EXPORT,

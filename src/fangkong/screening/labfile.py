@@ -59,6 +59,7 @@ for _result, _words in (
 _NOT_DETECTED = {"", "-", "—", "/", "无", "未检出", "na", "n/a", "nd", "undetermined", "阴性"}
 _CT = re.compile(r"^[><≥≤]?=?\s*([0-9]{1,2}(?:\.[0-9]{1,3})?)$", re.ASCII)
 CT_MAX = Decimal("50")
+_DECIMAL_COMMA = re.compile(r"^([><≥≤]?=?\s*[0-9]{1,2}),([0-9]{1,3})$", re.ASCII)
 
 
 class LabFileInvalid(ValueError):
@@ -82,12 +83,13 @@ def parse_result(text: str) -> Result:
 
 
 def parse_ct(text: str, column: str) -> Decimal | None:
-    """A Ct value, 0 to 50 with up to three decimals; blank, 未检出, N/A or ``>40`` (nothing
-    detected) is None; ValueError otherwise."""
+    """A Ct value, 0 to 50 with up to three decimals (a point or a comma); blank, 未检出,
+    N/A or ``>40`` (nothing detected) is None; ValueError otherwise."""
     key = _folded(text)
     if key in _NOT_DETECTED or key.startswith(">"):
         return None
-    m = _CT.match(key)
+    # a decimal comma (36,5; 36，5 folds to it): a Ct value has no thousands to separate
+    m = _CT.match(_DECIMAL_COMMA.sub(r"\1.\2", key))
     if m:
         try:
             value = Decimal(m.group(1))

@@ -139,12 +139,31 @@ _TIME = re.compile(
 )
 
 
+# Excel's serial numbers of days since 1899-12-30 (a date cell read as a number, or a time
+# column pasted without its format): 36526 is 2000-01-01, 73051 is 2100-01-01.
+_SERIAL = re.compile(r"^([0-9]{5})(\.[0-9]+)?$", re.ASCII)
+_SERIAL_DAYS = range(36526, 73051)
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def _excel_serial(text: str) -> dt.datetime | None:
+    m = _SERIAL.match(text)
+    if not m or int(m.group(1)) not in _SERIAL_DAYS:
+        return None
+    seconds = round(float(text) * 86400)
+    return _EXCEL_EPOCH + dt.timedelta(seconds=seconds)
+
+
 def parse_sampled_at(text: str) -> dt.datetime | None:
-    """2022-04-01 08:30, 2022/4/1 8:30:05, 2022-04-01T08:30, 2022年4月1日 8时30分; local time
-    unless it says its zone. None for a blank; ValueError for anything else."""
+    """2022-04-01 08:30, 2022/4/1 8:30:05, 2022-04-01T08:30, 2022年4月1日 8时30分, an Excel
+    serial number (44652.75 is 2022-04-01 18:00); local time unless it says its zone. None for
+    a blank; ValueError for anything else."""
     text = ascii_digits(text or "").strip()
     if not text:
         return None
+    serial = _excel_serial(text)
+    if serial is not None:
+        return timezone.make_aware(serial)
     m = _TIME.match(text)
     if m:
         year, month, day, hour, minute, second = m.groups()

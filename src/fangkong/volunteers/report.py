@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,8 +93,10 @@ def volunteers_figures(
     add_rows(values, "pending", pending.values("region_path").annotate(n=Count("id")).order_by())
     _shift_values(scope, region, day, until, values)
     total = totals(values)
-    home = Link(reverse("volunteers:home"), Cap.VOLUNTEERS_VIEW)
-    league = Link(reverse("volunteers:league"), Cap.VOLUNTEERS_VIEW)
+    # each drill-down lists what its figure counts: the region's volunteers, its league of the
+    # day, a region's applications waiting (the pages take the region; the user's own otherwise)
+    home = _link("volunteers:home", region.code)
+    league = _link("volunteers:league", region.code, since=day, until=day)
     figures = [
         Figure("volunteers", _("Volunteers"), _("people"), total.get("volunteers", 0), link=home),
         Figure(
@@ -142,7 +145,7 @@ def volunteers_figures(
                     regions[path].code,
                     regions[path].name,
                     row["pending"],
-                    home,
+                    _link("volunteers:home", regions[path].code, status=VolunteerStatus.PENDING),
                 )
             )
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
@@ -204,6 +207,10 @@ def volunteers_totals(
                 row["hours"] = round(minutes / 60)
         out.append(totals(of_people) | totals(of_shifts))
     return out
+
+
+def _link(name: str, code: str, **query) -> Link:
+    return Link(f"{reverse(name)}?{urlencode({'region': code, **query})}", Cap.VOLUNTEERS_VIEW)
 
 
 def register_section() -> None:

@@ -25,7 +25,7 @@ from fangkong.accounts.models import User
 from fangkong.common.db import BulkWriter, reserve_ids
 from fangkong.health.choices import ObservationKind
 from fangkong.health.services import do_place_under_watch
-from fangkong.regions.models import Household
+from fangkong.regions.models import Household, Region
 
 from ..choices import Result, TaskKind, TaskStatus
 from ..labmodels import BULK_TASK_FIELDS, HouseholdFlag, Task
@@ -55,16 +55,32 @@ def _chunks(values: list, size: int = BATCH) -> Iterable[list]:
         yield values[i : i + size]
 
 
-def grid_workers(grid_ids: Iterable[int]) -> dict[int, int]:
-    """Grid id → the grid worker who gets its tasks (the first account of the grid)."""
+def _first_accounts(role: str, region_ids: Iterable[int]) -> dict[int, int]:
+    """Region id → the first active account of ``role`` whose scope is that region."""
     found: dict[int, int] = {}
-    for chunk in _chunks(sorted(set(grid_ids))):
-        for pk, grid_id in (
-            User.objects.filter(role=Role.GRID_WORKER, is_active=True, scope_region_id__in=chunk)
+    for chunk in _chunks(sorted(set(region_ids))):
+        for pk, region_id in (
+            User.objects.filter(role=role, is_active=True, scope_region_id__in=chunk)
             .order_by("id")
             .values_list("id", "scope_region_id")
         ):
-            found.setdefault(grid_id, pk)
+            found.setdefault(region_id, pk)
+    return found
+
+
+def grid_workers(grid_ids: Iterable[int]) -> dict[int, int]:
+    """Grid id → who gets its tasks: the grid worker (the first account of the grid), else,
+    for a grid without one (none yet, or the account closed), the staff of its community —
+    a retest nobody is given is a positive pool nobody follows up."""
+    grids = {g for g in grid_ids if g is not None}
+    found = _first_accounts(Role.GRID_WORKER, grids)
+    orphans: dict[int, int | None] = {}
+    for chunk in _chunks(sorted(grids - set(found))):
+        orphans.update(Region.objects.filter(pk__in=chunk).values_list("id", "parent_id"))
+    staff = _first_accounts(Role.COMMUNITY, {p for p in orphans.values() if p is not None})
+    for grid_id, community_id in orphans.items():
+        if community_id in staff:
+            found[grid_id] = staff[community_id]
     return found
 
 

@@ -87,10 +87,9 @@ def check_open_tube(
         code = clean_barcode(barcode)
     except BarcodeInvalid as e:
         raise ScreeningInvalid({"barcode": str(e)}) from None
-    if client_id is not None:
-        retried = Tube.objects.filter(client_id=client_id).first()
-        if retried is not None:
-            return retried, False
+    retried = _retried_tube(client_id, campaign, code)
+    if retried is not None:
+        return retried, False
     if campaign.status != CampaignStatus.OPEN:
         raise ScreeningInvalid({"campaign": _("%(c)s is closed") % {"c": campaign.name}})
     why = check_sampling_day(campaign, timezone.now())
@@ -119,6 +118,18 @@ def check_open_tube(
     raise ScreeningInvalid(
         {"barcode": _("tube %(code)s is being opened; try again") % {"code": code}}
     )
+
+
+def _retried_tube(client_id: uuid.UUID | None, campaign: Campaign, code: str) -> Tube | None:
+    """The tube an open request with this client id made before, if any. A retry sends what
+    it sent; another barcode under the same id is a second scan (a page kept from before),
+    refused rather than answered with the first tube."""
+    retried = Tube.objects.filter(client_id=client_id).first() if client_id else None
+    if retried is not None and (retried.barcode, retried.campaign_id) != (code, campaign.pk):
+        raise ScreeningInvalid(
+            {"barcode": _("this client id was sent for another tube; scan again")}
+        )
+    return retried
 
 
 @dataclass(frozen=True)
@@ -176,11 +187,12 @@ def check_add_swabs(
 
 def _add_swabs(user, scope, tube: Tube, items: list[SwabData], source: str) -> SwabResult:
     result = SwabResult(tube=tube)
-    stored = dict(
-        Sample.objects.filter(client_id__in=[i.client_id for i in items]).values_list(
-            "client_id", "tube_id"
-        )
-    )
+    stored = {
+        client_id: (tube_id, person_id)
+        for client_id, tube_id, person_id in Sample.objects.filter(
+            client_id__in=[i.client_id for i in items]
+        ).values_list("client_id", "tube_id", "person_id")
+    }
     persons = dict(
         scope.filter(Person.objects.filter(pk__in={i.person_id for i in items}))
         .order_by()
@@ -193,21 +205,23 @@ def _add_swabs(user, scope, tube: Tube, items: list[SwabData], source: str) -> S
     )
     in_tube = set(tube.samples.values_list("person_id", flat=True))
     room = tube.pool_size - len(in_tube)
-    seen: set[uuid.UUID] = set()
+    seen: dict[uuid.UUID, tuple[int, int]] = {}
     now = timezone.now()
     new: list[Sample] = []
     for index, item in enumerate(items):
-        if item.client_id in stored or item.client_id in seen:
-            if stored.get(item.client_id, tube.pk) == tube.pk:
-                result.duplicates += 1
+        sent = stored.get(item.client_id) or seen.get(item.client_id)
+        if sent is not None:
+            why = _not_a_retry(sent, tube, item)
+            if why:
+                result.rejected.append((index, why))
             else:
-                result.rejected.append((index, _("this client id was sent for another tube")))
+                result.duplicates += 1
             continue
         why = _refusal(tube, item, persons, points, in_tube, room - len(new), now)
         if why:
             result.rejected.append((index, why))
             continue
-        seen.add(item.client_id)
+        seen[item.client_id] = (tube.pk, item.person_id)
         in_tube.add(item.person_id)
         new.append(
             Sample(
@@ -231,6 +245,18 @@ def _add_swabs(user, scope, tube: Tube, items: list[SwabData], source: str) -> S
         Tube.objects.filter(pk=tube.pk).update(status=TubeStatus.CLOSED, closed_at=now)
         tube.status, tube.closed_at, result.closed = TubeStatus.CLOSED, now, True
     return result
+
+
+def _not_a_retry(sent: tuple[int, int], tube: Tube, item: SwabData) -> str | None:
+    """Why a client id already stored is not this swab sent again (None: a retry). The same
+    id with another person is refused, never counted as the first swab: the person would be
+    shown as swabbed while no swab of theirs is in any tube."""
+    tube_id, person_id = sent
+    if tube_id != tube.pk:
+        return _("this client id was sent for another tube")
+    if person_id != item.person_id:
+        return _("this client id was sent for another person; scan them again")
+    return None
 
 
 def _refusal(tube, item: SwabData, persons, points, in_tube, room: int, now) -> str | None:

@@ -99,13 +99,18 @@ class Command(BaseCommand):
         formats = DAILY_FORMATS if kind == "daily" else ROLLUP_FORMATS
         if output is not None and output.suffix.lower() not in formats:
             raise CommandError(f"-o {output}: write {', '.join(formats)}")
+        if output is not None and not output.parent.is_dir():  # said before a city is compiled
+            raise CommandError(f"-o {output}: there is no folder {output.parent}")
         content = self._daily(**options) if kind == "daily" else self._rollup(**options)
         for section in content["sections"]:
             self.stdout.write(section["title"])
             for f in section["figures"]:
                 self.stdout.write(f"  {f['label']}: {f['today']} {f['unit']} ({f['change']:+d})")
         if output is not None:
-            _write(output, content)
+            try:
+                _write(output, content)
+            except OSError as e:  # no right to write there, a full disk
+                raise CommandError(f"-o {output}: {e.strerror or e}") from None
             as_json = as_json or output.suffix.lower() == ".json"
             self.stdout.write(f"written: {output}")
         if as_json:
