@@ -114,11 +114,11 @@ def test_a_sheet_keeps_every_row_accounted_for():
         format="csv",
     )
     sheet = read_sheet(table)
-    assert sheet.read == 5 and [r.ref for r in sheet.rows] == ["SQ-1", "SQ-3"]
+    assert sheet.read == 5 and [r.ref for r in sheet.rows] == ["SQ-1", "SQ-3", "SQ-4"]
     assert sheet.rejected[0][:2] == (6, 5) and "quantity" in sheet.rejected[0][2]
     assert sheet.rows[1].tier == 3 and sheet.rows[1].needed_on == soon
-    assert "has passed" in sheet.rejected[1][2]  # a day before today, as the page says
-    assert sheet.rejected[2][2] == "申请单位: 101 characters is too long: at most 100"
+    assert sheet.rows[2].needed_on == soon - dt.timedelta(days=6)  # past: the list's own word
+    assert sheet.rejected[1][2] == "申请单位: 101 characters is too long: at most 100"
 
 
 def test_a_sheet_without_the_needed_columns_is_not_a_requisition_list():
