@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.accounts.scope import scope_of
@@ -91,3 +92,26 @@ def test_a_delivery_counts_once_for_the_team_its_volunteer_served(tree, helper):
     assert team_done([team.pk], today - dt.timedelta(days=3), today - dt.timedelta(days=1)) == {
         team.pk: (0, 0)
     }
+
+
+def test_each_drill_down_lists_the_region_its_figure_counts(tree, people, login):
+    ask(tree.household_a, kind="food")
+    _late(ask(tree.household_a, kind="gas", needed="液化气"), 5)
+    _late(ask(tree.household_b, kind="gas", needed="液化气"), 5)
+    today = timezone.localdate()
+    got = assistance_figures(scope_of(people.street), tree.community_a, today, until_of(today))
+    links = {f.key: f.link for f in got.figures if f.link}
+    client = login(people.street)
+    page = client.get(links["open"].url).content.decode()
+    assert "1栋" in page and "2栋" not in page  # 红星社区's requests, not the whole street's
+    assert "红星社区" in page
+    overdue = client.get(links["overdue"].url).content.decode()
+    assert overdue.count('class="alert-card overdue"') == 1
+    street = assistance_figures(scope_of(people.district), tree.street, today, until_of(today))
+    by_grid = {i.region_code: i.link.url for i in street.outstanding}
+    page = login(people.district).get(by_grid[tree.grid_b.code]).content.decode()
+    assert "2栋" in page and "1栋" not in page  # that grid's overdue requests
+    whole = login(people.district).get(reverse("assistance:home")).content.decode()
+    assert "1栋" in whole and "2栋" in whole
+    gone = login(people.district).get(reverse("assistance:home") + "?region=430103001000")
+    assert gone.status_code == 404  # 城南街道 is another district's

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.accounts.scope import scope_of
@@ -76,3 +77,33 @@ def test_the_trend_of_whole_days_says_what_each_day_s_figures_say(beds, tree, pe
         }
     assert [t.get("planned", 0) for t in trend] == [0, 2, 0]
     assert trend[1]["done"] == 1 and trend[0]["capacity"] == trend[2]["capacity"] > 0
+
+
+def test_each_drill_down_lists_the_region_its_figure_counts(beds, tree, people, login):
+    take_in_waiting()  # 张伟 waits in grid A, 李娜 in grid B
+    today = timezone.localdate()
+    city = beds_figures(scope_of(people.hq), tree.district, today, until_of(today))
+    free = next(f.link for f in city.figures if f.key == "free_ward")
+    page = login(people.hq).get(free.url).content.decode()
+    assert "芙蓉区定点医院" in page and "天心区定点医院" not in page  # 芙蓉区's, not the city's
+    got = beds_figures(scope_of(people.street), tree.community_a, today, until_of(today))
+    waiting = next(f.link for f in got.figures if f.key == "waiting")
+    client = login(people.street)
+    page = client.get(waiting.url).content.decode()
+    assert "张*" in page and "李*" not in page and "红星社区" in page
+    whole = client.get(reverse("beds:waiting")).content.decode()
+    assert "张*" in whole and "李*" in whole  # without ?region= the street's whole list
+    assert client.get(reverse("beds:waiting") + "?region=430103").status_code == 404
+    assert client.get(reverse("beds:home") + "?region=430103").status_code == 404
+
+
+def test_the_waiting_past_the_limit_item_opens_its_region_s_list(beds, tree, people, login):
+    take_in_waiting()
+    Patient.objects.filter(person=tree.person_b).update(
+        since_at=timezone.now() - dt.timedelta(hours=30)
+    )
+    today = timezone.localdate()
+    got = beds_figures(scope_of(people.district), tree.community_b, today, until_of(today))
+    (item,) = got.outstanding
+    page = login(people.district).get(item.link.url).content.decode()
+    assert "李*" in page and "张*" not in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.accounts.scope import scope_of
@@ -84,3 +85,31 @@ def test_the_section_and_its_trend_count_funds_payments_and_allowances(
     assert trend[1]["paid"] == trend[1]["ahead"] == 10_000  # ¥10,000.99, whole yuan
     assert trend[2]["paid"] == 10_000 + 2_500 and trend[2]["approved"] == 7_000
     assert trend[2]["paid_allowances"] == 2_000 and "paid_allowances" not in trend[1]
+
+
+def test_the_drill_down_lists_the_region_s_funds(tree, people, login):
+    for code, name, region in (
+        ("F1", "红星社区防控资金", tree.community_a),
+        ("F2", "芷园社区防控资金", tree.community_b),
+        ("F3", "天心区防控资金", tree.grid_c.parent.parent.parent),
+    ):
+        check_add_fund(
+            code=code,
+            name=name,
+            source="city",
+            purpose="防疫物资",
+            document=f"财〔2020〕{code}号",
+            amount_fen=100_000,
+            region=region,
+        )
+    today = timezone.localdate()
+    got = funds_figures(scope_of(people.district), tree.community_a, today, until_of(today))
+    link = next(f.link for f in got.figures if f.key == "allocated")
+    client = login(people.district)
+    page = client.get(link.url).content.decode()
+    assert "红星社区防控资金" in page and "芷园社区防控资金" not in page
+    assert "红星社区" in page.split("</h1>")[0]  # the page says which region it lists
+    whole = client.get(reverse("funds:home")).content.decode()
+    assert "红星社区防控资金" in whole and "芷园社区防控资金" in whole
+    assert "天心区防控资金" not in whole
+    assert client.get(reverse("funds:home") + "?region=430103").status_code == 404

@@ -144,3 +144,30 @@ def test_the_daily_report_counts_the_days_stock_and_lists_points_out_of_a_key_it
     assert figures[f"item_{n95.pk}"] == 0 and figures["shortages"] == 1
     (item,) = answer.outstanding
     assert "红星社区物资点" in item.label and item.region_code == tree.community_a.code
+
+
+def test_the_daily_report_s_drill_downs_list_the_region_s_points(tree, people, point, n95, login):
+    from django.utils import timezone
+
+    from fangkong.accounts.scope import scope_of
+    from fangkong.reports.sections import until_of
+    from fangkong.supplies.report import supplies_figures
+    from fangkong.supplies.services import check_issue
+
+    make_point(tree.community_b, code="ZY01", name="芷园社区物资点")
+    receive(point, n95, 10)
+    check_issue(point=point, item=n95, qty=10, client_id=uuid.uuid4(), recipient="医院")
+    today = timezone.localdate()
+    got = supplies_figures(scope_of(people.street), tree.community_b, today, until_of(today))
+    link = next(f.link for f in got.figures if f.key == "points")
+    client = login(people.street)
+    page = client.get(link.url).content.decode()
+    assert "芷园社区物资点" in page and "红星社区物资点" not in page
+    assert "· 芷园社区</small>" in page  # the page says which region it lists
+    street = supplies_figures(scope_of(people.district), tree.street, today, until_of(today))
+    (short,) = street.outstanding  # 红星社区物资点 is out of N95
+    page = login(people.district).get(short.link.url).content.decode()
+    assert "红星社区物资点" in page and "芷园社区物资点" not in page
+    whole = client.get(reverse("supplies:home")).content.decode()
+    assert "红星社区物资点" in whole and "芷园社区物资点" in whole
+    assert client.get(reverse("supplies:home") + "?region=430103").status_code == 404

@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db.models import Count, F, Q
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -65,7 +66,8 @@ def assistance_figures(
             if row[key]:
                 bucket[key] = row[key]
     total = totals(values)
-    link = Link(reverse("assistance:home"), Cap.HELP_VIEW)
+    # each drill-down lists what its figure counts: the region's requests open, overdue
+    link = _link(region.code)
     figures = [
         Figure("raised", _("Requests raised"), _("requests"), total.get("raised", 0)),
         Figure(
@@ -82,7 +84,7 @@ def assistance_figures(
             _("requests"),
             total.get("overdue", 0),
             note=_("open past their due time (urgent medicine: 2 hours)"),
-            link=Link(reverse("assistance:home") + "?view=overdue", Cap.HELP_VIEW),
+            link=_link(region.code, view="overdue"),
         ),
         Figure("done", _("Requests done"), _("requests"), total.get("done", 0)),
         Figure(
@@ -94,11 +96,16 @@ def assistance_figures(
             note=_("of the requests delivered that day, those delivered by their due time"),
         ),
     ]
-    outstanding = _outstanding(values, link)
+    outstanding = _outstanding(values)
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
 
 
-def _outstanding(values: dict, link: Link) -> list[Item]:
+def _link(code: str, **query) -> Link:
+    url = f"{reverse('assistance:home')}?{urlencode({**query, 'region': code})}"
+    return Link(url, Cap.HELP_VIEW)
+
+
+def _outstanding(values: dict) -> list[Item]:
     late = sorted(
         ((path, v["overdue"]) for path, v in values.items() if v.get("overdue")),
         key=lambda pv: (-pv[1], pv[0]),
@@ -114,7 +121,7 @@ def _outstanding(values: dict, link: Link) -> list[Item]:
             code_of[path],
             names.get(code_of[path], code_of[path]),
             n,
-            link,
+            _link(code_of[path], view="overdue"),  # that grid's overdue requests
         )
         for path, n in late
     ]

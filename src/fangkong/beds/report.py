@@ -14,6 +14,7 @@ import datetime as dt
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -97,8 +98,9 @@ def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime)
         qs = lines if statuses is None else lines.filter(status__in=statuses)
         add_rows(values, key, qs.values("region_path").annotate(n=Count("id")).order_by())
     total = totals(values)
-    link = Link(reverse("beds:home"), Cap.BEDS_VIEW)
-    waiting_link = Link(reverse("beds:waiting"), Cap.BEDS_VIEW)
+    # each drill-down lists what its figure counts: the region's facilities, its waiting list
+    link = _link("beds:home", region.code)
+    waiting_link = _link("beds:waiting", region.code)
     figures = [
         Figure(
             f"free_{t}",
@@ -167,6 +169,10 @@ def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime)
             )
         )
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
+
+
+def _link(name: str, code: str) -> Link:
+    return Link(f"{reverse(name)}?{urlencode({'region': code})}", Cap.BEDS_VIEW)
 
 
 def beds_totals(

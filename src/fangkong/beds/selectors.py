@@ -142,12 +142,13 @@ class Waiting:
     over: bool  # past the region's limit: shown red
 
 
-def waiting(scope: Scope, *, limit: int = 500) -> tuple[list[Waiting], int, int]:
-    """Waiting patients, most severe then longest waiting first; (rows, total, over limit)."""
+def waiting(scope: Scope, *, limit: int = 500, under: str = "") -> tuple[list[Waiting], int, int]:
+    """Waiting patients (of the region path ``under``, else the user's whole area), most severe
+    then longest waiting first; (rows, total, over that region's limit)."""
     scope.require(Cap.BEDS_VIEW)
-    qs = patients(scope).filter(status=PatientStatus.WAITING)
+    qs = patients(scope).filter(status=PatientStatus.WAITING, region_path__startswith=under)
     now = timezone.now()
-    hours = limits_for(scope.path or "").waiting_hours
+    hours = limits_for(under or scope.path or "").waiting_hours
     over_at = now - dt.timedelta(hours=hours)
     total = qs.count()
     over = qs.filter(since_at__lt=over_at).count()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.masking import mask_name
 from fangkong.common.params import int_or
-from fangkong.regions.selectors import region_or_404
+from fangkong.regions.selectors import region_or_404, region_or_home
 
 from . import selectors
 from .choices import PROGRESS, BedType, LineStatus, Need, Outcome, PlanStatus, Severity
@@ -31,6 +31,11 @@ from .services import (
 )
 
 
+def _region(request, scope):
+    """The region a list is asked for (``?region=``), else the user's own; 404 outside."""
+    return region_or_home(scope, request.GET.get("region", ""), request.user.scope_region)
+
+
 def _say(request, error: BedsInvalid) -> None:
     for message in error.errors.values():
         messages.error(request, message)
@@ -38,15 +43,22 @@ def _say(request, error: BedsInvalid) -> None:
 
 @login_required
 def home(request):
-    """An operator's own facility; for staff, the region's facilities and their free beds."""
+    """An operator's own facility; for staff, the region's facilities and their free beds (of
+    the user's area, or of one region in it: ``?region=``, the daily report's drill-down)."""
     scope = scope_of(request.user)
     if not scope.can(Cap.BEDS_VIEW):
         mine = selectors.my_facility(scope)
         if mine is not None:
             return redirect("beds:facility", code=mine.code)
-    found = list(selectors.facilities(scope)[:300])
+    facilities = selectors.facilities(scope)
+    region = _region(request, scope)
+    found = list(facilities.filter(region_path__startswith=region.path)[:300])
     figures = selectors.figures(scope, found)
-    waiting = selectors.waiting(scope, limit=0)[1:] if scope.can(Cap.BEDS_VIEW) else (0, 0)
+    waiting = (
+        selectors.waiting(scope, limit=0, under=region.path)[1:]
+        if scope.can(Cap.BEDS_VIEW)
+        else (0, 0)
+    )
     today = (
         selectors.plans(scope).filter(on=timezone.localdate()).first()
         if scope.can(Cap.BEDS_VIEW)
@@ -57,6 +69,8 @@ def home(request):
         "beds/home.html",
         {
             "facilities": [(f, figures[f.pk]) for f in found],
+            "region": region,
+            "asked": bool(request.GET.get("region")),
             "waiting": waiting[0],
             "over": waiting[1],
             "plan": today,
@@ -168,9 +182,16 @@ def patient_page(request, pk):
 
 @login_required
 def waiting_page(request):
+    """Patients waiting in the user's area, or in one region of it (``?region=``)."""
     scope = scope_of(request.user)
-    rows, total, over = selectors.waiting(scope)
-    return render(request, "beds/waiting.html", {"rows": rows, "total": total, "over": over})
+    scope.require(Cap.BEDS_VIEW)
+    region = _region(request, scope)
+    rows, total, over = selectors.waiting(scope, under=region.path)
+    return render(
+        request,
+        "beds/waiting.html",
+        {"rows": rows, "total": total, "over": over, "region": region},
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db.models import Q, Sum
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -70,7 +71,8 @@ def funds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime
         ),
     )
     total = totals(values)
-    link = Link(reverse("funds:home"), Cap.FUNDS_VIEW)
+    # the drill-down lists the funds its figure counts: the region's
+    link = Link(f"{reverse('funds:home')}?{urlencode({'region': region.code})}", Cap.FUNDS_VIEW)
     yuan = _("yuan")
     figures = [
         Figure("allocated", _("Funds allocated"), yuan, total.get("allocated", 0), link=link),

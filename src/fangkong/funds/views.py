@@ -20,6 +20,7 @@ from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.masking import mask_card, mask_id_number
 from fangkong.common.money import InvalidAmount, parse_fen, show
+from fangkong.regions.selectors import region_or_home
 
 from . import selectors
 from .choices import PayeeStatus, PolicyKind, RosterStatus, Source
@@ -45,15 +46,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @login_required
 def home(request):
-    """Policies to upload to or review; for staff, the funds with their balances."""
+    """Policies to upload to or review; for staff, the funds with their balances (of the
+    user's area, or of one region in it: ``?region=``, the daily report's drill-down)."""
     scope = scope_of(request.user)
     policies = [
         (p, [(r.category, show(r.amount_fen)) for r in p.rates.all()])
         for p in selectors.policies(scope)[: selectors.MAX_LISTED]
     ]
+    region = region_or_home(scope, request.GET.get("region", ""), request.user.scope_region)
     funds = []
     if scope.can(Cap.FUNDS_VIEW):
-        for f in selectors.funds(scope)[: selectors.MAX_LISTED]:
+        under = selectors.funds(scope).filter(region_path__startswith=region.path)
+        for f in under[: selectors.MAX_LISTED]:
             left = f.amount_fen - (f.paid or 0)
             funds.append((f, show(f.amount_fen), show(f.paid), show(left), show(f.ahead)))
     return render(
@@ -61,6 +65,7 @@ def home(request):
         "funds/home.html",
         {
             "policies": policies,
+            "region": region,
             "funds": funds,
             "sources": Source.choices,
             "kinds": PolicyKind.choices,

@@ -15,6 +15,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -164,7 +165,7 @@ def supplies_figures(
     total = totals(values)
     usable = _usable_key_stock(scope, region, [(day, until)], where)[0]
     low = _low_cover(region, day, usable, set(keys))
-    link = Link(reverse("supplies:home"), Cap.STOCK_VIEW)
+    link = _link(region.code)  # the region's points, the ones its figure counts
     figures = [
         Figure("points", _("Stock points"), _("points"), total.get("points", 0), link=link),
         Figure(
@@ -232,12 +233,16 @@ def supplies_figures(
             names[p].region.code,
             names[p].region.name,
             1,
-            link,
+            _link(names[p].region.code),  # the points of that point's region
         )
         for p, i in sorted(short)[:MAX_OUTSTANDING]
         if i in keys
     ]
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
+
+
+def _link(code: str) -> Link:
+    return Link(f"{reverse('supplies:home')}?{urlencode({'region': code})}", Cap.STOCK_VIEW)
 
 
 def _requisition_figures(total: dict[str, int]) -> list[Figure]:

@@ -56,12 +56,15 @@ def _view_filter(view: str, scope: Scope, now: dt.datetime) -> Q:
     return Q(status__in=OPEN_STATUSES)
 
 
-def triage(scope: Scope, view: str = "open", *, now: dt.datetime | None = None) -> Triage:
-    """What the community works from: the requests of one view, most urgent due first, with
-    the counts of every view (one grouped query) and the open duplicates of each row."""
+def triage(
+    scope: Scope, view: str = "open", *, under: str = "", now: dt.datetime | None = None
+) -> Triage:
+    """What the community works from: the requests of one view (of the region path ``under``,
+    else the user's whole area), most urgent due first, with the counts of every view (one
+    grouped query) and the open duplicates of each row."""
     now = now or timezone.now()
     view = view if view in VIEWS else "open"
-    base = requests(scope)
+    base = requests(scope).filter(region_path__startswith=under)
     counts = base.aggregate(**{v: Count("id", filter=_view_filter(v, scope, now)) for v in VIEWS})
     rows = list(
         base.filter(_view_filter(view, scope, now))

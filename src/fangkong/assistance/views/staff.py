@@ -19,6 +19,7 @@ from fangkong.accounts.scope import Cap, scope_of
 from fangkong.common.masking import mask_phone, mask_text
 from fangkong.common.params import int_or
 from fangkong.people.selectors import household_or_404
+from fangkong.regions.selectors import region_or_home
 from fangkong.volunteers.models import Volunteer
 
 from .. import selectors
@@ -53,14 +54,19 @@ def _errors(request, e: HelpInvalid) -> None:
 
 @login_required
 def home(request):
-    """The triage list of the user's area."""
+    """The triage list of the user's area, or of one region in it (``?region=``, the daily
+    report's drill-down)."""
     scope = scope_of(request.user)
-    found = selectors.triage(scope, request.GET.get("view", "open"))
+    scope.require(Cap.HELP_VIEW)
+    region = region_or_home(scope, request.GET.get("region", ""), request.user.scope_region)
+    found = selectors.triage(scope, request.GET.get("view", "open"), under=region.path)
     return render(
         request,
         "assistance/home.html",
         {
             "t": found,
+            "region": region,
+            "asked": bool(request.GET.get("region")),  # the view tabs keep the region asked
             "views": [
                 ("open", _("Open")),
                 ("overdue", _("Overdue")),

@@ -21,6 +21,7 @@ from fangkong.accounts.scope import Cap, scope_of
 from fangkong.accounts.services import record_audit
 from fangkong.common import spreadsheets
 from fangkong.common.params import int_or
+from fangkong.regions.selectors import region_or_home
 
 from .. import selectors
 from ..choices import MovementKind, Origin
@@ -50,15 +51,20 @@ ACTIONS = {
 
 @login_required
 def home(request):
-    """A keeper's points with what each holds; for staff, the points of their region."""
+    """A keeper's points with what each holds; for staff, the points of their region (or of
+    one region in it: ``?region=``, the daily report's drill-down)."""
     scope = scope_of(request.user)
-    points = list(selectors.points(scope).order_by("region_path", "code")[:200])
+    reached = selectors.points(scope)
+    region = region_or_home(scope, request.GET.get("region", ""), request.user.scope_region)
+    under = reached.filter(region_path__startswith=region.path)
+    points = list(under.order_by("region_path", "code")[:200])
     stock = selectors.balances_of(scope, points)
     return render(
         request,
         "supplies/home.html",
         {
             "points": [(p, stock.get(p.pk, [])) for p in points],
+            "region": region,
             "keeper": scope.can(Cap.STOCK_KEEP),
         },
     )
