@@ -26,10 +26,13 @@ serve: install
 # The browser tests need Debian's chromium: installed here when missing and we are root; when
 # it cannot be (not root, apt fails), pytest still runs and names the browser tests it skipped
 # (FANGKONG_REQUIRE_BROWSER=1, as in CI, makes them fail instead).
+# The suite runs in TEST_WORKERS processes (pytest-xdist; `auto`: one per core), each with its
+# own test database; `make test TEST_WORKERS=0` runs it in this one process.
+TEST_WORKERS ?= auto
 test: install  ## the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests included
 	@[ -x "$${FANGKONG_CHROMIUM:-/usr/bin/chromium}" ] || scripts/install-system-deps.sh browser \
 	  || echo "chromium could not be installed: the browser tests will be skipped" >&2
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check src tests bench

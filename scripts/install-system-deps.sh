@@ -18,7 +18,7 @@ esac
 case "${1:-all}" in
     all | browser)
         [ -x /usr/bin/chromium ] || want+=(chromium)
-        fc-list 2>/dev/null | grep -qi "cjk" || want+=(fonts-noto-cjk)
+        fc-list 2>/dev/null | grep -i "cjk" >/dev/null || want+=(fonts-noto-cjk)  # not -q: fc-list killed by SIGPIPE fails the pipe
         ;;
 esac
 case "${1:-all}" in

@@ -87,6 +87,45 @@ def pytest_configure(config):
     config._fangkong_clock.start()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once():
+    """WhiteNoise lists every static file (about 200, with their headers) when its middleware is
+    made, and Django's test client makes the middleware anew for each test: about 40 ms a test,
+    a third of a scope-matrix row. A server makes it once; here the list is made once for each
+    static configuration and every test's middleware is given it: the same files, served alike."""
+    from django.conf import settings as django_settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    scan = WhiteNoiseMiddleware.add_files_from_finders
+    listed: dict[str, dict] = {}
+
+    def add_files_from_finders(self):
+        key = repr(
+            [
+                getattr(django_settings, name, None)
+                for name in (
+                    "DEBUG",
+                    "STATIC_URL",
+                    "FORCE_SCRIPT_NAME",
+                    "STATICFILES_DIRS",
+                    "STATICFILES_FINDERS",
+                    "INSTALLED_APPS",
+                    "STORAGES",
+                    *(n for n in dir(django_settings) if n.startswith("WHITENOISE_")),
+                )
+            ]
+        )
+        if key not in listed:
+            before = dict(self.files)
+            scan(self)
+            listed[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(listed[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _var_dir(settings, tmp_path):
     """Files the app keeps (rejects of uploaded ledgers) go to the test's own directory."""

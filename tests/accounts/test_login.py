@@ -82,30 +82,42 @@ def test_a_forwarded_header_from_an_untrusted_caller_is_ignored(people, client, 
 def test_failed_logins_are_counted_in_a_shared_redis_cache_when_configured(
     people, client, settings
 ):
+    import os
+
     import redis
 
+    raw = redis.Redis.from_url("redis://127.0.0.1:6379/15")
     try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/15").ping()
+        raw.ping()
     except redis.ConnectionError:
         pytest.skip("no Redis on this machine")
-    from django.core.cache import caches
-
+    # Keys of this process only, removed by name: another suite may share the Redis (CI runs
+    # SQLite's and PostgreSQL's at once, each in workers), and clear() would empty its keys too.
+    prefix = f"fk-test-{os.getpid()}"
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": prefix,
         }
     }
     settings.LOGIN_FAILURE_LIMIT = 2
-    caches["default"].clear()
-    for _ in range(2):
-        client.post(reverse("accounts:login"), {"username": "grid_b", "password": "x"})
-    raw = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-    assert any(b"login-fail:user:" in k for k in raw.keys())
-    assert any(b"login-fail:ip:127.0.0.1" in k for k in raw.keys())
-    r = client.post(reverse("accounts:login"), {"username": "grid_b", "password": PASSWORD})
-    assert "登录失败次数过多" in r.content.decode()
-    caches["default"].clear()
+
+    def ours():
+        return list(raw.scan_iter(match=f"{prefix}:*"))
+
+    if ours():
+        raw.delete(*ours())
+    try:
+        for _ in range(2):
+            client.post(reverse("accounts:login"), {"username": "grid_b", "password": "x"})
+        assert any(b"login-fail:user:" in k for k in ours())
+        assert any(b"login-fail:ip:127.0.0.1" in k for k in ours())
+        r = client.post(reverse("accounts:login"), {"username": "grid_b", "password": PASSWORD})
+        assert "登录失败次数过多" in r.content.decode()
+    finally:
+        if ours():
+            raw.delete(*ours())
 
 
 def test_an_administrator_adds_a_grid_worker_from_the_command_line(tree, monkeypatch, client):

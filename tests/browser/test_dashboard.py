@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..conftest import PASSWORD
 from ..reports.conftest import check_in, watch
+from .conftest import shot
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
@@ -42,7 +43,7 @@ def test_the_dashboard_draws_its_charts_and_drills_down(screen, live_server, tre
         assert boxes.nth(i).locator("canvas").count() == 1, i
     width = 1366 if screen == "desktop" else 390
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.screenshot(path=f"/tmp/dash-{screen}.png", full_page=True)
+    shot(page, f"dash-{screen}")
 
     page.click("li.tile a:has-text('芙蓉区')")
     page.wait_for_url("**/reports/dashboard/?region=430102")
@@ -52,6 +53,6 @@ def test_the_dashboard_draws_its_charts_and_drills_down(screen, live_server, tre
     page.click("#figure-health-not_reported .value a")
     page.wait_for_url("**/health/**")  # the district's health page: who has not reported
     assert "region=430102" in page.url
-    page.screenshot(path=f"/tmp/dash-{screen}-drill.png", full_page=True)
+    shot(page, f"dash-{screen}-drill")
     assert errors == []
     context.close()
