@@ -194,6 +194,56 @@ def screens(n: int) -> dict[str, dict[str, float]]:
     }
 
 
+def paced_clients(n: int, port: int, seconds: float, pause: float, request) -> dict[str, float]:
+    """``n`` clients at once (phones), each a thread on its own keep-alive connection, starting at
+    a random moment within the first ``pause`` and then sending ``request(i, k, rng)`` →
+    ``(method, path, body, headers)`` (client ``i``'s ``k``-th) every ``pause`` s ±50 % until
+    ``seconds`` are up. Requests, requests/s, p50 and p99 ms, and answers other than 200."""
+    import http.client
+    import random
+    import threading
+
+    latencies: list[float] = []
+    failed: list[int] = []
+    lock = threading.Lock()
+    started = time.perf_counter()
+    stop = started + seconds
+
+    def client(i: int) -> None:
+        rng = random.Random(i)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, bad, k = [], 0, 0
+        time.sleep(rng.uniform(0, pause))
+        while time.perf_counter() < stop:
+            method, path, body, headers = request(i, k, rng)
+            t = time.perf_counter()
+            conn.request(method, path, body, headers)
+            answer = conn.getresponse()
+            answer.read()
+            mine.append((time.perf_counter() - t) * 1000)
+            bad += answer.status != 200
+            k += 1
+            time.sleep(pause * rng.uniform(0.5, 1.5))
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            failed.append(bad)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / (time.perf_counter() - started),
+        "p50": latencies[len(latencies) // 2],
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "errors": sum(failed),
+    }
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:

@@ -18,17 +18,15 @@ tube, with most of the district already swabbed (COPY):
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import math
 import os
 import random
 import sys
-import threading
 import time
 import uuid
 
-from bench.__main__ import fresh_postgres, machine, publish, seed, time_requests
+from bench.__main__ import fresh_postgres, machine, paced_clients, publish, seed, time_requests
 from bench.health import _server, _wrk
 
 PHONES = 200
@@ -199,55 +197,18 @@ def _open_tubes(campaign, n: int) -> int:
 
 
 def _phones(token: str, ids: list[int], seconds: int, pause: float, campaign) -> dict:
-    """PHONES threads, each a phone with its own tube after tube and its own connection,
-    starting at a random moment within the first pause and scanning every ``pause`` s ±50 %."""
+    """PHONES phones (``paced_clients``), each with its own tube after tube, scanning every
+    ``pause`` s ±50 %."""
     per_phone = math.ceil(seconds / (pause * 0.5)) + 1
     first = _open_tubes(campaign, PHONES * (per_phone // POOL + 1))
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-    latencies: list[float] = []
-    failed: list[int] = []
-    lock = threading.Lock()
-    started = time.perf_counter()
-    stop = started + seconds
 
-    def phone(i: int) -> None:
-        rng = random.Random(i)
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-        mine, bad = [], 0
-        time.sleep(rng.uniform(0, pause))
-        n = 0
-        while time.perf_counter() < stop:
-            record = {
-                "client_id": str(uuid.uuid4()),
-                "person_id": ids[(i * 7919 + n * 613) % len(ids)],
-            }
-            body = json.dumps({"tube": first + i + PHONES * (n // POOL), "records": [record]})
-            t = time.perf_counter()
-            conn.request("POST", "/api/v1/screening/swabs", body, headers)
-            answer = conn.getresponse()
-            answer.read()
-            mine.append((time.perf_counter() - t) * 1000)
-            bad += answer.status != 200
-            n += 1
-            time.sleep(pause * rng.uniform(0.5, 1.5))
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            failed.append(bad)
+    def scan(i: int, n: int, _rng) -> tuple:
+        record = {"client_id": str(uuid.uuid4()), "person_id": ids[(i * 7919 + n * 613) % len(ids)]}
+        body = json.dumps({"tube": first + i + PHONES * (n // POOL), "records": [record]})
+        return "POST", "/api/v1/screening/swabs", body, headers
 
-    threads = [threading.Thread(target=phone, args=(i,)) for i in range(PHONES)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / (time.perf_counter() - started),
-        "p50": latencies[len(latencies) // 2],
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-        "errors": sum(failed),
-    }
+    return paced_clients(PHONES, PORT, seconds, pause, scan)
 
 
 def _flat_out(token: str, ids: list[int], seconds: int, campaign) -> dict:

@@ -19,17 +19,15 @@ movements, 500 points, 200 items: a district's balances and cover under 100 ms, 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import statistics
 import sys
-import threading
 import time
 import uuid
 
-from bench.__main__ import fresh_postgres, machine, publish
+from bench.__main__ import fresh_postgres, machine, paced_clients, publish
 
 CLIENTS = 100
 PORT = 8742  # not bench.health's nor bench.sampling's
@@ -137,57 +135,21 @@ def _keepers(points) -> list[tuple[str, str]]:
 
 
 def _phones(keepers, items, seconds: float, pause: float) -> dict:
-    """Each keeper a phone: its own connection, a random start within the first pause, an
-    issue of one unit of a random item every ``pause`` s ±50 %."""
-    latencies: list[float] = []
-    failed: list[int] = []
-    lock = threading.Lock()
-    started = time.perf_counter()
-    stop = started + seconds
+    """Each keeper a phone at their own point: an issue of one unit of a random item every
+    ``pause`` s ±50 % (``paced_clients``)."""
     names = [i.name for i in items]
 
-    def phone(i: int) -> None:
+    def issue(i: int, _k: int, rng) -> tuple:
         code, token = keepers[i]
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        rng = random.Random(i)
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-        mine, bad = [], 0
-        time.sleep(rng.uniform(0, pause))
-        while time.perf_counter() < stop:
-            body = json.dumps(
-                {
-                    "item": rng.choice(names),
-                    "qty": 1,
-                    "client_id": str(uuid.uuid4()),
-                    "recipient": "医院",
-                }
-            )
-            t = time.perf_counter()
-            conn.request("POST", f"/api/v1/supplies/points/{code}/issues", body, headers)
-            answer = conn.getresponse()
-            answer.read()
-            mine.append((time.perf_counter() - t) * 1000)
-            bad += answer.status != 200
-            time.sleep(pause * rng.uniform(0.5, 1.5))
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            failed.append(bad)
+        body = {"item": rng.choice(names), "qty": 1, "client_id": str(uuid.uuid4())}
+        body["recipient"] = "医院"
+        return "POST", f"/api/v1/supplies/points/{code}/issues", json.dumps(body), headers
 
-    threads = [threading.Thread(target=phone, args=(i,)) for i in range(len(keepers))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    latencies.sort()
-    if sum(failed):
-        raise RuntimeError(f"{sum(failed)} issues failed")
-    return {
-        "requests": len(latencies),
-        "rps": len(latencies) / (time.perf_counter() - started),
-        "p50": latencies[len(latencies) // 2],
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-    }
+    found = paced_clients(len(keepers), PORT, seconds, pause, issue)
+    if found["errors"]:
+        raise RuntimeError(f"{found['errors']} issues failed")
+    return found
 
 
 def _over_http(points, items, seconds: float) -> dict[float, dict]:

@@ -46,52 +46,55 @@ SHORT_COVER_DAYS = 7
 MAX_OUTSTANDING = 50
 
 
-def _key_stock(scope: Scope, region: Region, until: dt.datetime) -> dict[tuple[int, int], int]:
-    """(point, key item) → its balance at ``until``: now, less what moved since."""
-    under = {"region_path__startswith": region.path, "item__key": True}
-    now = scope.filter(Balance.objects.filter(**under))
-    stock: dict[tuple[int, int], int] = defaultdict(int)
-    for row in now.values("point_id", "item_id").annotate(n=Sum("qty")).order_by():
-        stock[(row["point_id"], row["item_id"])] += row["n"]
-    since = scope.filter(Movement.objects.filter(at__gte=until, **under))
-    for row in since.values("point_id", "item_id").annotate(n=Sum("qty")).order_by():
-        stock[(row["point_id"], row["item_id"])] -= row["n"]
-    return stock
+KeyLot = tuple[int, int, "dt.date | None"]  # (point, key item, expiry)
 
 
-def _usable_key_stock(
-    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]], where
-) -> list[dict[int, int]]:
-    """Per moment ``(day, until)``: key item → its stock at the region's points ``where`` at
-    ``until`` in lots still usable on ``day`` (an expired lot covers no day, as on the cover
-    pages): the balances now, less what moved since, lot by lot; two queries for every moment."""
+def _key_lots(scope: Scope, region: Region, untils: list[dt.datetime]) -> list[dict[KeyLot, int]]:
+    """Per moment: each key item's lot at each point → its balance then: now, less what moved
+    since (one grouped query of the balances, one of the movements since the earliest moment,
+    a filtered sum per moment)."""
     under = {"region_path__startswith": region.path, "item__key": True}
-    lots: dict[tuple, int] = defaultdict(int)  # (point, item, expiry) → qty now
+    now: dict[KeyLot, int] = defaultdict(int)
     for row in (
         scope.filter(Balance.objects.filter(**under))
         .values("point_id", "item_id", "expires_on")
         .annotate(n=Sum("qty"))
         .order_by()
     ):
-        lots[(row["point_id"], row["item_id"], row["expires_on"])] += row["n"]
-    since = {f"q{i}": Sum("qty", filter=Q(at__gte=until)) for i, (_d, until) in enumerate(moments)}
-    later = {
-        (r["point_id"], r["item_id"], r["expires_on"]): r
-        for r in scope.filter(Movement.objects.filter(at__gte=min(u for _d, u in moments), **under))
-        .values("point_id", "item_id", "expires_on")
-        .annotate(**since)
-        .order_by()
-    }
+        now[(row["point_id"], row["item_id"], row["expires_on"])] += row["n"]
+    since = {}
+    for i, until in enumerate(untils):
+        since[f"q{i}"] = Sum("qty", filter=Q(at__gte=until))
+        since[f"c{i}"] = Count("id", filter=Q(at__gte=until))
+    later = scope.filter(Movement.objects.filter(at__gte=min(untils), **under))
+    rows = list(later.values("point_id", "item_id", "expires_on").annotate(**since).order_by())
     out = []
-    for i, (day, _until) in enumerate(moments):
-        by_item: dict[int, int] = defaultdict(int)
-        for key in set(lots) | set(later):
-            point_id, item_id, expires_on = key
-            if point_id in where and (expires_on is None or expires_on >= day):
-                moved = (later.get(key) or {}).get(f"q{i}") or 0
-                by_item[item_id] += lots.get(key, 0) - moved
-        out.append(dict(by_item))
+    for i in range(len(untils)):
+        lots = dict(now)
+        for r in rows:
+            if r[f"c{i}"]:  # a lot that moved after the moment counts at it, balance row or not
+                key = (r["point_id"], r["item_id"], r["expires_on"])
+                lots[key] = lots.get(key, 0) - (r[f"q{i}"] or 0)
+        out.append(lots)
     return out
+
+
+def _by_point(lots: dict[KeyLot, int]) -> dict[tuple[int, int], int]:
+    """(point, key item) → its stock, every lot."""
+    stock: dict[tuple[int, int], int] = defaultdict(int)
+    for (point_id, item_id, _expires_on), qty in lots.items():
+        stock[(point_id, item_id)] += qty
+    return stock
+
+
+def _usable(lots: dict[KeyLot, int], day: dt.date, where) -> dict[int, int]:
+    """Key item → its stock at the points ``where`` in lots still usable on ``day`` (an
+    expired lot covers no day, as on the cover pages)."""
+    by_item: dict[int, int] = defaultdict(int)
+    for (point_id, item_id, expires_on), qty in lots.items():
+        if point_id in where and (expires_on is None or expires_on >= day):
+            by_item[item_id] += qty
+    return dict(by_item)
 
 
 def _donated_issues(qs):
@@ -145,7 +148,8 @@ def supplies_figures(
         "donated_out",
         _donated_issues(moved).values("region_path").annotate(n=Count("id")).order_by(),
     )
-    stock = _key_stock(scope, region, until)
+    lots = _key_lots(scope, region, [until])[0]
+    stock = _by_point(lots)
     where = dict(points.values_list("id", "region_path"))
     names = {p.pk: p for p in points.select_related("region")}
     keys = {i.pk: i for i in StockItem.objects.filter(key=True).order_by("category", "name")}
@@ -163,8 +167,7 @@ def supplies_figures(
         for key, n in bucket.items():
             values[path][key] = values[path].get(key, 0) + n
     total = totals(values)
-    usable = _usable_key_stock(scope, region, [(day, until)], where)[0]
-    low = _low_cover(region, day, usable, set(keys))
+    low = _low_cover(region, day, _usable(lots, day, where), set(keys))
     link = _link(region.code)  # the region's points, the ones its figure counts
     figures = [
         Figure("points", _("Stock points"), _("points"), total.get("points", 0), link=link),
@@ -289,32 +292,18 @@ def supplies_totals(
         i, key = name[1:].split("_", 1)  # n<moment>_<key>
         out[int(i)][key] = n or 0
     _donation_totals(scope, region, out, starts, untils, moved)
-    under = {"region_path__startswith": region.path, "item__key": True}
-    now = scope.filter(Balance.objects.filter(**under))
-    balance: dict[tuple[int, int], int] = defaultdict(int)
-    for row in now.values("point_id", "item_id").annotate(n=Sum("qty")).order_by():
-        balance[(row["point_id"], row["item_id"])] += row["n"]
-    since = {}
-    for i, until in enumerate(untils):
-        since[f"q{i}"] = Sum("qty", filter=Q(at__gte=until))
-        since[f"c{i}"] = Count("id", filter=Q(at__gte=until))
-    later = scope.filter(Movement.objects.filter(at__gte=min(untils), **under))
-    rows = {
-        (r["point_id"], r["item_id"]): r
-        for r in later.values("point_id", "item_id").annotate(**since).order_by()
-    }
     keys = set(StockItem.objects.filter(key=True).values_list("id", flat=True))
-    usable = _usable_key_stock(scope, region, moments, where)
-    for i, total in enumerate(out):
+    for i, (total, lots) in enumerate(zip(out, _key_lots(scope, region, untils), strict=True)):
         total["shortages"] = 0
-        for key in set(balance) | {k for k, r in rows.items() if r[f"c{i}"]}:
-            if key[0] not in where:
+        for (point_id, item_id), qty in _by_point(lots).items():
+            if point_id not in where:
                 continue
-            qty = balance.get(key, 0) - ((rows.get(key) or {}).get(f"q{i}") or 0)
-            item = f"item_{key[1]}"
+            item = f"item_{item_id}"
             total[item] = total.get(item, 0) + qty
             total["shortages"] += qty <= 0
-        total["low_cover"] = _low_cover(region, moments[i][0], usable[i], keys)
+        total["low_cover"] = _low_cover(
+            region, moments[i][0], _usable(lots, moments[i][0], where), keys
+        )
     _add_requisitions(out, open_at(scope, region.path, untils))
     return out
 
