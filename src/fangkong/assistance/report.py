@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, F, Q
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,10 +17,10 @@ from fangkong.reports.sections import (
     Board,
     Figure,
     Item,
-    Link,
     Section,
     SectionFigures,
     day_start,
+    region_link,
     register,
     totals,
     values_by_path,
@@ -67,7 +65,7 @@ def assistance_figures(
                 bucket[key] = row[key]
     total = totals(values)
     # each drill-down lists what its figure counts: the region's requests open, overdue
-    link = _link(region.code)
+    link = region_link("assistance:home", Cap.HELP_VIEW, region.code)
     figures = [
         Figure("raised", _("Requests raised"), _("requests"), total.get("raised", 0)),
         Figure(
@@ -84,7 +82,7 @@ def assistance_figures(
             _("requests"),
             total.get("overdue", 0),
             note=_("open past their due time (urgent medicine: 2 hours)"),
-            link=_link(region.code, view="overdue"),
+            link=region_link("assistance:home", Cap.HELP_VIEW, region.code, view="overdue"),
         ),
         Figure("done", _("Requests done"), _("requests"), total.get("done", 0)),
         Figure(
@@ -98,11 +96,6 @@ def assistance_figures(
     ]
     outstanding = _outstanding(values)
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
-
-
-def _link(code: str, **query) -> Link:
-    url = f"{reverse('assistance:home')}?{urlencode({**query, 'region': code})}"
-    return Link(url, Cap.HELP_VIEW)
 
 
 def _outstanding(values: dict) -> list[Item]:
@@ -121,7 +114,8 @@ def _outstanding(values: dict) -> list[Item]:
             code_of[path],
             names.get(code_of[path], code_of[path]),
             n,
-            _link(code_of[path], view="overdue"),  # that grid's overdue requests
+            # that grid's overdue requests
+            region_link("assistance:home", Cap.HELP_VIEW, code_of[path], view="overdue"),
         )
         for path, n in late
     ]

@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, Sum
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,10 +22,10 @@ from fangkong.reports.sections import (
     Board,
     Figure,
     Item,
-    Link,
     Section,
     SectionFigures,
     add_rows,
+    region_link,
     totals,
     values_by_moment,
     values_by_path,
@@ -99,8 +97,8 @@ def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime)
         add_rows(values, key, qs.values("region_path").annotate(n=Count("id")).order_by())
     total = totals(values)
     # each drill-down lists what its figure counts: the region's facilities, its waiting list
-    link = _link("beds:home", region.code)
-    waiting_link = _link("beds:waiting", region.code)
+    link = region_link("beds:home", Cap.BEDS_VIEW, region.code)
+    waiting_link = region_link("beds:waiting", Cap.BEDS_VIEW, region.code)
     figures = [
         Figure(
             f"free_{t}",
@@ -169,10 +167,6 @@ def beds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime)
             )
         )
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
-
-
-def _link(name: str, code: str) -> Link:
-    return Link(f"{reverse(name)}?{urlencode({'region': code})}", Cap.BEDS_VIEW)
 
 
 def beds_totals(

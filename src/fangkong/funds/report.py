@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, Sum
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,10 +14,10 @@ from fangkong.regions.models import Region
 from fangkong.reports.sections import (
     Board,
     Figure,
-    Link,
     Section,
     SectionFigures,
     add_rows,
+    region_link,
     register,
     totals,
     values_by_moment,
@@ -72,7 +70,7 @@ def funds_figures(scope: Scope, region: Region, day: dt.date, until: dt.datetime
     )
     total = totals(values)
     # the drill-down lists the funds its figure counts: the region's
-    link = Link(f"{reverse('funds:home')}?{urlencode({'region': region.code})}", Cap.FUNDS_VIEW)
+    link = region_link("funds:home", Cap.FUNDS_VIEW, region.code)
     yuan = _("yuan")
     figures = [
         Figure("allocated", _("Funds allocated"), yuan, total.get("allocated", 0), link=link),

@@ -30,7 +30,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class Figure:
     note: str = ""  # whom the figure (or its denominator) holds
     link: Link | None = None
     in_rows: bool = True  # also a column of the rows per child region
+
+
+def region_link(url_name: str, cap: str, code: str, **query: object) -> Link:
+    """A drill-down to the list ``url_name`` of the region ``code`` (the page takes
+    ``?region=``, 404 outside the viewer's scope), with more of the page's filters."""
+    return Link(f"{reverse(url_name)}?{urlencode({'region': code, **query})}", cap)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,6 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,11 +23,11 @@ from fangkong.reports.sections import (
     Board,
     Figure,
     Item,
-    Link,
     Section,
     SectionFigures,
     add_rows,
     day_start,
+    region_link,
     register,
     totals,
     values_by_path,
@@ -168,7 +166,8 @@ def supplies_figures(
             values[path][key] = values[path].get(key, 0) + n
     total = totals(values)
     low = _low_cover(region, day, _usable(lots, day, where), set(keys))
-    link = _link(region.code)  # the region's points, the ones its figure counts
+    # the region's points, the ones its figure counts
+    link = region_link("supplies:home", Cap.STOCK_VIEW, region.code)
     figures = [
         Figure("points", _("Stock points"), _("points"), total.get("points", 0), link=link),
         Figure(
@@ -236,16 +235,13 @@ def supplies_figures(
             names[p].region.code,
             names[p].region.name,
             1,
-            _link(names[p].region.code),  # the points of that point's region
+            # the points of that point's region
+            region_link("supplies:home", Cap.STOCK_VIEW, names[p].region.code),
         )
         for p, i in sorted(short)[:MAX_OUTSTANDING]
         if i in keys
     ]
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
-
-
-def _link(code: str) -> Link:
-    return Link(f"{reverse('supplies:home')}?{urlencode({'region': code})}", Cap.STOCK_VIEW)
 
 
 def _requisition_figures(total: dict[str, int]) -> list[Figure]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, Sum
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,10 +20,10 @@ from fangkong.reports.sections import (
     Board,
     Figure,
     Item,
-    Link,
     Section,
     SectionFigures,
     add_rows,
+    region_link,
     register,
     totals,
     values_by_moment,
@@ -95,8 +93,10 @@ def volunteers_figures(
     total = totals(values)
     # each drill-down lists what its figure counts: the region's volunteers, its league of the
     # day, a region's applications waiting (the pages take the region; the user's own otherwise)
-    home = _link("volunteers:home", region.code)
-    league = _link("volunteers:league", region.code, since=day, until=day)
+    home = region_link("volunteers:home", Cap.VOLUNTEERS_VIEW, region.code)
+    league = region_link(
+        "volunteers:league", Cap.VOLUNTEERS_VIEW, region.code, since=day, until=day
+    )
     figures = [
         Figure("volunteers", _("Volunteers"), _("people"), total.get("volunteers", 0), link=home),
         Figure(
@@ -145,7 +145,12 @@ def volunteers_figures(
                     regions[path].code,
                     regions[path].name,
                     row["pending"],
-                    _link("volunteers:home", regions[path].code, status=VolunteerStatus.PENDING),
+                    region_link(
+                        "volunteers:home",
+                        Cap.VOLUNTEERS_VIEW,
+                        regions[path].code,
+                        status=VolunteerStatus.PENDING,
+                    ),
                 )
             )
     return SectionFigures(figures=figures, values=dict(values), outstanding=outstanding)
@@ -207,10 +212,6 @@ def volunteers_totals(
                 row["hours"] = round(minutes / 60)
         out.append(totals(of_people) | totals(of_shifts))
     return out
-
-
-def _link(name: str, code: str, **query) -> Link:
-    return Link(f"{reverse(name)}?{urlencode({'region': code, **query})}", Cap.VOLUNTEERS_VIEW)
 
 
 def register_section() -> None:
