@@ -162,6 +162,24 @@ def _clear_cache():
     forget_person_views()
 
 
+def start_watch(person, *, kind: str = "home_observation", start, end, reason: str = "返乡", **kw):
+    """A period under watch written as every writer of periods writes one: inside
+    ``watch.changing``, so the grids' counters count it (services/watch.py)."""
+    from fangkong.health.models import Observation
+    from fangkong.health.services import watch
+
+    with watch.changing([person.pk]):
+        return Observation.objects.create(
+            person=person,
+            region_path=person.region_path,
+            kind=kind,
+            reason=reason,
+            start_on=start,
+            end_on=end,
+            **kw,
+        )
+
+
 def make_person(grid: Region, **overrides) -> Person:
     """A resident of ``grid`` with a valid ID number; override any field."""
     seq = Person.objects.count() * 2 + 1

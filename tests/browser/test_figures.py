@@ -8,10 +8,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from fangkong.health.models import Observation
 from fangkong.health.services import CheckInData, record_check_ins
 
-from ..conftest import make_person
+from ..conftest import make_person, start_watch
 from .conftest import log_in, shot
 
 pytestmark = pytest.mark.browser
@@ -41,14 +40,7 @@ def test_headquarters_sees_no_share_over_a_hundred_percent_and_whom_each_counts(
     )
     for grid in (tree.grid_a, tree.grid_b):
         person = make_person(grid, name="返乡人员")
-        Observation.objects.create(
-            person=person,
-            region_path=person.region_path,
-            kind="home_observation",
-            reason="返乡",
-            start_on=dt.date.today(),
-            end_on=dt.date.today() + dt.timedelta(days=6),
-        )
+        start_watch(person, start=dt.date.today(), end=dt.date.today() + dt.timedelta(days=6))
     _log_in(phone, live_server, "hq")
     phone.goto(live_server.url + reverse("health:staff") + f"?region={tree.city.code}")
     shares = [int(s.rstrip("%")) for s in phone.locator(".share").all_inner_texts()]

@@ -18,7 +18,7 @@ from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.models import AuditEntry
 from fangkong.accounts.scope import scope_of
 from fangkong.health import selectors
-from fangkong.health.models import CheckIn, GridDay, PersonDay
+from fangkong.health.models import CheckIn, GridDay, KindDay, PersonDay
 from fangkong.health.services import (
     CheckInData,
     CheckInInvalid,
@@ -27,6 +27,7 @@ from fangkong.health.services import (
     record_check_ins,
 )
 from fangkong.health.services.counters import recount
+from fangkong.people.models import Person
 from fangkong.people.moves import person_moved
 from fangkong.people.services.counters import recount as recount_registry
 from fangkong.people.services.counters import recount_grids
@@ -44,15 +45,26 @@ def counters() -> dict:
     }
 
 
+def watch_counters() -> dict:
+    """Per grid-day: (persons under watch, of them who reported); per kind: persons."""
+    grids = {
+        (g.region_path, g.on): (g.watched, g.watched_reported)
+        for g in GridDay.objects.exclude(watched=0, watched_reported=0)
+    }
+    kinds = {(k.region_path, k.on, k.kind): k.persons for k in KindDay.objects.exclude(persons=0)}
+    return {"grids": grids, "kinds": kinds}
+
+
 def markers() -> dict:
-    return {(m.on, m.region_path, m.person_id): m.n for m in PersonDay.objects.all()}
+    return {(m.on, m.region_path, m.person_id): (m.n, m.w) for m in PersonDay.objects.all()}
 
 
 def assert_exact() -> None:
     """What the writes left equals what a recount from the raw rows makes."""
-    kept, marks = counters(), markers()
+    kept, watched, marks = counters(), watch_counters(), markers()
     recount()
     assert kept == counters()
+    assert watched == watch_counters()
     assert marks == markers()
 
 
@@ -209,9 +221,8 @@ class CounterMachine(RuleBasedStateMachine):
     @initialize()
     def setup(self):
         from fangkong.health.models import HealthRule, Observation
-        from fangkong.people.models import Person
 
-        for model in (CheckIn, GridDay, PersonDay, Observation, HealthRule):
+        for model in (CheckIn, GridDay, PersonDay, KindDay, Observation, HealthRule):
             model.objects.all().delete()
         # registered a month ago, so yesterday's residents are due yesterday too
         Person.objects.update(created_at=timezone.now() - dt.timedelta(days=30))
@@ -263,19 +274,45 @@ class CounterMachine(RuleBasedStateMachine):
         person_moved([person.pk])
         recount_grids([was, grid.path])  # as the registry's services end a move
 
-    @rule(i=st.integers(0, 2), days_ago=st.integers(0, 1))
-    def watch(self, i, days_ago):
-        from fangkong.health.models import Observation
+    @rule(i=st.integers(0, 2), days_ago=st.integers(0, 1), bulk=st.booleans())
+    def watch(self, i, days_ago, bulk):
+        """A period started by hand (maybe from yesterday), or a positive pool's watch."""
+        from fangkong.health.services import check_start_observation, do_place_under_watch
 
-        person = self.people[i]
-        Observation.objects.create(
-            person=person,
-            region_path=person.region_path,
-            kind="home_observation",
-            reason="返乡",
-            start_on=TODAY() - dt.timedelta(days=days_ago),
-            end_on=TODAY() + dt.timedelta(days=6),
-        )
+        person = Person.objects.get(pk=self.people[i].pk)
+        if bulk:
+            do_place_under_watch(
+                people=[(person.pk, person.region_path, "阳性混管")], kind="home_isolation"
+            )
+            return
+        try:
+            check_start_observation(
+                user=HQ,
+                scope=scope_of(HQ),
+                person=person,
+                kind="home_observation",
+                reason="返乡",
+                start_on=TODAY() - dt.timedelta(days=days_ago),
+                days=7,
+            )
+        except CheckInInvalid:  # already under watch
+            pass
+
+    @rule(data=st.data(), extend=st.booleans())
+    def end_or_extend(self, data, extend):
+        from fangkong.health.models import Observation
+        from fangkong.health.services import check_extend_observation, do_end_observation
+
+        running = list(Observation.objects.filter(ended_on__isnull=True))
+        if not running:
+            return
+        period = data.draw(st.sampled_from(running))
+        if extend:
+            check_extend_observation(
+                user=HQ, scope=scope_of(HQ), observation=period, days=2, reason="复查"
+            )
+        else:
+            do_end_observation(observation_id=period.pk, reason="解除")
 
     @rule(on=st.booleans())
     def everyone_reports_in_a(self, on):
@@ -289,18 +326,19 @@ class CounterMachine(RuleBasedStateMachine):
     def merge(self, i, in_b, late, watched):
         """A duplicate record (maybe in the other grid, maybe under watch) reported, then was
         merged into one of the people."""
-        from fangkong.health.models import Observation
+        from fangkong.health.services import check_start_observation
         from fangkong.people.services import do_merge_persons
 
         twin = make_person(self.tree.grid_b if in_b else self.tree.grid_a, phone="")
         if watched:
-            Observation.objects.create(
+            check_start_observation(
+                user=HQ,
+                scope=scope_of(HQ),
                 person=twin,
-                region_path=twin.region_path,
                 kind="home_isolation",
                 reason="密接",
                 start_on=TODAY() - dt.timedelta(days=1),
-                end_on=TODAY() + dt.timedelta(days=6),
+                days=7,
             )
         when = timezone.now() - dt.timedelta(days=1) if late else None
         record_check_ins(
@@ -321,12 +359,13 @@ class CounterMachine(RuleBasedStateMachine):
 TREE: Tree
 PEOPLE: list
 USER = None
+HQ = None
 
 
 @pytest.mark.django_db
 def test_counters_stay_exact_under_any_sequence_of_writes(tree, people):
-    global TREE, PEOPLE, USER
-    TREE, USER = tree, people.grid_a
+    global TREE, PEOPLE, USER, HQ
+    TREE, USER, HQ = tree, people.grid_a, people.community
     PEOPLE = [tree.person_a, tree.person_b, make_person(tree.grid_a)]
     machine = CounterMachine.TestCase
     machine.settings = settings(
@@ -452,6 +491,68 @@ def test_people_moving_both_ways_while_batches_arrive_leave_exact_counters(tree)
         t.join()
     assert not errors, errors
     assert_exact()
+
+
+@postgres
+@pytest.mark.django_db(transaction=True)
+def test_periods_under_watch_started_and_ended_while_batches_arrive_leave_exact_counters(
+    tree, people
+):
+    """A check-in and a period under watch of the same person committed at the same moment:
+    whichever comes second sees the other on the person's day row, so "watched and
+    reported" is neither missed nor counted twice."""
+    from fangkong.health.models import Observation
+    from fangkong.health.services import do_end_observation, do_place_under_watch
+
+    persons = {p.pk: p.region_path for p in _residents(tree.grid_a, 30)}
+    ids = list(persons)
+    errors: list[BaseException] = []
+
+    def writer(seed):
+        import random
+
+        rng = random.Random(seed)
+        try:
+            for _n in range(15):
+                batch = [CheckInData(uuid.uuid4(), rng.choice(ids), "36.6") for _ in range(20)]
+                record_check_ins(items=batch, persons=persons)
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connection.close()
+
+    def watcher(seed):
+        import random
+
+        rng = random.Random(seed)
+        try:
+            for _n in range(15):
+                chosen = rng.sample(ids, 8)
+                do_place_under_watch(
+                    people=[(pk, persons[pk], "阳性混管") for pk in chosen], kind="home_isolation"
+                )
+                running = list(
+                    Observation.objects.filter(person_id__in=ids, ended_on__isnull=True)
+                    .order_by("?")
+                    .values_list("pk", flat=True)[:3]
+                )
+                for pk in running:
+                    do_end_observation(observation_id=pk, reason="解除")
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(s,)) for s in (1, 2)]
+    threads += [threading.Thread(target=watcher, args=(s,)) for s in (3, 4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert GridDay.objects.get(region_path=tree.grid_a.path, on=TODAY()).watched_reported > 0
+    assert_exact()
+    assert_report_exact(tree.city)
 
 
 def _residents(grid, n):

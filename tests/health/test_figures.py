@@ -20,7 +20,7 @@ from fangkong.health.selectors import staff_view
 from fangkong.health.services import CheckInData, record_check_ins
 from fangkong.people.models import Person
 
-from ..conftest import make_person
+from ..conftest import make_person, start_watch
 
 TODAY = dt.date.today
 
@@ -33,14 +33,7 @@ def report(*persons, t="36.5"):
 
 
 def watch(person):
-    return Observation.objects.create(
-        person=person,
-        region_path=person.region_path,
-        kind="home_observation",
-        reason="返乡",
-        start_on=TODAY(),
-        end_on=TODAY() + dt.timedelta(days=6),
-    )
+    return start_watch(person, start=TODAY(), end=TODAY() + dt.timedelta(days=6))
 
 
 def text(response) -> str:

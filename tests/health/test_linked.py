@@ -19,7 +19,7 @@ from fangkong.health.services import (
 from fangkong.people.services.dedupe import do_merge_persons
 from fangkong.people.services.ledger import import_ledger
 
-from ..conftest import make_person
+from ..conftest import make_person, start_watch
 
 TODAY = timezone.localdate
 
@@ -158,13 +158,11 @@ def ledger_moving(person, grid):
 
 def test_a_ledger_import_moving_a_person_moves_their_open_alert_and_watch(tree, people, login):
     fever_and_watch(people, tree.person_a)
-    past = Observation.objects.create(
-        person=tree.person_a,
-        region_path=tree.person_a.region_path,
-        kind="home_observation",
+    past = start_watch(
+        tree.person_a,
         reason="旧",
-        start_on=TODAY() - dt.timedelta(days=40),
-        end_on=TODAY() - dt.timedelta(days=27),
+        start=TODAY() - dt.timedelta(days=40),
+        end=TODAY() - dt.timedelta(days=27),
     )
     yesterday = CheckIn.objects.create(
         client_id=uuid.uuid4(),

@@ -21,17 +21,10 @@ ROWS: dict[str, Endpoint] = {}
 
 
 def _watch_zhang_wei(tree):
-    from fangkong.health.models import Observation
+    from ..conftest import start_watch
 
     today = dt.date.today()
-    Observation.objects.create(
-        person=tree.person_a,
-        region_path=tree.person_a.region_path,
-        kind="home_observation",
-        reason="返乡",
-        start_on=today,
-        end_on=today + dt.timedelta(days=13),
-    )
+    start_watch(tree.person_a, start=today, end=today + dt.timedelta(days=13))
 
 
 def _zhang_wei_fever(tree):

@@ -20,10 +20,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from fangkong.health.models import Alert, Case, CheckIn, Checkpoint, Contact, Observation, Passage
+from fangkong.health.models import Alert, Case, CheckIn, Checkpoint, Contact, Passage
 from fangkong.health.services import counters
 from fangkong.people.models import Person
 from fangkong.people.services.counters import recount
+from tests.conftest import start_watch
 
 DAY = dt.date.today() - dt.timedelta(days=3)
 
@@ -49,14 +50,7 @@ def check_in(person, when: dt.datetime, temperature="36.5"):
 
 
 def watch(person, kind: str, start: dt.date, days: int = 14):
-    return Observation.objects.create(
-        person=person,
-        region_path=person.region_path,
-        kind=kind,
-        reason="返乡",
-        start_on=start,
-        end_on=start + dt.timedelta(days=days - 1),
-    )
+    return start_watch(person, kind=kind, start=start, end=start + dt.timedelta(days=days - 1))
 
 
 def alert(person, opened: dt.datetime, minutes: int = 120, closed: dt.datetime | None = None):

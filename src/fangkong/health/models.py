@@ -97,8 +97,9 @@ class CheckIn(models.Model):
 
 class GridDay(models.Model):
     """A grid's figures of one day, kept up to date in the transaction that writes check-ins
-    (services/counters.py), so a day's report is a sum over grids, never a scan of check-ins.
-    ``fangkong health recount`` recomputes them from the check-ins."""
+    or periods under watch (services/counters.py), so a day's report is a sum over grids,
+    never a scan of check-ins or of periods. ``fangkong health recount`` recomputes them from
+    the raw rows."""
 
     # the key serves "this day, under this path": a day holds one row per grid (hundreds)
     pk = models.CompositePrimaryKey("on", "region_path")
@@ -107,6 +108,8 @@ class GridDay(models.Model):
     check_ins = models.PositiveIntegerField(default=0)
     persons = models.PositiveIntegerField(default=0)  # distinct persons who reported
     fevers = models.PositiveIntegerField(default=0)  # readings at or above the threshold
+    watched = models.PositiveIntegerField(default=0)  # distinct persons under watch here
+    watched_reported = models.PositiveIntegerField(default=0)  # of them, those who reported
 
     class Meta:
         verbose_name = _("grid day")
@@ -117,20 +120,37 @@ class GridDay(models.Model):
 
 
 class PersonDay(models.Model):
-    """How many check-ins a person has on a day under a grid's path: the first one makes the
-    person count in ``GridDay.persons``, removing the last one makes them stop counting. A row
-    (not a scan) so that concurrent writers meet on its lock. ``person_id`` is a plain number,
-    not a foreign key: a merge of two persons must not trip over it (health's mover settles
-    it)."""
+    """A person's day under a grid's path: ``n`` check-ins there, and ``w`` periods under watch
+    there that cover the day. The first check-in makes the person count in
+    ``GridDay.persons``, the first period in ``GridDay.watched``, and both together in
+    ``GridDay.watched_reported``; the row goes when both are back to 0. A row (not a scan) so
+    that concurrent writers — a check-in and a period started at the same moment — meet on
+    its lock. ``person_id`` is a plain number, not a foreign key: a merge of two persons must
+    not trip over it (health's mover settles it)."""
 
     pk = models.CompositePrimaryKey("on", "region_path", "person_id")
     on = models.DateField()
     region_path = models.CharField(max_length=255)
     person_id = models.BigIntegerField()
-    n = models.PositiveIntegerField()
+    n = models.PositiveIntegerField(default=0)
+    w = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.on} ×{self.n}"
+
+
+class KindDay(models.Model):
+    """Distinct persons under watch of one kind in a grid on a day, kept by the writers of
+    periods under watch (services/watch.py) with ``GridDay``."""
+
+    pk = models.CompositePrimaryKey("on", "region_path", "kind")
+    on = models.DateField()
+    region_path = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20)
+    persons = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.on} {self.kind}"
 
 
 class Alert(models.Model):

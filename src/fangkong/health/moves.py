@@ -17,7 +17,7 @@ from django.utils import timezone
 from fangkong.people.models import Person, PersonMerge
 
 from .models import Alert, CheckIn, Observation
-from .services import counters
+from .services import counters, watch
 
 # ids per statement: under SQLite's limit on query parameters
 CHUNK = 2000
@@ -30,27 +30,31 @@ def move_health_records(person_ids: Collection[int]) -> None:
     ids = list(person_ids)
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
-        # check-ins and counters before alerts, the order every writer locks them in
-        # (services/counters.py): the other order can deadlock with a batch of check-ins
-        _merged_counters(chunk)
-        _move_check_ins(chunk, today)
+        # periods, check-ins and counters before alerts, the order every writer locks them in
+        # (services/watch.py): the other order can deadlock with a batch of check-ins; the
+        # counters of all three changes in one pass
+        with watch.changing(chunk) as tally:
+            _merged_counters(chunk, tally)
+            _move_check_ins(chunk, today, tally)
+            Observation.objects.filter(person_id__in=chunk, end_on__gte=today).filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gte=today)
+            ).update(region_path=path)
         Alert.objects.filter(person_id__in=chunk, closed_at__isnull=True).update(region_path=path)
-        Observation.objects.filter(person_id__in=chunk, end_on__gte=today).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=today)
-        ).update(region_path=path)
 
 
-def _merged_counters(chunk: list[int]) -> None:
-    """A merge gave a dropped record's check-ins to the kept person: the day counters count
-    the kept person instead, once per grid-day (services/counters.py)."""
+def _merged_counters(chunk: list[int], tally: counters.Tally) -> None:
+    """A merge gave a dropped record's check-ins and periods to the kept person: the day
+    counters count the kept person instead, once per grid-day (services/counters.py)."""
     for keep, dropped in PersonMerge.objects.filter(person_id__in=chunk).values_list(
         "person_id", "dropped_id"
     ):
-        days = CheckIn.objects.filter(person_id=keep).values_list("on", "region_path").distinct()
-        counters.transfer_person(from_id=dropped, to_id=keep, days=list(days))
+        days = set(CheckIn.objects.filter(person_id=keep).values_list("on", "region_path"))
+        covered = {(on, path) for on, path, _pid in watch.coverage_of([keep])[0]}
+        counters.transfer_person(from_id=dropped, to_id=keep, days=days | covered, tally=tally)
+        tally.settle_kinds(covered)
 
 
-def _move_check_ins(chunk: list[int], today) -> None:
+def _move_check_ins(chunk: list[int], today, tally: counters.Tally) -> None:
     """Today's (and later) check-ins take the person's path; the rows read are locked and
     only they move, so the counters leave exactly what moved from the old grid-day."""
     before = list(
@@ -72,4 +76,5 @@ def _move_check_ins(chunk: list[int], today) -> None:
     counters.shift(
         [(on, old, pid, t) for _id, on, old, pid, t in moved],
         [(on, new_paths[pid], pid, t) for _id, on, _old, pid, t in moved],
+        tally,
     )

@@ -22,9 +22,8 @@ from ..models import (
     CheckIn,
     Contact,
     GridDay,
-    Observation,
+    KindDay,
     Passage,
-    PersonDay,
 )
 from ..rules import universal_at, universal_rules, universal_under
 from .access import watched_on
@@ -224,27 +223,38 @@ def _check_ins(scope, region, day, until, whole: bool, values) -> None:
     inside = {"region_path__startswith": region.path}
     if whole:
         rows = scope.filter(GridDay.objects.filter(on=day, **inside)).values(
-            "region_path", "check_ins", checked_in=F("persons")
+            "region_path", "check_ins", "watched", "watched_reported", checked_in=F("persons")
         )
-    else:
-        rows = (
-            scope.filter(CheckIn.objects.filter(on=day, measured_at__lt=until, **inside))
-            .values("region_path")
-            .annotate(check_ins=Count("id"), checked_in=Count("person", distinct=True))
-            .order_by()
-        )
+        _add(values, rows, "check_ins", "checked_in", "watched", "watched_reported")
+        return
+    rows = (
+        scope.filter(CheckIn.objects.filter(on=day, measured_at__lt=until, **inside))
+        .values("region_path")
+        .annotate(check_ins=Count("id"), checked_in=Count("person", distinct=True))
+        .order_by()
+    )
     _add(values, rows, "check_ins", "checked_in")
 
 
 def _watched(scope, region, day, until, whole: bool, values, *, due: bool) -> dict[str, int]:
     """Persons under watch per path and kind; when they are ``due``, the number per path of
-    those who checked in that day where they are watched (the key of ``PersonDay``: a lookup
-    each, about 10 µs, never a scan of the day)."""
-    where = {"on": day, "region_path": OuterRef("region_path"), "person_id": OuterRef("person_id")}
+    those who checked in that day where they are watched. A whole day (or today, now): the
+    grids' counters (``GridDay.watched``, ``watched_reported``, read with the check-ins, and
+    ``KindDay``); a round at an earlier hour: the periods and the check-ins before then."""
     if whole:
-        checked = Exists(PersonDay.objects.filter(**where))
-    else:
-        checked = Exists(CheckIn.objects.filter(measured_at__lt=until, **where))
+        kinds = scope.filter(
+            KindDay.objects.filter(on=day, region_path__startswith=region.path, persons__gt=0)
+        ).values_list("region_path", "kind", "persons")
+        for path, kind, n in kinds:
+            values[path][f"watched_{kind}"] = n
+        done = {}
+        for path, v in values.items():
+            done[path] = v.pop("watched_reported", 0)
+            if not v.get("watched", 1):
+                del v["watched"]
+        return done
+    where = {"on": day, "region_path": OuterRef("region_path"), "person_id": OuterRef("person_id")}
+    checked = Exists(CheckIn.objects.filter(measured_at__lt=until, **where))
     watched = watched_on(scope, region, day)
     for row in (
         watched.values("region_path", "kind").annotate(n=Count("person", distinct=True)).order_by()
@@ -332,15 +342,25 @@ def day_totals(
     inside = {"region_path__startswith": region.path}
     days = [d for d, _at in moments]
     index = {d: i for i, d in enumerate(days)}
-    for on, check_ins, persons in (
+    for on, check_ins, persons, watched, reported in (
         scope.filter(GridDay.objects.filter(on__in=days, **inside))
         .values("on")
-        .annotate(c=Sum("check_ins"), p=Sum("persons"))
+        .annotate(c=Sum("check_ins"), p=Sum("persons"), w=Sum("watched"), r=Sum("watched_reported"))
         .order_by()
-        .values_list("on", "c", "p")
+        .values_list("on", "c", "p", "w", "r")
     ):
-        out[index[on]].update(check_ins=check_ins, checked_in=persons)
-    _watched_days(scope, region, days, out)
+        out[index[on]].update(
+            check_ins=check_ins, checked_in=persons, watched=watched, reported=reported
+        )
+    for on, kind, n in (
+        scope.filter(KindDay.objects.filter(on__in=days, **inside))
+        .values("on", "kind")
+        .annotate(n=Sum("persons"))
+        .filter(n__gt=0)
+        .order_by()
+        .values_list("on", "kind", "n")
+    ):
+        out[index[on]][f"watched_{kind}"] += n
     for total in out:
         total["due"] = total.get("watched", 0)
         total["not_reported"] = total["due"] - total.get("reported", 0)
@@ -354,39 +374,6 @@ def _summed(values: dict[str, dict[str, int]]) -> dict[str, int]:
         for key, n in row.items():
             total[key] += n
     return dict(total)
-
-
-def _watched_on(day: dt.date) -> Q:
-    return Q(start_on__lte=day, end_on__gte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-
-
-def _watched_days(scope, region, days: list[dt.date], out) -> None:
-    """``watched``, ``watched_<kind>`` and ``reported`` (of the watched, a check-in that day
-    where watched: ``PersonDay`` by its key) for each day; distinct persons per path, summed,
-    as ``_watched`` counts them."""
-    first, last = min(days), max(days)
-    running = scope.filter(
-        Observation.objects.filter(
-            region_path__startswith=region.path, start_on__lte=last, end_on__gte=first
-        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
-    )
-    per_day, by_kind = {}, {}
-    for i, d in enumerate(days):
-        checked = Exists(
-            PersonDay.objects.filter(
-                on=d, region_path=OuterRef("region_path"), person_id=OuterRef("person_id")
-            )
-        )
-        per_day[f"w{i}"] = Count("person", distinct=True, filter=_watched_on(d))
-        per_day[f"r{i}"] = Count("person", distinct=True, filter=_watched_on(d) & Q(checked))
-        by_kind[f"w{i}"] = Count("person", distinct=True, filter=_watched_on(d))
-    for row in running.values("region_path").annotate(**per_day).order_by():
-        for i in range(len(days)):
-            out[i]["watched"] += row[f"w{i}"]
-            out[i]["reported"] += row[f"r{i}"]
-    for row in running.values("region_path", "kind").annotate(**by_kind).order_by():
-        for i in range(len(days)):
-            out[i][f"watched_{row['kind']}"] += row[f"w{i}"]
 
 
 def _events_days(scope, region, moments, out) -> None:

@@ -31,23 +31,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
 
-from ..models import CheckIn, GridDay, PersonDay
+from ..models import CheckIn, GridDay, KindDay, PersonDay
 from ..rules import rules_for
 
 # one counted row: (day, grid path, person id, temperature)
 Row = tuple[dt.date, str, int, Decimal]
+# a person's day in a grid: (day, grid path, person id)
+Key = tuple[dt.date, str, int]
 
 _CHUNK = 1000  # keys per statement: well under SQLite's limit on parameters
-_FIGURES = ("varchar", "date", "integer", "integer", "integer")  # (path, day, 3 deltas)
+# a grid-day's figures, kept with the writes
+_NAMES = ("check_ins", "persons", "fevers", "watched", "watched_reported")
 _CHECKIN = CheckIn._meta.db_table
 _GRIDDAY = GridDay._meta.db_table
 _PERSONDAY = PersonDay._meta.db_table
+_KINDDAY = KindDay._meta.db_table
 
 
 def _pg() -> bool:
@@ -78,20 +82,29 @@ def counted_insert(insert_sql: str, paths: Iterable[str]) -> tuple[str, list]:
     """Wrap an ``INSERT ... RETURNING id, person_id, region_path, temperature, symptoms,
     client_id, "on"`` of check-ins so that the same statement counts the rows it inserted.
     Returns the SQL (its parameters: the insert's, then the returned list) selecting the
-    inserted rows. One statement is atomic by itself: no transaction, no extra round trip."""
+    inserted rows. One statement is atomic by itself: no transaction, no extra round trip.
+
+    A person starts counting in a grid-day when their ``PersonDay.n`` was 0 before (it equals
+    what this statement added), and counts among the watched who reported when the same row
+    also holds a period under watch (``w > 0``): the row's lock orders this against a period
+    started at the same moment (services/watch.py)."""
     thresholds = sorted({p: rules_for(p).fever_threshold for p in paths}.items())
     params: list = [v for pair in thresholds for v in pair]
     sql = f"""
 WITH ins AS ({insert_sql}),
+per_key AS (SELECT "on", region_path, person_id, count(*) AS k FROM ins GROUP BY 1, 2, 3),
 marks AS (
-  INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n)
-  SELECT "on", region_path, person_id, count(*) FROM ins GROUP BY 1, 2, 3
+  INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n, w)
+  SELECT "on", region_path, person_id, k, 0 FROM per_key
   ORDER BY "on", region_path COLLATE "C", person_id
   ON CONFLICT ("on", region_path, person_id) DO UPDATE SET n = {_PERSONDAY}.n + excluded.n
-  RETURNING "on", region_path, (xmax = 0) AS fresh
+  RETURNING "on", region_path, person_id, n, w
 ),
-fresh AS (SELECT "on", region_path, count(*) FILTER (WHERE fresh) AS persons FROM marks
-  GROUP BY 1, 2),
+fresh AS (SELECT m."on", m.region_path, count(*) AS persons,
+    count(*) FILTER (WHERE m.w > 0) AS reported
+  FROM marks m JOIN per_key p
+    ON p."on" = m."on" AND p.region_path = m.region_path AND p.person_id = m.person_id
+  WHERE m.n = p.k GROUP BY 1, 2),
 per AS (
   SELECT i."on", i.region_path, count(*) AS check_ins,
     count(*) FILTER (WHERE i.temperature >= t.threshold) AS fevers
@@ -100,20 +113,78 @@ per AS (
   GROUP BY 1, 2
 ),
 counted AS (
-  INSERT INTO {_GRIDDAY} (region_path, "on", check_ins, persons, fevers)
-  SELECT p.region_path, p."on", p.check_ins, coalesce(f.persons, 0), p.fevers
+  INSERT INTO {_GRIDDAY} (region_path, "on", check_ins, persons, fevers, watched,
+    watched_reported)
+  SELECT p.region_path, p."on", p.check_ins, coalesce(f.persons, 0), p.fevers, 0,
+    coalesce(f.reported, 0)
   FROM per p LEFT JOIN fresh f ON f."on" = p."on" AND f.region_path = p.region_path
   ORDER BY p.region_path COLLATE "C", p."on"
   ON CONFLICT (region_path, "on") DO UPDATE SET
     check_ins = {_GRIDDAY}.check_ins + excluded.check_ins,
     persons = {_GRIDDAY}.persons + excluded.persons,
-    fevers = {_GRIDDAY}.fevers + excluded.fevers
+    fevers = {_GRIDDAY}.fevers + excluded.fevers,
+    watched_reported = {_GRIDDAY}.watched_reported + excluded.watched_reported
 )
 SELECT id, person_id, region_path, temperature, symptoms, client_id, "on" FROM ins"""
     return sql, params
 
 
-# --- any database: add and remove rows -------------------------------------------------------
+# --- any database: one pass of changes, in key order ------------------------------------------
+
+
+class Tally:
+    """The changes one writer counts, applied in one pass (``apply``) so that its locks are
+    taken in key order: check-ins added or removed (``check_ins``), periods under watch
+    covering a person's day added or removed (``watches``, from services/watch.py), and the
+    distinct persons under watch per kind (``kinds``)."""
+
+    def __init__(self) -> None:
+        self.figures: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0] * 5)
+        self.marks: dict[Key, list[int]] = defaultdict(lambda: [0, 0])  # (Δn, Δw) per key
+        self.kind_deltas: Counter[tuple[dt.date, str, str]] = Counter()
+        self.settled: set[tuple[dt.date, str]] = set()  # (day, path): kinds counted anew
+
+    def check_ins(self, sign: int, rows: Iterable[Row]) -> None:
+        for on, path, person_id, temperature in rows:
+            f = self.figures[(path, on)]
+            f[0] += sign
+            f[2] += sign * _fever(path, temperature)
+            self.marks[(on, path, person_id)][0] += sign
+
+    def person_days(self, deltas: Iterable[tuple[Key, int, int]]) -> None:
+        """Add (Δn, Δw) to each (day, path, person)."""
+        for key, dn, dw in deltas:
+            mark = self.marks[key]
+            mark[0] += dn
+            mark[1] += dw
+
+    def watches(self, deltas: Mapping[Key, int]) -> None:
+        for key, dw in deltas.items():
+            self.marks[key][1] += dw
+
+    def kinds(self, deltas: Mapping[tuple[dt.date, str, str], int]) -> None:
+        for key, d in deltas.items():
+            self.kind_deltas[key] += d
+
+    def settle_kinds(self, days: Iterable[tuple[dt.date, str]]) -> None:
+        """Count the persons per kind of these (day, path) anew from the periods, instead of
+        by difference: a merge joined two persons' periods, and which were whose is gone."""
+        self.settled.update(days)
+
+    def apply(self) -> None:
+        for (on, path), deltas in _count_persons(self.marks):
+            f = self.figures[(path, on)]
+            f[1] += deltas[0]
+            f[3] += deltas[1]
+            f[4] += deltas[2]
+        _bump_grid_days(self.figures)
+        _bump_kinds(
+            Counter({k: d for k, d in self.kind_deltas.items() if (k[0], k[1]) not in self.settled})
+        )
+        if self.settled:
+            from .watch import settle_kinds
+
+            settle_kinds(self.settled)
 
 
 def add(rows: Iterable[Row]) -> None:
@@ -126,44 +197,36 @@ def remove(rows: Iterable[Row]) -> None:
     shift(rows, ())
 
 
-def shift(removed: Iterable[Row], added: Iterable[Row]) -> None:
+def shift(removed: Iterable[Row], added: Iterable[Row], tally: Tally | None = None) -> None:
     """Uncount ``removed`` and count ``added`` in one pass: check-ins moved from one grid
-    path to another (a person moved) change both grid-days' figures together."""
-    figures: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
-    marks: Counter[tuple[dt.date, str, int]] = Counter()  # signed: check-ins added per key
-    for sign, rows in ((-1, removed), (1, added)):
-        for on, path, person_id, temperature in rows:
-            f = figures[(path, on)]
-            f[0] += sign
-            f[2] += sign * _fever(path, temperature)
-            marks[(on, path, person_id)] += sign
-    for (on, path), delta in _count_persons(marks):
-        figures[(path, on)][1] += delta
-    _bump(figures)
+    path to another (a person moved) change both grid-days' figures together. With a
+    ``tally``, only add them to it (its writer applies everything at once)."""
+    own = tally is None
+    tally = tally or Tally()
+    tally.check_ins(-1, removed)
+    tally.check_ins(1, added)
+    if own:
+        tally.apply()
 
 
-def transfer_person(*, from_id: int, to_id: int, days: Iterable[tuple[dt.date, str]]) -> None:
-    """A merge gave ``from_id``'s check-ins to ``to_id``: on these grid-days the first stops
-    counting and the second counts, once (check-ins and fevers do not change)."""
+def transfer_person(
+    *, from_id: int, to_id: int, days: Iterable[tuple[dt.date, str]], tally: Tally
+) -> None:
+    """A merge gave ``from_id``'s check-ins and periods to ``to_id``: on these grid-days the
+    first stops counting and the second counts, once (check-ins and fevers do not change)."""
     keys = sorted(set(days))
-    marks: Counter[tuple[dt.date, str, int]] = Counter()
     for i in range(0, len(keys), _CHUNK):
         chunk = keys[i : i + _CHUNK]
         where = " OR ".join(['("on" = %s AND region_path = %s)'] * len(chunk))
         with connection.cursor() as cursor:
             cursor.execute(
-                f'SELECT "on", region_path, n FROM {_PERSONDAY} WHERE person_id = %s AND ({where})',
+                f'SELECT "on", region_path, n, w FROM {_PERSONDAY} '
+                f"WHERE person_id = %s AND ({where})",
                 [from_id, *(v for key in chunk for v in key)],
             )
-            for on, path, n in cursor.fetchall():
-                marks[(_date(on), path, from_id)] -= n
-                marks[(_date(on), path, to_id)] += n
-    if not marks:
-        return
-    figures: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for (on, path), delta in _count_persons(marks):
-        figures[(path, on)][1] += delta
-    _bump(figures)
+            for on, path, n, w in cursor.fetchall():
+                on = _date(on)
+                tally.person_days([((on, path, from_id), -n, -w), ((on, path, to_id), n, w)])
 
 
 def _runs(ordered: list, up) -> Iterable[tuple[bool, list]]:
@@ -176,40 +239,102 @@ def _runs(ordered: list, up) -> Iterable[tuple[bool, list]]:
             start = i
 
 
-def _count_persons(
-    marks: Counter[tuple[dt.date, str, int]],
-) -> list[tuple[tuple[dt.date, str], int]]:
-    """Apply the signed check-in counts to each (day, path, person) in key order; a +1 or -1
-    for the (day, path) of each person who starts or stops being counted there."""
-    changes: list[tuple[tuple[dt.date, str], int]] = []
-    ordered = sorted((k, n) for k, n in marks.items() if n)
-    for up, run in _runs(ordered, lambda kn: kn[1] > 0):
-        if up:
-            changes += [(key, 1) for key in _mark(run)]
-        else:
-            changes += [(key, -1) for key in _unmark([(k, -n) for k, n in run])]
+def _count_persons(marks: Mapping[Key, list[int]]) -> list[tuple[tuple[dt.date, str], tuple]]:
+    """Apply the signed (Δn, Δw) to each (day, path, person) in key order; for the (day,
+    path) of each person whose standing changes there, the changes of (persons who reported,
+    persons under watch, persons under watch who reported)."""
+    changes: list[tuple[tuple[dt.date, str], tuple]] = []
+    ordered = sorted((k, (v[0], v[1])) for k, v in marks.items() if v[0] or v[1])
+    for up, run in _runs(ordered, lambda kv: min(kv[1]) >= 0):
+        for (on, path, _pid), (n0, w0), (n1, w1) in _mark(run) if up else _unmark(run):
+            delta = (
+                (n1 > 0) - (n0 > 0),
+                (w1 > 0) - (w0 > 0),
+                (n1 > 0 and w1 > 0) - (n0 > 0 and w0 > 0),
+            )
+            if any(delta):
+                changes.append(((on, path), delta))
     return changes
 
 
-def _mark(chunk: list[tuple[tuple[dt.date, str, int], int]]) -> list[tuple[dt.date, str]]:
-    """Add ``n`` check-ins to each (day, path, person), in the order given; the (day, path)
-    of each person who was not yet counted there."""
+Standing = tuple[Key, tuple[int, int], tuple[int, int]]  # key, (n, w) before, (n, w) after
+
+
+def _mark(chunk: list[tuple[Key, tuple[int, int]]]) -> list[Standing]:
+    """Add (Δn, Δw), none negative, to each (day, path, person), in the order given."""
     added = dict(chunk)
-    fresh = []
+    out = []
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n) '
-            f"VALUES {_values(len(chunk), ('date', 'varchar', 'bigint', 'integer'))} "
+            f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n, w) '
+            f"VALUES {_values(len(chunk), ('date', 'varchar', 'bigint', 'integer', 'integer'))} "
             f'ON CONFLICT ("on", region_path, person_id) DO UPDATE SET '
-            f"n = {_PERSONDAY}.n + excluded.n "
-            f'RETURNING "on", region_path, person_id, n',
-            [v for (key, n) in chunk for v in (*key, n)],
+            f"n = {_PERSONDAY}.n + excluded.n, w = {_PERSONDAY}.w + excluded.w "
+            f'RETURNING "on", region_path, person_id, n, w',
+            [v for (key, d) in chunk for v in (*key, *d)],
         )
-        for on, path, person_id, n in cursor.fetchall():
-            on = _date(on)
-            if n == added[(on, path, person_id)]:  # the row is new: n is what we added
-                fresh.append((on, path))
-    return fresh
+        for on, path, person_id, n, w in cursor.fetchall():
+            key = (_date(on), path, person_id)
+            dn, dw = added[key]
+            out.append((key, (n - dn, w - dw), (n, w)))
+    return out
+
+
+_KEY = ("date", "varchar", "bigint")
+
+
+def _read_locked(keys: list[Key]) -> dict[Key, tuple[int, int]]:
+    """(n, w) of these ``PersonDay`` rows, locked in key order on PostgreSQL."""
+    order = ""
+    if _pg():
+        order = ' ORDER BY t."on", t.region_path COLLATE "C", t.person_id FOR UPDATE OF t'
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT t."on", t.region_path, t.person_id, t.n, t.w FROM {_PERSONDAY} t '
+            f'JOIN (VALUES {_values(len(keys), _KEY)}) AS v ON t."on" = v.column1 AND '
+            f"t.region_path = v.column2 AND t.person_id = v.column3{order}",
+            [v for key in keys for v in key],
+        )
+        return {(_date(on), path, pid): (n, w) for on, path, pid, n, w in cursor.fetchall()}
+
+
+def _unmark(chunk: list[tuple[Key, tuple[int, int]]]) -> list[Standing]:
+    """Apply (Δn, Δw), some negative, to each (day, path, person): the rows are read (and on
+    PostgreSQL locked) in key order, then updated, or deleted when nothing is left (never
+    below zero: rows written around the services were never counted; ``recount`` settles
+    them)."""
+    casts = _KEY
+    old = _read_locked([k for k, _d in chunk])
+    out: list[Standing] = []
+    kept, gone, fresh = [], [], []
+    for key, (dn, dw) in chunk:
+        before = old.get(key, (0, 0))
+        after = (max(before[0] + dn, 0), max(before[1] + dw, 0))
+        out.append((key, before, after))
+        if key not in old:
+            if any(after):
+                fresh.append((key, after))
+        elif not any(after):
+            gone.append(key)
+        elif after != before:
+            kept.append((key, after))
+    with connection.cursor() as cursor:
+        if kept:
+            cursor.execute(
+                f"UPDATE {_PERSONDAY} SET n = v.column4, w = v.column5 FROM (VALUES "
+                f"{_values(len(kept), (*casts, 'integer', 'integer'))}) AS v "
+                f'WHERE {_PERSONDAY}."on" = v.column1 AND {_PERSONDAY}.region_path = v.column2 '
+                f"AND {_PERSONDAY}.person_id = v.column3",
+                [v for key, after in kept for v in (*key, *after)],
+            )
+        if gone:
+            where = " OR ".join(['("on" = %s AND region_path = %s AND person_id = %s)'] * len(gone))
+            cursor.execute(
+                f"DELETE FROM {_PERSONDAY} WHERE {where}", [v for key in gone for v in key]
+            )
+    if fresh:  # a row missing though something was to be taken from it: add what is added
+        _mark(fresh)
+    return out
 
 
 def _lock(table: str, keys: list[tuple], columns: tuple[str, ...], casts: tuple[str, ...]):
@@ -226,101 +351,132 @@ def _lock(table: str, keys: list[tuple], columns: tuple[str, ...], casts: tuple[
         )
 
 
-def _unmark(chunk: list[tuple[tuple[dt.date, str, int], int]]) -> list[tuple[dt.date, str]]:
-    """Take ``n`` check-ins from each (day, path, person); the (day, path) of each person who
-    has none left there (their row is deleted)."""
+def _bump(
+    table: str,
+    columns: tuple[str, ...],
+    casts: tuple[str, ...],
+    names: tuple[str, ...],
+    deltas: Mapping[tuple, list[int]],
+    *,
+    lock: bool = False,
+) -> None:
+    """Add the deltas (one per name) to each row of ``table`` keyed by ``columns``, in key
+    order: additions upsert, subtractions update what is there and never go below zero (rows
+    written around the services, as tests do, were never counted; ``recount`` settles
+    them)."""
+    ordered = sorted((k, v) for k, v in deltas.items() if lock or any(v))
     floor = "GREATEST" if _pg() else "MAX"
-    casts = ("date", "varchar", "bigint", "integer")
-    _lock(_PERSONDAY, [k for k, _n in chunk], ("on", "region_path", "person_id"), casts[:3])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {_PERSONDAY} SET n = {floor}({_PERSONDAY}.n - v.column4, 0) "
-            f"FROM (VALUES {_values(len(chunk), casts)}) "
-            f'AS v WHERE {_PERSONDAY}."on" = v.column1 AND '
-            f"{_PERSONDAY}.region_path = v.column2 AND {_PERSONDAY}.person_id = v.column3 "
-            f'RETURNING {_PERSONDAY}."on", {_PERSONDAY}.region_path, '
-            f"{_PERSONDAY}.person_id, {_PERSONDAY}.n",
-            [v for (key, n) in chunk for v in (*key, n)],
-        )
-        empty = [(_date(on), path, pid) for on, path, pid, n in cursor.fetchall() if n == 0]
-        if empty:
-            where = " OR ".join(
-                ['("on" = %s AND region_path = %s AND person_id = %s)'] * len(empty)
-            )
-            cursor.execute(
-                f"DELETE FROM {_PERSONDAY} WHERE n = 0 AND ({where})",
-                [v for key in empty for v in key],
-            )
-    return [(on, path) for on, path, _pid in empty]
-
-
-def _bump(figures: dict[tuple[str, dt.date], list[int]]) -> None:
-    """Add the deltas (check-ins, persons, fevers) to each grid-day, in key order: additions
-    upsert, subtractions update what is there and never go below zero (rows written around
-    the services, as tests do, were never counted; ``recount`` settles them)."""
-    ordered = sorted((k, v) for k, v in figures.items() if any(v))
-    floor = "GREATEST" if _pg() else "MAX"
+    all_casts = (*casts, *["integer"] * len(names))
+    key_cols = ", ".join(f'"{c}"' for c in columns)
+    n_keys = len(columns)
     for up, chunk in _runs(ordered, lambda kv: min(kv[1]) >= 0):
+        params = [v for (key, d) in chunk for v in (*key, *d)]
         if up:
+            sets = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f'INSERT INTO {_GRIDDAY} (region_path, "on", check_ins, persons, fevers) '
-                    f"VALUES {_values(len(chunk), _FIGURES)} "
-                    f'ON CONFLICT (region_path, "on") DO UPDATE SET '
-                    f"check_ins = {_GRIDDAY}.check_ins + excluded.check_ins, "
-                    f"persons = {_GRIDDAY}.persons + excluded.persons, "
-                    f"fevers = {_GRIDDAY}.fevers + excluded.fevers",
-                    _flat(chunk),
+                    f"INSERT INTO {table} ({key_cols}, {', '.join(names)}) "
+                    f"VALUES {_values(len(chunk), all_casts)} "
+                    f"ON CONFLICT ({key_cols}) DO UPDATE SET {sets}",
+                    params,
                 )
             continue
-        _lock(_GRIDDAY, [k for k, _v in chunk], ("region_path", "on"), ("varchar", "date"))
+        _lock(table, [k for k, _v in chunk], columns, casts)
         sets = ", ".join(
-            f"{name} = {floor}({_GRIDDAY}.{name} + v.column{n}, 0)"
-            for n, name in ((3, "check_ins"), (4, "persons"), (5, "fevers"))
+            f"{name} = {floor}({table}.{name} + v.column{n}, 0)"
+            for n, name in enumerate(names, n_keys + 1)
         )
+        where = " AND ".join(f'{table}."{c}" = v.column{n}' for n, c in enumerate(columns, 1))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {_GRIDDAY} SET {sets} FROM (VALUES {_values(len(chunk), _FIGURES)}) "
-                f'AS v WHERE {_GRIDDAY}.region_path = v.column1 AND {_GRIDDAY}."on" = v.column2',
-                _flat(chunk),
+                f"UPDATE {table} SET {sets} FROM (VALUES {_values(len(chunk), all_casts)}) "
+                f"AS v WHERE {where}",
+                params,
             )
 
 
-def _flat(chunk: list[tuple[tuple[str, dt.date], list[int]]]) -> list[Any]:
-    return [v for (key, deltas) in chunk for v in (*key, *deltas)]
+def _bump_grid_days(figures: Mapping[tuple[str, dt.date], list[int]]) -> None:
+    """Add (check-ins, persons, fevers, watched, watched who reported) to each grid-day."""
+    _bump(_GRIDDAY, ("region_path", "on"), ("varchar", "date"), _NAMES, figures)
+
+
+def lock_kinds(keys: list[tuple[str, dt.date, str]]) -> None:
+    """Make and lock these ``KindDay`` rows (path, day, kind), in key order."""
+    rows = {key: [0] for key in keys}
+    _bump(
+        _KINDDAY,
+        ("region_path", "on", "kind"),
+        ("varchar", "date", "varchar"),
+        ("persons",),
+        rows,
+        lock=True,
+    )
+
+
+def _bump_kinds(deltas: Mapping[tuple[dt.date, str, str], int]) -> None:
+    """Add to the persons under watch of each (day, path, kind)."""
+    rows = {(path, on, kind): [d] for (on, path, kind), d in deltas.items()}
+    _bump(
+        _KINDDAY, ("region_path", "on", "kind"), ("varchar", "date", "varchar"), ("persons",), rows
+    )
 
 
 # --- recount from the raw rows ---------------------------------------------------------------
 
 
 def recount(*, day: dt.date | None = None) -> int:
-    """Recompute the counters (of one day, or of every day) from the check-ins; the number of
-    grid-days counted. Writers wait while it runs (PostgreSQL: a lock on the counter tables
-    taken before it reads), so nothing written meanwhile is lost."""
+    """Recompute the counters (of one day, or of every day) from the check-ins and the periods
+    under watch; the number of grid-days counted. Writers wait while it runs (PostgreSQL: a
+    lock on the counter tables taken before it reads), so nothing written meanwhile is
+    lost."""
+    from .watch import coverage_of
+
     where, params = ('WHERE "on" = %s', [day]) if day else ("", [])
     where_c = 'WHERE c."on" = %s' if day else ""
     with transaction.atomic(), connection.cursor() as cursor:
         if _pg():
-            cursor.execute(f"LOCK TABLE {_PERSONDAY}, {_GRIDDAY} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(f"DELETE FROM {_PERSONDAY} {where}", params)
-        cursor.execute(f"DELETE FROM {_GRIDDAY} {where}", params)
-        cursor.execute(f"SELECT DISTINCT region_path FROM {_CHECKIN} {where}", params)
-        paths = [p for (p,) in cursor.fetchall()]
-        if not paths:
-            return 0
+            cursor.execute(
+                f"LOCK TABLE {_PERSONDAY}, {_GRIDDAY}, {_KINDDAY} IN SHARE ROW EXCLUSIVE MODE"
+            )
+        for table in (_PERSONDAY, _GRIDDAY, _KINDDAY):
+            cursor.execute(f"DELETE FROM {table} {where}", params)
         cursor.execute(
-            f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n) '
-            f'SELECT "on", region_path, person_id, count(*) FROM {_CHECKIN} {where} '
+            f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n, w) '
+            f'SELECT "on", region_path, person_id, count(*), 0 FROM {_CHECKIN} {where} '
             "GROUP BY 1, 2, 3",
             params,
         )
-        thresholds: list[Any] = [v for p in paths for v in (p, rules_for(p).fever_threshold)]
+        watches, kinds = coverage_of(None, day=day)
+        rows = sorted(watches.items())
+        for i in range(0, len(rows), _CHUNK):
+            chunk = rows[i : i + _CHUNK]
+            cursor.execute(
+                f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n, w) VALUES '
+                f"{_values(len(chunk), ('date', 'varchar', 'bigint', 'integer', 'integer'))} "
+                f'ON CONFLICT ("on", region_path, person_id) DO UPDATE SET w = excluded.w',
+                [v for key, w in chunk for v in (*key, 0, w)],
+            )
+        cursor.execute(f"SELECT DISTINCT region_path FROM {_CHECKIN} {where}", params)
+        paths = [p for (p,) in cursor.fetchall()]
+        if paths:
+            thresholds: list[Any] = [v for p in paths for v in (p, rules_for(p).fever_threshold)]
+            cursor.execute(
+                f'INSERT INTO {_GRIDDAY} (region_path, "on", check_ins, persons, fevers, '
+                "watched, watched_reported) "
+                'SELECT c.region_path, c."on", count(*), count(DISTINCT c.person_id), '
+                "sum(CASE WHEN c.temperature >= t.column2 THEN 1 ELSE 0 END), 0, 0 "
+                f"FROM {_CHECKIN} c JOIN (VALUES {_values(len(paths), ('varchar', 'numeric'))}) "
+                f"AS t ON t.column1 = c.region_path {where_c} GROUP BY 1, 2",
+                thresholds + params,
+            )
         cursor.execute(
-            f'INSERT INTO {_GRIDDAY} (region_path, "on", check_ins, persons, fevers) '
-            'SELECT c.region_path, c."on", count(*), count(DISTINCT c.person_id), '
-            "sum(CASE WHEN c.temperature >= t.column2 THEN 1 ELSE 0 END) "
-            f"FROM {_CHECKIN} c JOIN (VALUES {_values(len(paths), ('varchar', 'numeric'))}) AS t "
-            f"ON t.column1 = c.region_path {where_c} GROUP BY 1, 2",
-            thresholds + params,
+            'SELECT region_path, "on", sum(CASE WHEN w > 0 THEN 1 ELSE 0 END), '
+            "sum(CASE WHEN w > 0 AND n > 0 THEN 1 ELSE 0 END) "
+            f"FROM {_PERSONDAY} {where} GROUP BY 1, 2",
+            params,
         )
-        return cursor.rowcount
+        watched = {(path, _date(on)): [0, 0, 0, w, r] for path, on, w, r in cursor.fetchall()}
+        _bump_grid_days(watched)
+        _bump_kinds(kinds)
+        cursor.execute(f"SELECT count(*) FROM {_GRIDDAY} {where}", params)
+        return cursor.fetchone()[0]

@@ -19,6 +19,7 @@ from fangkong.people.models import Person
 from ..choices import FollowUp, ObservationKind
 from ..models import CheckIn, Extension, Observation
 from ..rules import rules_for
+from . import watch
 from .checkins import CheckInInvalid
 from .days import check_dates
 
@@ -68,26 +69,29 @@ def check_start_observation(
     if kind == ObservationKind.CENTRAL_QUARANTINE and not hotel.strip():
         errors["hotel"] = _("central quarantine needs the hotel (and room)")
     end_on = start_on + dt.timedelta(days=days - 1)
-    clash = _overlapping(person, start_on, end_on)
-    if clash is not None:
-        errors["start_on"] = _("already under %(kind)s until %(end)s") % {
-            "kind": clash.get_kind_display(),
-            "end": clash.last_day,
-        }
     if errors:
         raise CheckInInvalid(errors)
-    return Observation.objects.create(
-        person=person,
-        region_path=person.region_path,
-        kind=kind,
-        reason=reason.strip()[:200],
-        start_on=start_on,
-        end_on=end_on,
-        hotel=hotel.strip()[:100],
-        room=room.strip()[:20],
-        responsible=user,
-        created_by=user,
-    )
+    with watch.changing([person.pk]):  # the person locked: no other period starts meanwhile
+        clash = _overlapping(person, start_on, end_on)
+        if clash is not None:
+            raise CheckInInvalid(
+                {
+                    "start_on": _("already under %(kind)s until %(end)s")
+                    % {"kind": clash.get_kind_display(), "end": clash.last_day}
+                }
+            )
+        return Observation.objects.create(
+            person=person,
+            region_path=person.region_path,
+            kind=kind,
+            reason=reason.strip()[:200],
+            start_on=start_on,
+            end_on=end_on,
+            hotel=hotel.strip()[:100],
+            room=room.strip()[:20],
+            responsible=user,
+            created_by=user,
+        )
 
 
 BULK_BATCH = 2000
@@ -123,6 +127,11 @@ def do_place_under_watch(
     watch. COPY (PostgreSQL) or batched inserts, never a row at a time."""
     today = timezone.localdate()
     ids = sorted({pk for pk, _path, _reason in people})
+    with watch.changing(ids, since=today):
+        return _place_under_watch(people, ids, kind, user, today)
+
+
+def _place_under_watch(people, ids: list[int], kind: str, user: User | None, today) -> list[int]:
     user_id = user.pk if user is not None and user.pk else None
     watched: set[int] = set()
     for i in range(0, len(ids), BULK_BATCH):
@@ -202,13 +211,15 @@ def do_observe_contact(
                     created_by=user,
                 )
             )
-    if periods:
+    if not periods:
+        return periods
+    with watch.changing([person.pk]):
         _supersede(person, periods[0].start_on, reason)
-    for p in periods:
-        p.save()
-    if len(periods) == 2:
-        periods[1].follows = periods[0]
-        periods[1].save(update_fields=["follows"])
+        for p in periods:
+            p.save()
+        if len(periods) == 2:
+            periods[1].follows = periods[0]
+            periods[1].save(update_fields=["follows"])
     return periods
 
 
@@ -239,16 +250,17 @@ def check_extend_observation(
         errors["observation"] = _("this period was ended early; start a new one")
     if errors:
         raise CheckInInvalid(errors)
-    observation = Observation.objects.select_for_update().get(pk=observation.pk)
-    Extension.objects.create(
-        observation=observation,
-        days=days,
-        reason=reason.strip()[:200],
-        previous_end_on=observation.end_on,
-        by=user,
-    )
-    observation.end_on += dt.timedelta(days=days)
-    observation.save(update_fields=["end_on"])
+    with watch.changing([observation.person_id]):
+        observation = Observation.objects.select_for_update().get(pk=observation.pk)
+        Extension.objects.create(
+            observation=observation,
+            days=days,
+            reason=reason.strip()[:200],
+            previous_end_on=observation.end_on,
+            by=user,
+        )
+        observation.end_on += dt.timedelta(days=days)
+        observation.save(update_fields=["end_on"])
     return observation
 
 
@@ -270,11 +282,13 @@ def do_end_observation(*, observation_id: int, reason: str) -> bool:
     admitted); False when it had already ended. For other apps' services, which decide who
     may."""
     today = timezone.localdate()
-    return bool(
-        Observation.objects.filter(pk=observation_id, ended_on__isnull=True).update(
-            ended_on=today, end_reason=reason.strip()[:200]
+    person_id = Observation.objects.filter(pk=observation_id).values_list("person_id", flat=True)
+    with watch.changing(person_id):
+        return bool(
+            Observation.objects.filter(pk=observation_id, ended_on__isnull=True).update(
+                ended_on=today, end_reason=reason.strip()[:200]
+            )
         )
-    )
 
 
 def follow_up(observation: Observation, *, today: dt.date | None = None) -> list[DayStatus]:
