@@ -11,6 +11,8 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,3 +207,30 @@ def test_community_staff_swab_a_task_escalated_to_them(tmp_path, tree, people, l
     client.post(reverse("screening:task_swab", args=[task.pk]), {"barcode": "HX600003"})
     task.refresh_from_db()
     assert task.status == "done" and task.closed_by_tube.pool_size == 1
+
+
+def test_the_task_list_costs_the_same_queries_for_more_escalated_tasks(
+    tmp_path, tree, people, login, lab
+):
+    def escalated_page():
+        Task.objects.update(deadline_at=timezone.now() - dt.timedelta(minutes=1))
+        escalate_overdue_tasks(timezone.now())
+        client = login(people.community)
+        client.get(reverse("screening:tasks"))  # the session and the language, once
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("screening:tasks"))
+        assert page.status_code == 200
+        return len(queries)
+
+    campaign = make_campaign(tree)
+    swabbed_tube(people.grid_a, campaign, "HX620001", tree.person_a, lab=lab)
+    import_rows(tmp_path, [["HX620001", "阳性", "", "", LAB, _when()]], lab=lab, user=people.lab)
+    one = escalated_page()
+    for n in range(3):
+        person = make_person(tree.grid_a, name=f"住户{n}", household=tree.household_a)
+        swabbed_tube(people.grid_a, campaign, f"HX62001{n}", person, lab=lab)
+        import_rows(
+            tmp_path, [[f"HX62001{n}", "阳性", "", "", LAB, _when()]], lab=lab, user=people.lab
+        )
+    assert escalated_page() == one
+    assert Task.objects.filter(level="community").count() == 4
