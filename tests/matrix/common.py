@@ -90,6 +90,14 @@ def health_view(persona: str):
     return 404 if persona == "grid_b" else 403
 
 
+def health_view_list(persona: str):
+    """A list of grid A's people behind a health figure: its viewers see them; grid B's worker
+    asking for grid A is refused (404), like any region outside their area."""
+    if persona in HEALTH_VIEWERS:
+        return "shown"
+    return 404 if persona == "grid_b" else 403
+
+
 def recorders(persona: str, ok: int = 200):
     if persona in RECORDERS:
         return ok

@@ -13,6 +13,7 @@ from .common import (
     case_staff,
     checkpoint_staff,
     health_view,
+    health_view_list,
     recorders,
     viewers_then_recorders,
 )
@@ -145,6 +146,12 @@ def _grid(t):
 ROWS["health:staff"] = E(lambda t: reverse("health:staff") + _grid(t), health_view)
 ROWS["health:people"] = E(
     lambda t: reverse("health:people") + _grid(t), health_view, setup=_watch_zhang_wei
+)
+ROWS["health:people?not_reported"] = E(
+    lambda t: reverse("health:people") + _grid(t) + "&what=not_reported",
+    health_view_list,
+    shown=lambda t: "张伟",  # under watch today, not yet reported
+    setup=_watch_zhang_wei,
 )
 ROWS["health:alerts"] = E(
     lambda t: reverse("health:alerts") + _grid(t), health_view, setup=_zhang_wei_fever

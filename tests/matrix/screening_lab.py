@@ -4,7 +4,10 @@ The subject: the lab persona operates 芙蓉区疾控中心实验室; tube HX910
 was sent to it and reported negative then positive (a conflict to confirm; 张伟 has a retest
 task for grid A's worker); tube HX910002 (张小明, grid A) is closed and not yet sent. Only the
 lab operator reaches the lab's pages, and sees barcodes, never names; samplers send tubes; a
-task is its assignee's (other samplers find nothing, 404).
+task is its assignee's (other samplers find nothing, 404) until it is overdue and escalated:
+then the staff of the level it reached see it too (``?escalated``: reached the street), and
+community staff, who sample, may swab it; street and district staff have a task list (what is
+escalated to them) but never swab.
 """
 
 from __future__ import annotations
@@ -120,10 +123,37 @@ def _senders_list(persona: str):
     return "hidden" if persona == "grid_b" else 403
 
 
+# Who has a task list: samplers (their own tasks) and the staff of the levels escalated tasks
+# reach (docs/screening-lab.md, "Overdue tasks escalate").
+TASK_LISTS = SAMPLERS | {"grid_b", "street", "district"}
+
+
 def _assignee_list(persona: str):
     if persona == "grid_a":
         return "shown"
-    return "hidden" if persona in SAMPLERS | {"grid_b"} else 403
+    return "hidden" if persona in TASK_LISTS else 403
+
+
+def _escalated_list(persona: str):
+    """The task escalated to the street: its assignee, the community and the street see it."""
+    if persona in {"grid_a", "community", "street"}:
+        return "shown"
+    return "hidden" if persona in TASK_LISTS else 403
+
+
+def _escalated_swab(persona: str):
+    if persona in {"grid_a", "community"}:
+        return 302
+    return 404 if persona in SAMPLERS | {"grid_b"} else 403
+
+
+def _escalated(tree):
+    from django.utils import timezone
+
+    from fangkong.screening.labmodels import Task
+
+    _setup(tree)
+    Task.objects.update(level="street", escalated_at=timezone.now())
 
 
 def _assignee_only(persona: str):
@@ -182,6 +212,17 @@ ROWS["screening:task_swab"] = E(
     body=lambda t: {"barcode": "HX910009"},
     form=True,
 )
+ROWS["screening:tasks?escalated"] = E(
+    lambda t: reverse("screening:tasks"), _escalated_list, shown=lambda t: "张伟", setup=_escalated
+)
+ROWS["screening:task_swab?escalated"] = E(
+    lambda t: reverse("screening:task_swab", args=[_task(t)]),
+    _escalated_swab,
+    method="post",
+    setup=_escalated,
+    body=lambda t: {"barcode": "HX910009"},
+    form=True,
+)
 ROWS["api:import_lab_results_file"] = E(
     lambda t: reverse("api:import_lab_results_file"),
     _lab_only(200),
@@ -208,6 +249,12 @@ ROWS["api:list_my_tasks"] = E(
     _assignee_list,
     shown=lambda t: "HX910001",
     setup=_setup,
+)
+ROWS["api:list_my_tasks?escalated"] = E(
+    lambda t: reverse("api:list_my_tasks"),
+    _escalated_list,
+    shown=lambda t: "HX910001",
+    setup=_escalated,
 )
 
 

@@ -131,6 +131,67 @@ def duty_money_and_beds(city) -> None:
     )
 
 
+def testing(city) -> None:
+    """Mass testing over several days: 红星社区's campaign from DAY-4 to DAY+1 (张伟 swabbed on
+    DAY-3 in a tube found positive; 张小明 at 23:50 on DAY-1 and again at 00:10 on DAY), the
+    street's one-day campaign of the elderly living alone on DAY-1 (张伟 again), and the other
+    district's campaign (王芳 on DAY-2)."""
+    from fangkong.screening.labmodels import LabResult
+    from fangkong.screening.models import Campaign, Sample, Tube
+    from fangkong.screening.services.labs import do_register_lab
+
+    def campaign(region, first, last, **kw):
+        return Campaign.objects.create(
+            name=f"{region.name}检测",
+            region=region,
+            region_path=region.path,
+            start_on=first,
+            end_on=last,
+            pool_size=5,
+            **kw,
+        )
+
+    def swabbed(c, barcode, person, when):
+        tube = Tube.objects.create(
+            campaign=c,
+            barcode=barcode,
+            pool_size=5,
+            status="closed",
+            region_path=person.region_path,
+            opened_at=when - dt.timedelta(minutes=5),
+            closed_at=when,
+        )
+        Sample.objects.create(
+            client_id=uuid.uuid4(),
+            campaign=c,
+            tube=tube,
+            person=person,
+            region_path=person.region_path,
+            sampled_at=when,
+            source="phone",
+        )
+        return tube
+
+    days = dt.timedelta(days=1)
+    red_star = campaign(city.community_a, DAY - 4 * days, DAY + days)
+    positive = swabbed(red_star, "TR0001", city.person_a, at(DAY - 3 * days, 10))
+    swabbed(red_star, "TR0002", city.child_a, at(DAY - days, 23, 50))
+    swabbed(red_star, "TR0003", city.child_a, at(DAY, 0, 10))
+    lonely = campaign(city.street, DAY - days, DAY - days, target="tag", target_tag="elderly_alone")
+    swabbed(lonely, "TR0004", city.person_a, at(DAY - days, 15))
+    other = campaign(city.grid_c.parent, DAY - 2 * days, DAY)
+    swabbed(other, "TR0005", city.person_c, at(DAY - 2 * days, 9))
+    lab = do_register_lab(code="TRLAB", name="检测所", region=city.district, operators=[])
+    LabResult.objects.create(
+        tube=positive,
+        lab=lab,
+        result="positive",
+        reported_at=at(DAY - 2 * days, 8),
+        region_path=positive.region_path,
+        created_at=at(DAY - 2 * days, 8),
+    )
+
+
 def figures_by_day(section, scope, region) -> list[dict[str, int]]:
     return [
         {f.key: f.value for f in section.figures(scope, region, d, until_of(d)).figures}
@@ -144,7 +205,16 @@ def trend_by_day(section, scope, region) -> list[dict[str, int]]:
     return [{k: totals.get(k, 0) for k in keys} for totals in found]
 
 
-TRENDED = {"registry", "health", "supplies", "assistance", "beds", "funds", "volunteers"}
+TRENDED = {
+    "registry",
+    "health",
+    "screening",
+    "supplies",
+    "assistance",
+    "beds",
+    "funds",
+    "volunteers",
+}
 
 
 def test_the_sections_answer_a_trend():
@@ -157,6 +227,7 @@ def test_each_sections_trend_equals_its_figures_day_by_day(city, people, who):
     stock(city, people)
     asks(city)
     duty_money_and_beds(city)
+    testing(city)
     user = getattr(people, who)
     scope = scope_of(user)
     region = user.scope_region
@@ -170,6 +241,33 @@ def test_each_sections_trend_equals_its_figures_day_by_day(city, people, who):
         checked.add(section.key)
     if who == "hq":
         assert checked >= TRENDED
+
+
+def test_the_testing_trend_counts_each_day_its_swabs_tubes_and_running_campaigns(
+    city, people, django_assert_num_queries
+):
+    """The district's officer: 王芳's campaign is another district's; each campaign counts on
+    the days it runs; a swab at 23:50 is its day's, 00:10 the next. The ten days in five
+    queries: swabs, tubes, the campaigns, and one for each of the district's two campaigns."""
+    testing(city)
+    section = next(s for s in registered() if s.key == "screening")
+    scope = scope_of(people.district)
+    with django_assert_num_queries(5):
+        section.trend(scope, city.district, [(d, until_of(d)) for d in DAYS])
+    found = trend_by_day(section, scope, city.district)
+    by_day = dict(zip(DAYS, found, strict=True))
+    keys = ("swabs", "tubes", "target", "tested", "untested", "positive")
+
+    def day(back):
+        return tuple(by_day[DAY - dt.timedelta(days=back)][k] for k in keys)
+
+    assert day(5) == (0, 0, 0, 0, 0, 0)  # before the campaign
+    assert day(4) == (0, 0, 2, 0, 2, 0)  # 红星社区's two residents, nobody swabbed yet
+    assert day(3) == (1, 1, 2, 1, 1, 1)  # 张伟, in a tube found positive (reported later)
+    assert day(1) == (2, 2, 3, 3, 0, 1)  # 张小明 at 23:50; the street's campaign: 张伟 again
+    assert day(0) == (1, 1, 2, 2, 0, 1)  # 张小明 again at 00:10: counted once
+    assert day(-2) == (0, 0, 0, 0, 0, 0)  # the campaign is over
+    assert found == figures_by_day(section, scope, city.district)
 
 
 def test_the_trend_still_agrees_where_every_resident_reports(city, people):

@@ -54,9 +54,11 @@ def _link(name: str, region: Region, query: str = "") -> Link:
 
 
 def _missing_link(region: Region, day: dt.date) -> Link:
+    """Who is behind "not reported": a grid's call list today (to phone them), else the list
+    of the people due that day who did not report, for any region and day."""
     if region.level == Level.GRID and day == timezone.localdate():
         return Link(reverse("health:missing", args=[region.code]), Cap.HEALTH_VIEW)
-    return _link("health:staff", region, f"&day={day}")
+    return _link("health:people", region, f"&what=not_reported&day={day}")
 
 
 def _figures(region: Region, day: dt.date, total: dict[str, int]) -> list[Figure]:

@@ -9,8 +9,12 @@ class ScreeningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from fangkong.common.timers import register_step
+
         from . import panels
         from .report import register_section
+        from .services.escalation import escalate_overdue_tasks
 
         register_section()
         panels.register()
+        register_step("retests and re-samples", escalate_overdue_tasks)

@@ -68,6 +68,16 @@ class TaskKind(models.TextChoices):
     RESAMPLE = "resample", _("Re-sample")  # a member of an invalid tube
 
 
+class TaskLevel(models.TextChoices):
+    """Who answers for a task now: its grid worker, or above once it is overdue (单管复核 not
+    taken in time goes up the tree as fever alerts and help requests do)."""
+
+    GRID = "grid", _("Grid worker")
+    COMMUNITY = "community", _("Community")
+    STREET = "street", _("Street")
+    DISTRICT = "district", _("District")
+
+
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("To do")
     DONE = "done", _("Done")

@@ -146,11 +146,14 @@ class TaskOut(Schema):
     tube: str
     deadline_at: dt.datetime
     status: str
+    level: str  # who answers for it now: grid, or the level an overdue task reached
+    escalated_at: dt.datetime | None
 
 
 @router.get("/tasks", response={200: list[TaskOut], **error_responses(403)})
 def list_my_tasks(request):
-    """The caller's open retests and re-samples, by deadline."""
+    """The caller's open retests and re-samples, by deadline: those assigned to them and, for
+    community, street and district staff, those escalated to their level (``level``)."""
     scope = scope_of(request.user)
     return [
         {
@@ -160,6 +163,8 @@ def list_my_tasks(request):
             "tube": t.tube.barcode,
             "deadline_at": t.deadline_at,
             "status": t.status,
+            "level": t.level,
+            "escalated_at": t.escalated_at,
         }
         for t in labselectors.my_tasks(request.user, scope)[: labselectors.MAX_LISTED]
     ]

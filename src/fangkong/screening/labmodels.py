@@ -18,7 +18,7 @@ from fangkong.common.db import prefix_index
 from fangkong.people.models import Person
 from fangkong.regions.models import Household, Region
 
-from .choices import Result, TaskKind, TaskStatus
+from .choices import Result, TaskKind, TaskLevel, TaskStatus
 
 USER = settings.AUTH_USER_MODEL
 
@@ -46,6 +46,7 @@ BULK_TASK_FIELDS = [
     "campaign",
     "deadline_at",
     "status",
+    "level",
     "created_at",
 ]
 
@@ -180,7 +181,9 @@ class ResultConflict(models.Model):
 class Task(models.Model):
     """Work a result gives a person's grid worker: a single-tube retest (单管复核) or a
     re-sample, by a deadline; done when the person's new swab is taken. One per kind, person
-    and tube, so an import run twice makes it once."""
+    and tube, so an import run twice makes it once. Open past its deadline, it goes up the
+    tree (``level``, from ``escalated_at``: services/escalation.py); the deadline stays the
+    person's."""
 
     kind = models.CharField(_("task"), max_length=10, choices=TaskKind.choices)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -192,6 +195,10 @@ class Task(models.Model):
     campaign = models.ForeignKey("screening.Campaign", on_delete=models.CASCADE, related_name="+")
     deadline_at = models.DateTimeField(_("deadline"))
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    level = models.CharField(
+        _("answered by"), max_length=10, choices=TaskLevel.choices, default=TaskLevel.GRID
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by_tube = models.ForeignKey(
@@ -204,6 +211,7 @@ class Task(models.Model):
             prefix_index("region_path", "task_region"),
             models.Index(fields=["assignee", "status", "deadline_at"], name="task_assignee_open"),
             models.Index(fields=["person", "status"], name="task_person_open"),
+            models.Index(fields=["status", "level", "deadline_at"], name="task_level_due"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "person", "tube"], name="task_once_per_tube")

@@ -3,7 +3,10 @@
 A lab operator reads through their lab, never through a region: the tubes sent to it (barcode,
 swab count, when sent, the result), its imports and its conflicts; never who is in a tube.
 Another lab's tube, or an id guessed, is simply not there (404). Tasks are read by their
-assignee, inside the assignee's scope; staff with sampling see their area's open tasks.
+assignee, inside the assignee's scope, and, once a task is overdue and has gone up the tree
+(services/escalation.py), by the staff of the level it reached and of the levels below it,
+inside their scope (a community's staff see what reached their community or went on to the
+street; the street's staff what reached the street or the district).
 """
 
 from __future__ import annotations
@@ -12,9 +15,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from fangkong.accounts.choices import Role
 from fangkong.accounts.scope import Cap, Scope
 
-from .choices import TaskStatus, TubeStatus
+from .choices import TaskLevel, TaskStatus, TubeStatus
 from .labmodels import Lab, LabImport, LabOperator, ResultConflict, Task
 from .models import Tube
 
@@ -87,12 +91,40 @@ def lab_counts(lab: Lab) -> dict[str, int]:
     )
 
 
+# The level of the tree a role's staff answer for; an escalated task is theirs from the level
+# it reached up to theirs. Grid workers answer for the tasks assigned to them.
+ANSWERS_AT: dict[str, str] = {
+    Role.COMMUNITY: TaskLevel.COMMUNITY,
+    Role.STREET: TaskLevel.STREET,
+    Role.DISTRICT: TaskLevel.DISTRICT,
+}
+_LEVELS = list(TaskLevel.values)
+
+
+def follows_tasks(scope: Scope) -> bool:
+    """Whether the user has a task list: samplers (their own tasks) and the staff of a level
+    that escalated tasks reach."""
+    return scope.can(Cap.SAMPLING) or (scope.role in ANSWERS_AT and scope.can(Cap.SCREENING_VIEW))
+
+
+def _answered_by(user, scope: Scope) -> Q:
+    """The tasks the user answers for: assigned to them, or escalated to their level or
+    above."""
+    q = Q(assignee_id=user.pk) if scope.can(Cap.SAMPLING) else Q(pk__in=[])
+    level = ANSWERS_AT.get(scope.role)
+    if level is not None and scope.can(Cap.SCREENING_VIEW):
+        q |= Q(level__in=_LEVELS[_LEVELS.index(level) :])
+    return q
+
+
 def my_tasks(user, scope: Scope, *, done: bool = False) -> QuerySet[Task]:
-    """The tasks assigned to the user, inside their scope: open ones by deadline (done ones,
-    newest first, with ``done``)."""
-    scope.require(Cap.SAMPLING)
-    qs = scope.filter(Task.objects.filter(assignee_id=user.pk)).select_related(
-        "person", "person__household", "person__household__building", "tube"
+    """The tasks the user answers for (assigned to them, or escalated to their level), inside
+    their scope: open ones by deadline, the most overdue first (done ones, newest first, with
+    ``done``)."""
+    if not follows_tasks(scope):
+        raise PermissionDenied
+    qs = scope.filter(Task.objects.filter(_answered_by(user, scope))).select_related(
+        "person", "person__grid", "person__household", "person__household__building", "tube"
     )
     if done:
         return qs.filter(status=TaskStatus.DONE).order_by("-closed_at", "-id")
@@ -100,21 +132,10 @@ def my_tasks(user, scope: Scope, *, done: bool = False) -> QuerySet[Task]:
 
 
 def my_task_or_404(user, scope: Scope, pk: int) -> Task:
-    """One of the user's tasks, open or done (a retried post finds it done); else 404."""
+    """One of the tasks the user answers for and may swab, open or done (a retried post finds
+    it done); else 404."""
     scope.require(Cap.SAMPLING)
-    return get_object_or_404(scope.filter(Task.objects.filter(assignee_id=user.pk)), pk=pk)
-
-
-def area_open_tasks(scope: Scope) -> QuerySet[Task]:
-    """Open tasks in the viewer's area, whoever has them (a community's staff follow them)."""
-    scope.require(Cap.SAMPLING)
-    return scope.filter(Task.objects.filter(status=TaskStatus.OPEN))
-
-
-def open_task_count(user, scope: Scope) -> int:
-    if not scope.can(Cap.SAMPLING):
-        return 0
-    return scope.filter(Task.objects.filter(assignee_id=user.pk, status=TaskStatus.OPEN)).count()
+    return get_object_or_404(scope.filter(Task.objects.filter(_answered_by(user, scope))), pk=pk)
 
 
 def sendable_tubes(scope: Scope) -> QuerySet[Tube]:

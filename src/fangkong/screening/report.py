@@ -5,13 +5,17 @@ Coverage counts people of each running campaign's target (in the report's region
 the report's moment; a region with several campaigns that day adds them up. Each figure is
 grouped by region path (one query per figure and campaign), folded into child regions by the
 report.
+
+The trend (the report's earlier days, the dashboard's 14 days) says the same for several whole
+days at once: swabs and tubes each in one query with a column per day, the campaigns running
+on any of the days in one, and each campaign's coverage on the days it ran in one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +32,7 @@ from fangkong.reports.sections import (
     day_start,
     register,
     totals,
+    values_by_moment,
     values_by_path,
 )
 
@@ -82,6 +87,60 @@ def screening_figures(
     return SectionFigures(figures=figures, values=values)
 
 
+def screening_totals(
+    scope: Scope, region: Region, moments: list[tuple[dt.date, dt.datetime]]
+) -> list[dict[str, int]]:
+    """The section's totals for several whole days (oldest first), as ``screening_figures``
+    gives them day by day."""
+    scope.require(Cap.SCREENING_VIEW)
+    if not moments:
+        return []
+    start, end = day_start(moments[0][0]), moments[-1][1]
+
+    def between(field: str):
+        def aggregates(day: dt.date, until: dt.datetime) -> dict[str, Count]:
+            span = Q(**{f"{field}__gte": day_start(day), f"{field}__lt": until})
+            return {"n": Count("id", filter=span)}
+
+        return aggregates
+
+    swabs = selectors.swabs_between(scope, region.path, start, end)
+    tubes = scope.filter(
+        Tube.objects.filter(
+            region_path__startswith=region.path, opened_at__gte=start, opened_at__lt=end
+        )
+    )
+    out = [
+        {"swabs": totals(s).get("n", 0), "tubes": totals(t).get("n", 0)}
+        for s, t in zip(
+            values_by_moment(swabs, moments, between("sampled_at")),
+            values_by_moment(tubes, moments, between("opened_at")),
+            strict=True,
+        )
+    ]
+    days = [day for day, _until in moments]
+    for campaign in selectors.campaigns_running(scope, region.path, days[0], days[-1]):
+        path = region.path if region.path.startswith(campaign.region_path) else campaign.region_path
+        running = [i for i, day in enumerate(days) if campaign.start_on <= day <= campaign.end_on]
+        people = selectors.target_with_swabs(scope, campaign, path)
+        found = values_by_moment(
+            people,
+            [moments[i] for i in running],
+            lambda _day, until: selectors.coverage_counts(until),
+        )
+        for i, values in zip(running, found, strict=True):
+            f = totals(values)
+            day_totals = out[i]
+            for key, n in (
+                ("target", f.get("target", 0)),
+                ("tested", f.get("sampled", 0)),
+                ("positive", f.get("positive", 0)),
+                ("untested", f.get("target", 0) - f.get("sampled", 0)),
+            ):
+                day_totals[key] = day_totals.get(key, 0) + n
+    return out
+
+
 def register_section() -> None:
     board = Board(figures=("swabs", "tested", "untested"), tiles="tested", league=("tested",))
     register(
@@ -92,5 +151,6 @@ def register_section() -> None:
             screening_figures,
             Cap.SCREENING_VIEW,
             board,
+            trend=screening_totals,
         )
     )

@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fangkong.accounts.scope import Cap, Scope
@@ -51,12 +51,15 @@ def require_screening(scope: Scope) -> None:
         scope.require(Cap.SCREENING_VIEW)
 
 
-def campaigns_running(scope: Scope, path: str, day: dt.date) -> QuerySet[Campaign]:
-    """Campaigns running on ``day`` that cover ``path`` or lie under it."""
+def campaigns_running(
+    scope: Scope, path: str, day: dt.date, last: dt.date | None = None
+) -> QuerySet[Campaign]:
+    """Campaigns running on ``day`` (with ``last``: on any day from ``day`` to ``last``) that
+    cover ``path`` or lie under it."""
     return (
         Campaign.objects.filter(_visible(scope))
         .filter(Q(region_path__startswith=path) | Q(region_path__in=_ancestors(path)))
-        .filter(start_on__lte=day, end_on__gte=day)
+        .filter(start_on__lte=last or day, end_on__gte=day)
     )
 
 
@@ -213,6 +216,30 @@ def coverage_values(
     for row in people.values("region_path").annotate(**_COUNTS).order_by():
         out[row["region_path"]].add(row)
     return dict(out)
+
+
+def target_with_swabs(scope: Scope, campaign: Campaign, path: str) -> QuerySet[Person]:
+    """The campaign's target under ``path`` (in the scope), each person joined to their swabs
+    of the campaign (``swab``; a person not sampled is one row without): grouped with
+    ``coverage_counts(until)`` for several moments as columns of one query, it counts what
+    ``coverage_values`` counts at each (the daily report's trend)."""
+    scope.require(Cap.SCREENING_VIEW)
+    return scope.filter(target_of(campaign, path)).alias(
+        swab=FilteredRelation("samples", condition=Q(samples__campaign=campaign))
+    )
+
+
+def coverage_counts(until: dt.datetime) -> dict[str, Count]:
+    """The target, those sampled and those in a positive tube by ``until``, over
+    ``target_with_swabs`` (a person sampled twice is counted once)."""
+    before = Q(swab__sampled_at__lt=until)
+    return {
+        "target": Count("id", distinct=True),
+        "sampled": Count("id", distinct=True, filter=before),
+        "positive": Count(
+            "id", distinct=True, filter=before & Q(swab__tube__result__result=Result.POSITIVE)
+        ),
+    }
 
 
 def coverage(scope: Scope, campaign: Campaign, region: Region) -> Coverage:

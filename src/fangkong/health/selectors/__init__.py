@@ -50,7 +50,7 @@ from .day_figures import (
     day_values,
     residents_per_path,
 )
-from .missing import MissingList, _due, _missing, missing_list, missing_today
+from .missing import MissingList, _due, _missing, missing_list, missing_today, not_reported
 from .staff import StaffView, checked_in_list, staff_view, watched_list
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "open_alerts",
     "watched_on",
     "missing_today",
+    "not_reported",
     "_missing",
     "_due",
     "MissingList",

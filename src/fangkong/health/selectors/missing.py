@@ -1,11 +1,12 @@
-"""Who is due to report today and who has not: the grid worker's call list."""
+"""Who is due to report and who has not: the grid worker's call list of today, and the people
+behind any region's "not reported" figure of any day (the daily report's drill-down)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fangkong.accounts.scope import Cap, Scope
@@ -13,7 +14,7 @@ from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
 from ..models import CheckIn
-from ..rules import everyone_reports, set_where
+from ..rules import everyone_reports, set_where, universal_at, universal_rules
 from .access import watched_on
 
 
@@ -62,4 +63,43 @@ def missing_list(scope: Scope, grid: Region, day: dt.date | None = None) -> Miss
         _due(scope, grid, day, everyone).count(),
         everyone,
         rule.region if rule else None,
+    )
+
+
+def _everyone_reports_q(rules: dict[str, bool], root: str) -> Q:
+    """Persons (by ``region_path``) under ``root`` where every resident must report: the
+    deepest rule on their path says so (``universal_at``), as a condition on the path."""
+    under = [p for p in rules if p.startswith(root) and p != root]
+    q = Q(pk__in=[])
+    for path in [root, *under]:
+        if not universal_at(rules, path):
+            continue
+        term = Q(region_path__startswith=path)
+        for deeper in under:
+            if deeper != path and deeper.startswith(path):
+                term &= ~Q(region_path__startswith=deeper)
+        q |= term
+    return q
+
+
+def not_reported(scope: Scope, region: Region, day: dt.date) -> QuerySet[Person]:
+    """The people behind a region's "not reported" figure of ``day``: those due to report
+    that day — every resident registered by the day's end where the rule says everyone
+    reports, the people under watch that day elsewhere — with no check-in that day; by grid,
+    building and door."""
+    scope.require(Cap.HEALTH_VIEW)
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+    residents = _everyone_reports_q(universal_rules(), region.path) & Q(created_at__lt=end)
+    watched = watched_on(scope, region, day).values("person_id")
+    reported = CheckIn.objects.filter(on=day, region_path__startswith=region.path).values(
+        "person_id"
+    )
+    return (
+        scope.filter(Person.objects.filter(region_path__startswith=region.path))
+        .filter(residents | Q(id__in=watched))
+        .exclude(id__in=reported)
+        .select_related("grid", "household__building")
+        .order_by(
+            "region_path", "household__building__name", "household__unit", "household__door", "id"
+        )
     )

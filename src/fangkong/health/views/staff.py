@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from fangkong.accounts.choices import AuditAction
 from fangkong.accounts.scope import Cap, scope_of
 from fangkong.accounts.services import record_audit, record_person_view
+from fangkong.common.paging import page_of
 from fangkong.common.params import date_or, day_or, int_or
 from fangkong.regions.choices import Level
 from fangkong.regions.selectors import breadcrumbs, region_or_404, region_or_home
@@ -75,9 +76,13 @@ def staff_page(request):
     )
 
 
+NOT_REPORTED_PAGE = 100
+
+
 @login_required
 def people_page(request):
-    """The people behind a figure: under watch (by kind), checked in, or missing."""
+    """The people behind a figure: under watch (by kind), checked in, or due and not reported
+    (any region of the viewer's area, any day; masked, a page at a time)."""
     scope = scope_of(request.user)
     scope.require(Cap.HEALTH_VIEW)
     region = _region(request, scope)
@@ -86,6 +91,12 @@ def people_page(request):
     context = {"region": region, "day": day, "what": what, "crumbs": breadcrumbs(scope, region)}
     if what == "checked_in":
         context["check_ins"] = selectors.checked_in_list(scope, region, day)
+    elif what == "not_reported":
+        context["page"] = page_of(
+            selectors.not_reported(scope, region, day),
+            int_or(request.GET.get("page"), 1),
+            NOT_REPORTED_PAGE,
+        )
     else:
         kind = request.GET.get("kind", "")
         context["observations"] = selectors.watched_list(scope, region, day, kind)

@@ -27,7 +27,7 @@ from fangkong.health.choices import ObservationKind
 from fangkong.health.services import do_place_under_watch
 from fangkong.regions.models import Household, Region
 
-from ..choices import Result, TaskKind, TaskStatus
+from ..choices import Result, TaskKind, TaskLevel, TaskStatus
 from ..labmodels import BULK_TASK_FIELDS, HouseholdFlag, Task
 from ..models import Sample, Tube
 
@@ -152,6 +152,7 @@ def _write_tasks(new: list[tuple], now: dt.datetime) -> None:
                 campaign_id,
                 _db(Task, "deadline_at", now + dt.timedelta(hours=hours)),
                 TaskStatus.OPEN,
+                TaskLevel.GRID,
                 _db(Task, "created_at", now),
             )
         )
