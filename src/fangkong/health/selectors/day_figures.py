@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -377,42 +378,53 @@ def _summed(values: dict[str, dict[str, int]]) -> dict[str, int]:
 
 
 def _events_days(scope, region, moments, out) -> None:
-    """Alerts, new cases and contacts, passages for each moment, as ``_events`` counts them:
-    one aggregate per table, a filtered count per moment."""
+    """Alerts, new cases and contacts, passages for each moment, as ``_events`` counts them.
+    Every moment here is a whole day or today as of now (``day_totals``), so cases, contacts
+    and passages are one count grouped by day each; alerts (a few rows) are read once and
+    each moment's figures taken from them."""
     inside = {"region_path__startswith": region.path}
-    starts = [timezone.make_aware(dt.datetime.combine(d, dt.time())) for d, _at in moments]
+    days = [d for d, _at in moments]
+    index = {d: i for i, d in enumerate(days)}
+    starts = [timezone.make_aware(dt.datetime.combine(d, dt.time())) for d in days]
     first, last = starts[0], max(at for _d, at in moments)
-    alerts, cases, contacts, passages = {}, {}, {}, {}
-    for i, ((day, until), start) in enumerate(zip(moments, starts, strict=True)):
-        seen = Q(opened_at__lt=until) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
-        still_open = seen & (Q(closed_at__isnull=True) | Q(closed_at__gte=until))
-        alerts[f"n{i}_alerts_opened"] = Count("id", filter=seen & Q(opened_at__gte=start))
-        alerts[f"n{i}_alerts_closed"] = Count(
-            "id", filter=seen & Q(closed_at__gte=start, closed_at__lt=until)
+    alerts = scope.filter(
+        Alert.objects.filter(opened_at__lt=last, **inside).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=first)
         )
-        alerts[f"n{i}_alerts_open"] = Count("id", filter=still_open)
-        alerts[f"n{i}_alerts_overdue"] = Count("id", filter=still_open & Q(deadline_at__lt=until))
-        cases[f"n{i}_cases_new"] = Count("id", filter=Q(report_on=day))
-        contacts[f"n{i}_contacts_new"] = Count(
-            "id", filter=Q(created_at__gte=start, created_at__lt=until)
-        )
-        on_day = Q(on=day, passed_at__lt=until)
-        passages[f"n{i}_passages"] = Count("id", filter=on_day)
-        passages[f"n{i}_turned_back"] = Count(
-            "id", filter=on_day & Q(outcome=PassageOutcome.TURNED_BACK)
-        )
-    queries = (
+    ).values_list("opened_at", "closed_at", "deadline_at")
+    spans = [
+        (start, until, out[i])
+        for i, (start, (_d, until)) in enumerate(zip(starts, moments, strict=True))
+    ]
+    for opened, closed, deadline in alerts:
+        for start, until, total in spans:
+            if opened >= until or (closed is not None and closed < start):
+                continue  # not seen that day
+            total["alerts_opened"] += opened >= start
+            total["alerts_closed"] += closed is not None and closed < until
+            if closed is None or closed >= until:
+                total["alerts_open"] += 1
+                total["alerts_overdue"] += deadline < until
+    grouped = (
+        (Case.objects.filter(report_on__in=days), F("report_on"), {"cases_new": Count("id")}),
         (
-            Alert.objects.filter(opened_at__lt=last).filter(
-                Q(closed_at__isnull=True) | Q(closed_at__gte=first)
-            ),
-            alerts,
+            Contact.objects.filter(created_at__gte=first, created_at__lt=last),
+            TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
+            {"contacts_new": Count("id")},
         ),
-        (Case.objects.filter(report_on__in=[d for d, _at in moments]), cases),
-        (Contact.objects.filter(created_at__gte=first, created_at__lt=last), contacts),
-        (Passage.objects.filter(on__in=[d for d, _at in moments]), passages),
+        (
+            Passage.objects.filter(on__in=days),
+            F("on"),
+            {
+                "passages": Count("id"),
+                "turned_back": Count("id", filter=Q(outcome=PassageOutcome.TURNED_BACK)),
+            },
+        ),
     )
-    for qs, counts in queries:
-        for name, n in scope.filter(qs.filter(**inside)).aggregate(**counts).items():
-            i, key = name[1:].split("_", 1)  # n<moment>_<key>
-            out[int(i)][key] += n or 0
+    for qs, by, counts in grouped:
+        rows = scope.filter(qs.filter(**inside)).values(day=by).annotate(**counts).order_by()
+        for row in rows:
+            i = index.get(row["day"])
+            if i is not None:
+                for key in counts:
+                    out[i][key] += row[key]
