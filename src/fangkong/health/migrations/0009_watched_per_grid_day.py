@@ -7,9 +7,15 @@ from django.db import migrations, models
 
 
 def count_what_is_there(apps, schema_editor):
-    from fangkong.health.services.counters import recount
+    """The periods under watch into the new columns; a database whose check-ins were never
+    counted (migration 0006 counts nothing since this one) is recounted whole."""
+    from fangkong.health.models import CheckIn, GridDay
+    from fangkong.health.services.counters import count_watches, recount
 
-    recount()
+    if CheckIn.objects.exists() and not GridDay.objects.exists():
+        recount()
+    else:
+        count_watches()
 
 
 class Migration(migrations.Migration):

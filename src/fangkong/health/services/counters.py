@@ -429,15 +429,10 @@ def recount(*, day: dt.date | None = None) -> int:
     under watch; the number of grid-days counted. Writers wait while it runs (PostgreSQL: a
     lock on the counter tables taken before it reads), so nothing written meanwhile is
     lost."""
-    from .watch import coverage_of
-
     where, params = ('WHERE "on" = %s', [day]) if day else ("", [])
     where_c = 'WHERE c."on" = %s' if day else ""
     with transaction.atomic(), connection.cursor() as cursor:
-        if _pg():
-            cursor.execute(
-                f"LOCK TABLE {_PERSONDAY}, {_GRIDDAY}, {_KINDDAY} IN SHARE ROW EXCLUSIVE MODE"
-            )
+        _lock_tables(cursor)
         for table in (_PERSONDAY, _GRIDDAY, _KINDDAY):
             cursor.execute(f"DELETE FROM {table} {where}", params)
         cursor.execute(
@@ -446,16 +441,6 @@ def recount(*, day: dt.date | None = None) -> int:
             "GROUP BY 1, 2, 3",
             params,
         )
-        watches, kinds = coverage_of(None, day=day)
-        rows = sorted(watches.items())
-        for i in range(0, len(rows), _CHUNK):
-            chunk = rows[i : i + _CHUNK]
-            cursor.execute(
-                f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n, w) VALUES '
-                f"{_values(len(chunk), ('date', 'varchar', 'bigint', 'integer', 'integer'))} "
-                f'ON CONFLICT ("on", region_path, person_id) DO UPDATE SET w = excluded.w',
-                [v for key, w in chunk for v in (*key, 0, w)],
-            )
         cursor.execute(f"SELECT DISTINCT region_path FROM {_CHECKIN} {where}", params)
         paths = [p for (p,) in cursor.fetchall()]
         if paths:
@@ -469,14 +454,41 @@ def recount(*, day: dt.date | None = None) -> int:
                 f"AS t ON t.column1 = c.region_path {where_c} GROUP BY 1, 2",
                 thresholds + params,
             )
-        cursor.execute(
-            'SELECT region_path, "on", sum(CASE WHEN w > 0 THEN 1 ELSE 0 END), '
-            "sum(CASE WHEN w > 0 AND n > 0 THEN 1 ELSE 0 END) "
-            f"FROM {_PERSONDAY} {where} GROUP BY 1, 2",
-            params,
-        )
-        watched = {(path, _date(on)): [0, 0, 0, w, r] for path, on, w, r in cursor.fetchall()}
-        _bump_grid_days(watched)
-        _bump_kinds(kinds)
+        count_watches(day=day)
         cursor.execute(f"SELECT count(*) FROM {_GRIDDAY} {where}", params)
         return cursor.fetchone()[0]
+
+
+def _lock_tables(cursor) -> None:
+    if _pg():
+        cursor.execute(
+            f"LOCK TABLE {_PERSONDAY}, {_GRIDDAY}, {_KINDDAY} IN SHARE ROW EXCLUSIVE MODE"
+        )
+
+
+def count_watches(*, day: dt.date | None = None) -> None:
+    """Count the periods under watch (of one day, or of every day) into counters that hold
+    none of them yet (``recount`` has just emptied them; migration 0009 had just made the
+    columns): the days each period covers, never a scan of the check-ins' day rows."""
+    from .watch import coverage_of
+
+    watches, kinds = coverage_of(None, day=day)
+    rows = sorted(watches.items())
+    grids: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0] * 5)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_tables(cursor)
+        for i in range(0, len(rows), _CHUNK):
+            chunk = rows[i : i + _CHUNK]
+            cursor.execute(
+                f'INSERT INTO {_PERSONDAY} ("on", region_path, person_id, n, w) VALUES '
+                f"{_values(len(chunk), ('date', 'varchar', 'bigint', 'integer', 'integer'))} "
+                f'ON CONFLICT ("on", region_path, person_id) DO UPDATE SET w = excluded.w '
+                f'RETURNING "on", region_path, n',
+                [v for key, w in chunk for v in (*key, 0, w)],
+            )
+            for on, path, n in cursor.fetchall():
+                figures = grids[(path, _date(on))]
+                figures[3] += 1
+                figures[4] += n > 0
+        _bump_grid_days(grids)
+        _bump_kinds(kinds)

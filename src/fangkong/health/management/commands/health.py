@@ -8,7 +8,8 @@ from fangkong.health.services.counters import recount
 class Command(BaseCommand):
     help = (
         "Health's upkeep. `recount [--day YYYY-MM-DD]`: recompute the per-grid daily counters "
-        "from the check-ins (of one day, or of every day). `partitions`: create the check-in "
+        "from the check-ins and the periods under watch (of one day, or of every day). "
+        "`partitions`: create the check-in "
         "partitions of today and the next 7 days (PostgreSQL; run it daily from a timer)."
     )
 
