@@ -9,8 +9,13 @@ class ScreeningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from fangkong.people.moves import register_mover
+
         from . import panels
+        from .moves import move_screening_counts
         from .report import register_section
 
+        # after health's mover (INSTALLED_APPS order): a move locks health's rows, then these
+        register_mover(move_screening_counts)
         register_section()
         panels.register()

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.common.db import prefix_index
+from fangkong.common.db import CodePointCharField, prefix_index
 from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
@@ -222,6 +222,76 @@ class Untested(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.get_reason_display()}"
+
+
+class SampledPerson(models.Model):
+    """A person swabbed in a campaign as coverage counts them (services/counters.py): their
+    grid path now, and the time of their first swab, of their first swab in a tube with a
+    readable result and of their first swab in a positive tube (the moment from which each
+    figure counts them). The row every writer of this person and campaign locks first.
+    ``person_id`` is a plain number, not a foreign key: a merge must not trip over it (the
+    screening mover settles it)."""
+
+    pk = models.CompositePrimaryKey("campaign_id", "person_id")
+    campaign = models.ForeignKey(  # no constraint, no index of its own: the key leads with it
+        Campaign,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    person_id = models.BigIntegerField()
+    region_path = CodePointCharField(max_length=255)
+    sampled_at = models.DateTimeField(null=True)  # null only while a writer holds the row
+    resulted_at = models.DateTimeField(null=True)
+    positive_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            # a figure at a moment inside an hour: the persons first counted in that hour
+            models.Index(fields=["campaign", "sampled_at"], name="sampled_person_first"),
+            models.Index(
+                fields=["campaign", "resulted_at"],
+                name="sampled_person_resulted",
+                condition=models.Q(resulted_at__isnull=False),
+            ),
+            models.Index(
+                fields=["campaign", "positive_at"],
+                name="sampled_person_positive",
+                condition=models.Q(positive_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.person_id}"
+
+
+class CoverageHour(models.Model):
+    """Of a campaign's persons now living under a grid path, how many were first sampled,
+    first resulted and first positive (``SampledPerson``'s times) in one hour (UTC): coverage
+    until a moment is a sum over these, kept in the transaction of every write
+    (services/counters.py); ``fangkong screening recount`` recomputes them."""
+
+    pk = models.CompositePrimaryKey("campaign_id", "region_path", "hour")
+    campaign = models.ForeignKey(  # no constraint, no index of its own: the key leads with it
+        Campaign,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    region_path = CodePointCharField(max_length=255)
+    hour = models.DateTimeField()  # the hour's start
+    sampled = models.IntegerField(default=0)
+    resulted = models.IntegerField(default=0)
+    positive = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("coverage hour")
+        verbose_name_plural = _("coverage hours")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.region_path} {self.hour:%Y-%m-%d %H}h"
 
 
 # Labs, results, conflicts and the tasks they give (migration 0002).

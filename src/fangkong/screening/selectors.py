@@ -16,20 +16,22 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.health.choices import ObservationKind
 from fangkong.health.models import Observation
 from fangkong.people.choices import TagKind
 from fangkong.people.models import Person, PersonTag
+from fangkong.people.selectors import residents_by_path
 from fangkong.regions.models import Building, Region
 
-from .choices import CampaignStatus, Result, Target, TubeStatus
-from .models import Campaign, Sample, Tube, Untested
+from .choices import READABLE, CampaignStatus, Result, Target, TubeStatus
+from .models import Campaign, CoverageHour, Sample, SampledPerson, Tube, Untested
+from .services.counters import FIGURES, TIMES, hour_of
 
-READABLE = (Result.NEGATIVE, Result.POSITIVE)
 MAX_UNTESTED = 500  # households of a grid listed at once (a grid has 200–1,000)
 
 
@@ -206,13 +208,68 @@ def coverage_values(
     scope: Scope, campaign: Campaign, path: str, until: dt.datetime | None = None
 ) -> dict[str, Figures]:
     """Figures per region path (grid) under ``path``, of the swabs taken before ``until``
-    (None: all): one grouped query."""
+    (None: all). A campaign of every resident: the registry's residents per grid and the
+    coverage counters, never a scan of the target; one of a tag or of those under watch
+    (a few in a thousand residents): ``exact_values``."""
+    scope.require(Cap.SCREENING_VIEW)
+    if campaign.target != Target.RESIDENTS:
+        return exact_values(scope, campaign, path, until)
+    region = Region.objects.filter(path=path).first() or Region(path=path)
+    counted = _counted(campaign, path, until)
+    out = {}
+    # the target is everyone living there now, whatever ``until`` (as the exact query counts)
+    for grid, n in residents_by_path(region, timezone.now()).items():
+        if scope.contains(grid):
+            out[grid] = Figures(n, *counted.get(grid, (0, 0, 0)))
+    return out
+
+
+def exact_values(
+    scope: Scope, campaign: Campaign, path: str, until: dt.datetime | None = None
+) -> dict[str, Figures]:
+    """``coverage_values`` counted from the raw rows: each person of the target with a probe
+    of their swabs (one grouped query; grows with the target)."""
     scope.require(Cap.SCREENING_VIEW)
     people = _with_status(campaign, scope.filter(target_of(campaign, path)), until)
     out: dict[str, Figures] = defaultdict(Figures)
     for row in people.values("region_path").annotate(**_COUNTS).order_by():
         out[row["region_path"]].add(row)
     return dict(out)
+
+
+HALF_HOUR = dt.timedelta(minutes=30)
+
+
+def _counted(campaign: Campaign, path: str, until: dt.datetime | None) -> dict[str, list[int]]:
+    """Sampled, resulted and positive per grid path under ``path`` from the counters: the
+    hours before ``until``, and for a moment inside an hour, the persons first counted in
+    the part of that hour nearer to it (added, or taken from the whole hour; for now, the
+    part after it, which only a phone's clock ahead can hold)."""
+    hours = CoverageHour.objects.filter(campaign=campaign, region_path__startswith=path)
+    part = None
+    if until is not None:
+        start = hour_of(until)
+        if until == start:
+            hours = hours.filter(hour__lt=start)
+        elif until - start >= HALF_HOUR or until >= timezone.now():
+            hours = hours.filter(hour__lte=start)
+            part = (-1, until, start + 2 * HALF_HOUR)
+        else:
+            hours = hours.filter(hour__lt=start)
+            part = (1, start, until)
+    sums = {f"n_{f}": Sum(f) for f in FIGURES}  # another name: not the column it sums
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in hours.values("region_path").annotate(**sums).order_by():
+        out[row["region_path"]] = [row[f"n_{f}"] for f in FIGURES]
+    if part is not None:
+        sign, first, last = part
+        people = SampledPerson.objects.filter(campaign=campaign, region_path__startswith=path)
+        for i, time in enumerate(TIMES):
+            within = {f"{time}__gte": first, f"{time}__lt": last}
+            grouped = people.filter(**within).values("region_path").annotate(n=Count("*"))
+            for row in grouped.order_by():
+                out[row["region_path"]][i] += sign * row["n"]
+    return out
 
 
 def coverage(scope: Scope, campaign: Campaign, region: Region) -> Coverage:
