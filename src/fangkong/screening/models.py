@@ -191,6 +191,8 @@ class Sample(models.Model):
         indexes = [
             prefix_index("region_path", "sample_region"),
             models.Index(fields=["campaign", "person"], name="sample_campaign_person"),
+            # coverage at a moment inside an hour: who was swabbed in that part of it
+            models.Index(fields=["campaign", "sampled_at"], name="sample_campaign_time"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["tube", "person"], name="sample_once_per_tube")
@@ -230,7 +232,9 @@ class SampledPerson(models.Model):
     readable result and of their first swab in a positive tube (the moment from which each
     figure counts them). The row every writer of this person and campaign locks first.
     ``person_id`` is a plain number, not a foreign key: a merge must not trip over it (the
-    screening mover settles it)."""
+    screening mover settles it). Its key is its only index: a lab's results rewrite every
+    member's row, in place (a HOT update) where the page has room (fillfactor, migration
+    0003)."""
 
     pk = models.CompositePrimaryKey("campaign_id", "person_id")
     campaign = models.ForeignKey(  # no constraint, no index of its own: the key leads with it
@@ -245,22 +249,6 @@ class SampledPerson(models.Model):
     sampled_at = models.DateTimeField(null=True)  # null only while a writer holds the row
     resulted_at = models.DateTimeField(null=True)
     positive_at = models.DateTimeField(null=True)
-
-    class Meta:
-        indexes = [
-            # a figure at a moment inside an hour: the persons first counted in that hour
-            models.Index(fields=["campaign", "sampled_at"], name="sampled_person_first"),
-            models.Index(
-                fields=["campaign", "resulted_at"],
-                name="sampled_person_resulted",
-                condition=models.Q(resulted_at__isnull=False),
-            ),
-            models.Index(
-                fields=["campaign", "positive_at"],
-                name="sampled_person_positive",
-                condition=models.Q(positive_at__isnull=False),
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.person_id}"

@@ -263,12 +263,22 @@ def _counted(campaign: Campaign, path: str, until: dt.datetime | None) -> dict[s
         out[row["region_path"]] = [row[f"n_{f}"] for f in FIGURES]
     if part is not None:
         sign, first, last = part
-        people = SampledPerson.objects.filter(campaign=campaign, region_path__startswith=path)
-        for i, time in enumerate(TIMES):
-            within = {f"{time}__gte": first, f"{time}__lt": last}
-            grouped = people.filter(**within).values("region_path").annotate(n=Count("*"))
-            for row in grouped.order_by():
-                out[row["region_path"]][i] += sign * row["n"]
+        # who has a swab in that part of the hour (a first swab is one of theirs), then whose
+        # first swab, first resulted, first positive falls in it
+        swabbed = Sample.objects.filter(
+            campaign=campaign, sampled_at__gte=first, sampled_at__lt=last
+        ).values("person_id")
+        people = SampledPerson.objects.filter(
+            campaign=campaign, region_path__startswith=path, person_id__in=swabbed
+        )
+        within = {
+            f"n_{t}": Count("person_id", filter=Q(**{f"{t}__gte": first, f"{t}__lt": last}))
+            for t in TIMES
+        }
+        for row in people.values("region_path").annotate(**within).order_by():
+            counts = out[row["region_path"]]
+            for i, t in enumerate(TIMES):
+                counts[i] += sign * row[f"n_{t}"]
     return out
 
 

@@ -60,6 +60,7 @@ HourKey = tuple[int, str, dt.datetime]  # (campaign id, path, hour)
 FIGURES = ("sampled", "resulted", "positive")
 TIMES = ("sampled_at", "resulted_at", "positive_at")
 _CHUNK = 1000  # keys per statement: well under SQLite's limit on parameters
+_PG_CHUNK = 5000  # persons per statement on PostgreSQL (one array parameter)
 _PERSONS = SampledPerson._meta.db_table
 _HOURS = CoverageHour._meta.db_table
 _TIMES = ("timestamptz",) * 3
@@ -111,17 +112,32 @@ def recount_persons(pairs: Iterable[Pair], *, lock_persons: bool = False) -> Non
     if not ordered:
         return
     deltas: dict[HourKey, list[int]] = defaultdict(lambda: [0, 0, 0])
+    size = _PG_CHUNK if _pg() else _CHUNK
     with transaction.atomic():
         if lock_persons:
             _share(sorted({person for _c, person in ordered}))
         for campaign_id, group in groupby(ordered, key=lambda pair: pair[0]):
-            for chunk in _chunks([person for _c, person in group]):
+            for chunk in _chunks([person for _c, person in group], size):
                 _lock(campaign_id, chunk)
-                old = _stored(campaign_id, chunk)
-                new = _raw(campaign_id, chunk)
-                _write(campaign_id, chunk, old, new)
-                _tally(deltas, campaign_id, old, new)
+                # the raw rows are read by a later statement than the lock's: after a writer
+                # of these persons we waited for has committed
+                if _pg():
+                    for path, hour, *moved in _rewrite_pg(campaign_id, chunk):
+                        key = deltas[(campaign_id, path, hour)]
+                        for i, n in enumerate(moved):
+                            key[i] += n
+                else:
+                    _tally(deltas, campaign_id, *_rewrite(campaign_id, chunk))
         _bump(deltas)
+
+
+def _rewrite(campaign_id: int, persons: list[int]) -> tuple[dict[int, State], dict[int, State]]:
+    """Any database: the rows as stored and as the raw rows say (read in Python); the rows
+    written as the raw rows say."""
+    old = _stored(campaign_id, persons)
+    new = _raw(campaign_id, persons)
+    _write(campaign_id, persons, old, new)
+    return old, new
 
 
 def recount_tubes(tube_ids: Iterable[int]) -> None:
@@ -149,16 +165,102 @@ def _share(person_ids: list[int]) -> None:
 
 
 def _lock(campaign_id: int, persons: list[int]) -> None:
-    """Lock the rows of these persons in key order, inserting a placeholder (no swab time)
-    for each not there yet; ``WHERE false`` locks a row that exists without writing it."""
+    """Lock the rows of these persons in key order (``persons`` is sorted), inserting a
+    placeholder (no swab time) for each not there yet; ``WHERE false`` locks a row that
+    exists without writing it."""
+    conflict = (
+        "ON CONFLICT (campaign_id, person_id) DO UPDATE "
+        "SET region_path = excluded.region_path WHERE false"
+    )
     with connection.cursor() as cursor:
+        if _pg():  # one array, not a placeholder per key; the rows in the array's order
+            cursor.execute(
+                f"INSERT INTO {_PERSONS} (campaign_id, person_id, region_path) "
+                "SELECT %s, k.p, '' FROM unnest(%s::bigint[]) WITH ORDINALITY AS k (p, n) "
+                f"ORDER BY k.n {conflict}",
+                [campaign_id, persons],
+            )
+            return
         cursor.execute(
             f"INSERT INTO {_PERSONS} (campaign_id, person_id, region_path) "
-            f"VALUES {_values(len(persons), ('bigint', 'bigint', 'varchar'))} "
-            "ON CONFLICT (campaign_id, person_id) DO UPDATE "
-            "SET region_path = excluded.region_path WHERE false",
+            f"VALUES {_values(len(persons), ('bigint', 'bigint', 'varchar'))} {conflict}",
             [v for person in persons for v in (campaign_id, person, "")],
         )
+
+
+# PostgreSQL: the persons' rows recomputed from the raw rows in one statement (the locks are
+# held: its snapshot is the rows as they stand); returns what the rows it changed move in the
+# hours' counts: −1 where a figure counted a person before, +1 where it counts them now.
+_REWRITE = f"""
+WITH k AS (SELECT unnest(%(persons)s::bigint[]) AS person_id),
+raw AS (
+  SELECT s.person_id, min(s.sampled_at) AS sampled_at,
+    min(s.sampled_at) FILTER (WHERE t.status = %(resulted)s AND r.result = ANY(%(readable)s))
+      AS resulted_at,
+    min(s.sampled_at) FILTER (WHERE r.result = %(positive)s) AS positive_at
+  FROM {Sample._meta.db_table} s JOIN {Tube._meta.db_table} t ON t.id = s.tube_id
+    LEFT JOIN {LabResult._meta.db_table} r ON r.tube_id = s.tube_id
+  WHERE s.campaign_id = %(campaign)s AND s.person_id = ANY(%(persons)s::bigint[])
+  GROUP BY s.person_id
+),
+new AS (
+  SELECT raw.*, p.region_path COLLATE "C" AS region_path
+  FROM raw JOIN {Person._meta.db_table} p ON p.id = raw.person_id
+  WHERE p.id = ANY(%(persons)s::bigint[])
+),
+old AS (
+  SELECT person_id, region_path, sampled_at, resulted_at, positive_at FROM {_PERSONS}
+  WHERE campaign_id = %(campaign)s AND person_id = ANY(%(persons)s::bigint[])
+    AND sampled_at IS NOT NULL
+),
+changed AS (
+  SELECT k.person_id,
+    o.region_path AS o_path, o.sampled_at AS o_s, o.resulted_at AS o_r, o.positive_at AS o_p,
+    n.region_path AS n_path, n.sampled_at AS n_s, n.resulted_at AS n_r, n.positive_at AS n_p
+  FROM k LEFT JOIN old o ON o.person_id = k.person_id LEFT JOIN new n ON n.person_id = k.person_id
+  WHERE (o.region_path, o.sampled_at, o.resulted_at, o.positive_at)
+    IS DISTINCT FROM (n.region_path, n.sampled_at, n.resulted_at, n.positive_at)
+),
+updated AS (
+  UPDATE {_PERSONS} AS sp SET region_path = c.n_path, sampled_at = c.n_s, resulted_at = c.n_r,
+    positive_at = c.n_p
+  FROM changed c
+  WHERE sp.campaign_id = %(campaign)s AND sp.person_id = ANY(%(persons)s::bigint[])
+    AND sp.person_id = c.person_id AND c.n_s IS NOT NULL
+),
+deleted AS (
+  DELETE FROM {_PERSONS} AS sp
+  WHERE sp.campaign_id = %(campaign)s AND sp.person_id = ANY(%(persons)s::bigint[])
+    AND NOT EXISTS (SELECT 1 FROM new WHERE new.person_id = sp.person_id)
+)
+SELECT m.path, date_trunc('hour', m.t, 'UTC'),
+  coalesce(sum(m.n) FILTER (WHERE m.i = 0), 0),
+  coalesce(sum(m.n) FILTER (WHERE m.i = 1), 0),
+  coalesce(sum(m.n) FILTER (WHERE m.i = 2), 0)
+FROM changed c CROSS JOIN LATERAL (VALUES
+  (c.o_path, c.o_s, -1, 0), (c.o_path, c.o_r, -1, 1), (c.o_path, c.o_p, -1, 2),
+  (c.n_path, c.n_s, 1, 0), (c.n_path, c.n_r, 1, 1), (c.n_path, c.n_p, 1, 2)
+) AS m (path, t, n, i)
+WHERE m.t IS NOT NULL
+GROUP BY 1, 2
+"""
+
+
+def _rewrite_pg(campaign_id: int, persons: list[int]) -> list[tuple]:
+    """PostgreSQL: the rows rewritten by one statement; how many persons each figure counts
+    more (or fewer) in each (path, hour), as (path, hour, sampled, resulted, positive)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _REWRITE,
+            {
+                "campaign": campaign_id,
+                "persons": persons,
+                "resulted": TubeStatus.RESULTED,
+                "readable": list(READABLE),
+                "positive": Result.POSITIVE,
+            },
+        )
+        return cursor.fetchall()
 
 
 def _stored(campaign_id: int, persons: list[int]) -> dict[int, State]:
