@@ -208,26 +208,25 @@ def median_ms(fn, runs: int) -> float:
 
 
 def moments() -> list[tuple[str, object]]:
-    """The moments coverage is asked for: by the campaign page and the API (everything), the
-    report of today (now), a progress round (an hour), a round asked inside an hour (the
-    trend days of a report at that time of day: the nearer part of the hour from the
-    counters' persons), a trend day (its end)."""
+    """The moments coverage is asked for (a callable: now is read at each call): by the
+    campaign page and the API (everything), the report of today (now), a progress round (an
+    hour), inside an hour of a past day (a report's trend days at its time of day: the nearer
+    part of the hour from who was swabbed then), a trend day (its end)."""
     import datetime as dt
 
     from django.utils import timezone
 
     from fangkong.screening.services.counters import hour_of
 
-    now = timezone.now()
-    hour = hour_of(now) - dt.timedelta(hours=3)
+    hour = hour_of(timezone.now()) - dt.timedelta(hours=3)
     midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time()))
     return [
-        ("everything (campaign page, API, command line)", None),
-        ("now (the daily report and dashboard today)", now),
-        ("an hour, 3 hours ago (a progress round)", hour),
-        ("20 minutes into that hour", hour + dt.timedelta(minutes=20)),
-        ("45 minutes into that hour", hour + dt.timedelta(minutes=45)),
-        ("the start of today (yesterday whole, a trend day)", midnight),
+        ("everything (campaign page, API, command line)", lambda: None),
+        ("now (the daily report and dashboard today)", timezone.now),
+        ("an hour, 3 hours ago (a progress round)", lambda: hour),
+        ("20 minutes into that hour", lambda: hour + dt.timedelta(minutes=20)),
+        ("45 minutes into that hour", lambda: hour + dt.timedelta(minutes=45)),
+        ("the start of today (yesterday whole, a trend day)", lambda: midnight),
     ]
 
 
@@ -245,14 +244,15 @@ def coverage_timings(campaign) -> tuple[object, list[list[str]], list[list[str]]
     scope = Scope(user_id=None, role="", path=city.path, caps=frozenset(Cap))
     rows = []
     for label, until in moments():
-        counted = selectors.coverage_values(scope, campaign, district.path, until)
-        exact = selectors.exact_values(scope, campaign, district.path, until)
+        moment = until()
+        counted = selectors.coverage_values(scope, campaign, district.path, moment)
+        exact = selectors.exact_values(scope, campaign, district.path, moment)
         assert counted == exact, label  # the counters' answer is the raw rows' answer
         fast = median_ms(
-            lambda u=until: selectors.coverage_values(scope, campaign, district.path, u), 20
+            lambda u=until: selectors.coverage_values(scope, campaign, district.path, u()), 20
         )
         slow = median_ms(
-            lambda u=until: selectors.exact_values(scope, campaign, district.path, u), 3
+            lambda u=until: selectors.exact_values(scope, campaign, district.path, u()), 3
         )
         rows.append([label, f"{fast:.1f}", f"{slow:.0f}", f"{slow / fast:.0f}×"])
     api = median_ms(lambda: selectors.coverage(scope, campaign, district), 20)

@@ -238,20 +238,23 @@ def exact_values(
 
 
 HALF_HOUR = dt.timedelta(minutes=30)
+# a moment this close to now is the live report's (until_of: now, read a moment before): the
+# part of its hour after it holds the swabs of that last moment and a phone's clock ahead
+NOW = dt.timedelta(minutes=1)
 
 
 def _counted(campaign: Campaign, path: str, until: dt.datetime | None) -> dict[str, list[int]]:
     """Sampled, resulted and positive per grid path under ``path`` from the counters: the
     hours before ``until``, and for a moment inside an hour, the persons first counted in
     the part of that hour nearer to it (added, or taken from the whole hour; for now, the
-    part after it, which only a phone's clock ahead can hold)."""
+    part after it, which only the last moment and a phone's clock ahead can hold)."""
     hours = CoverageHour.objects.filter(campaign=campaign, region_path__startswith=path)
     part = None
     if until is not None:
         start = hour_of(until)
         if until == start:
             hours = hours.filter(hour__lt=start)
-        elif until - start >= HALF_HOUR or until >= timezone.now():
+        elif until - start >= HALF_HOUR or until >= timezone.now() - NOW:
             hours = hours.filter(hour__lte=start)
             part = (-1, until, start + 2 * HALF_HOUR)
         else:

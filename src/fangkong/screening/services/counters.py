@@ -192,25 +192,30 @@ def _lock(campaign_id: int, persons: list[int]) -> None:
 # held: its snapshot is the rows as they stand); returns what the rows it changed move in the
 # hours' counts: −1 where a figure counted a person before, +1 where it counts them now.
 _REWRITE = f"""
-WITH k AS (SELECT unnest(%(persons)s::bigint[]) AS person_id),
+WITH ids AS MATERIALIZED (SELECT %(persons)s::bigint[] AS a),
+k AS (SELECT unnest(a) AS person_id FROM ids),
 raw AS (
   SELECT s.person_id, min(s.sampled_at) AS sampled_at,
-    min(s.sampled_at) FILTER (WHERE t.status = %(resulted)s AND r.result = ANY(%(readable)s))
-      AS resulted_at,
-    min(s.sampled_at) FILTER (WHERE r.result = %(positive)s) AS positive_at
-  FROM {Sample._meta.db_table} s JOIN {Tube._meta.db_table} t ON t.id = s.tube_id
-    LEFT JOIN {LabResult._meta.db_table} r ON r.tube_id = s.tube_id
-  WHERE s.campaign_id = %(campaign)s AND s.person_id = ANY(%(persons)s::bigint[])
+    min(s.sampled_at) FILTER (WHERE f.readable) AS resulted_at,
+    min(s.sampled_at) FILTER (WHERE f.positive) AS positive_at
+  FROM {Sample._meta.db_table} s CROSS JOIN LATERAL (SELECT
+    -- probes of the swab's tube and result (a join would hash every tube of the city)
+    EXISTS (SELECT FROM {Tube._meta.db_table} t JOIN {LabResult._meta.db_table} r
+      ON r.tube_id = t.id WHERE t.id = s.tube_id AND t.status = %(resulted)s
+      AND r.result = ANY(%(readable)s)) AS readable,
+    EXISTS (SELECT FROM {LabResult._meta.db_table} r
+      WHERE r.tube_id = s.tube_id AND r.result = %(positive)s) AS positive
+  ) f
+  WHERE s.campaign_id = %(campaign)s AND s.person_id = ANY((SELECT a FROM ids)::bigint[])
   GROUP BY s.person_id
 ),
 new AS (
   SELECT raw.*, p.region_path COLLATE "C" AS region_path
   FROM raw JOIN {Person._meta.db_table} p ON p.id = raw.person_id
-  WHERE p.id = ANY(%(persons)s::bigint[])
 ),
 old AS (
   SELECT person_id, region_path, sampled_at, resulted_at, positive_at FROM {_PERSONS}
-  WHERE campaign_id = %(campaign)s AND person_id = ANY(%(persons)s::bigint[])
+  WHERE campaign_id = %(campaign)s AND person_id = ANY((SELECT a FROM ids)::bigint[])
     AND sampled_at IS NOT NULL
 ),
 changed AS (
@@ -225,13 +230,12 @@ updated AS (
   UPDATE {_PERSONS} AS sp SET region_path = c.n_path, sampled_at = c.n_s, resulted_at = c.n_r,
     positive_at = c.n_p
   FROM changed c
-  WHERE sp.campaign_id = %(campaign)s AND sp.person_id = ANY(%(persons)s::bigint[])
-    AND sp.person_id = c.person_id AND c.n_s IS NOT NULL
+  WHERE sp.campaign_id = %(campaign)s AND sp.person_id = c.person_id AND c.n_s IS NOT NULL
 ),
-deleted AS (
+deleted AS (  -- the rows of persons with no swab left, and the placeholders of the lock
   DELETE FROM {_PERSONS} AS sp
-  WHERE sp.campaign_id = %(campaign)s AND sp.person_id = ANY(%(persons)s::bigint[])
-    AND NOT EXISTS (SELECT 1 FROM new WHERE new.person_id = sp.person_id)
+  USING (SELECT person_id FROM k EXCEPT SELECT person_id FROM new) AS gone
+  WHERE sp.campaign_id = %(campaign)s AND sp.person_id = gone.person_id
 )
 SELECT m.path, date_trunc('hour', m.t, 'UTC'),
   coalesce(sum(m.n) FILTER (WHERE m.i = 0), 0),
