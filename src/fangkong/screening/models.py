@@ -4,7 +4,8 @@ swabs in them, and why a resident of the target has not been sampled.
 Every row carries a ``region_path`` for scope: a campaign its region's, a tube where it was
 opened, a sample its person's. Lab results (per tube: 阴性/阳性/无效, Ct values, lab,
 reported time) and the retest and re-sample tasks they create are added by a later migration;
-a tube's ``status`` already has ``resulted`` for them.
+a tube's ``status`` already has ``resulted`` for them. ``SampledPerson`` and ``CoverageHour``
+are coverage's counters (services/counters.py), kept with every write of swabs and results.
 """
 
 from __future__ import annotations

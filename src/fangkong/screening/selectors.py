@@ -7,7 +7,9 @@ Coverage counts people, not swabs: the target (residents of the region, those wi
 those under observation during the campaign), those of them sampled, resulted and positive,
 and the untested. ``resulted`` and ``positive`` come from the swabs' tubes
 (``_resulted_swabs``, ``_positive_swabs``: the tube's ``LabResult``, an invalid one not
-counted as resulted).
+counted as resulted). ``exact_values`` counts them so from the raw rows; ``coverage_values``
+reads a campaign of every resident from the coverage counters (services/counters.py), which
+give the same answer (docs/screening.md).
 """
 
 from __future__ import annotations

@@ -19,12 +19,16 @@ not there yet is locked too), reads the person's swabs and path from the raw row
 row as they say, and moves the hours' counts by the difference. Exact by construction,
 whatever the write did; and concurrent writers of one person meet on that row's lock, the
 second reading the raw rows after the first has committed (its next statement: a later
-snapshot under READ COMMITTED).
+snapshot under READ COMMITTED). On PostgreSQL the reading, writing and the difference are one
+statement per 5,000 persons (``_REWRITE``); elsewhere a few statements and Python.
 
 The row lock cannot order a person's first swab of a campaign with a move of that person
 (the mover finds no swab of theirs yet, the swab's writer would read the path from before the
 move), so writers of swabs first take a share lock on the persons (``lock_persons``): it
-waits for a move in progress (its UPDATE of the person), and a move waits for it.
+waits for a move in progress (its UPDATE of the person), and a move waits for it. A move of
+several persons may lock them in another order than a batch of swabs does (the registry's
+UPDATE takes its own order); PostgreSQL then fails one of the two, and the phone's service
+sends its batch again (``tubes.check_add_swabs``, ``deadlocked``).
 
 Locks, in one order everywhere so no two writers wait for each other: the writer's tubes; the
 persons (share; swab writers only, a move holds them already); ``SampledPerson`` rows in key
