@@ -160,6 +160,9 @@ def _swab_most_of_the_district(campaign, rng: random.Random) -> list[int]:
     with transaction.atomic():
         tubes.flush()
         samples.flush()
+    from fangkong.screening.services.counters import recount
+
+    recount(campaign_id=campaign.pk)  # written around the services: counted as the command does
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     return [pid for pid, _path in left]

@@ -112,3 +112,28 @@ def test_a_phone_sends_what_it_scanned_and_a_code_naming_nobody_is_refused_with_
         tree.person_a.pk,
         tree.child_a.pk,
     }
+
+
+def test_a_person_outside_the_campaigns_region_is_a_refused_record(tree, people, login):
+    from fangkong.regions.services import create_region
+
+    from .conftest import make_campaign
+
+    grid_campaign = make_campaign(tree, region=tree.grid_a)
+    next_grid = create_region(
+        code="430102001001002", name="红星第2网格", level="grid", parent=tree.community_a
+    )
+    neighbour = make_person(next_grid)
+    tube = open_tube(people.community, grid_campaign)
+    answer = _post(
+        login(people.community),
+        "api:add_swabs",
+        {
+            "tube": tube.pk,
+            "records": [{"client_id": str(uuid.uuid4()), "person_id": neighbour.pk}],
+        },
+    ).json()
+    assert answer["created"] == 0
+    assert answer["rejected"] == [
+        {"index": 0, "reason": "此人不在本批次的检测范围（红星第1网格）内"}
+    ]

@@ -201,3 +201,20 @@ def test_the_import_command_refuses_a_file_that_is_not_a_sampling_file(campaign,
         call_command("import", "samples", str(path), "--campaign", str(campaign.pk))
     with pytest.raises(CommandError, match="--campaign"):
         call_command("import", "samples", str(path))
+
+
+def test_a_person_outside_the_campaigns_region_is_refused_with_the_reason(
+    tree, campaign, residents, tmp_path
+):
+    from django.utils import translation
+
+    rows = [_row(1, "HX1001", residents[0]), _row(2, "HX1001", tree.person_b)]  # 芷园社区
+    result = _import(_csv(rows), campaign, tmp_path)
+    assert (result.persons, [r.number for r in result.rejected]) == (1, [4])
+    assert result.rejected[0].reason == "the person lives outside the campaign's region (红星社区)"
+    assert not Sample.objects.filter(person=tree.person_b).exists()
+    with translation.override("zh-hans"):
+        again = _import(_csv(rows), campaign, tmp_path)
+    with open(tmp_path / "r.csv", encoding="utf-8-sig") as f:
+        written = list(csv.reader(f))
+    assert again.rejected[0].reason == written[1][-1] == "此人不在本批次的检测范围（红星社区）内"

@@ -143,3 +143,23 @@ def test_the_campaign_list_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         answer = client.get(reverse("screening:campaigns"))
     assert answer.content.decode().count("第") >= 5
+
+
+def test_a_person_outside_the_campaigns_region_is_refused_on_the_page(tree, people, login):
+    from fangkong.regions.services import create_region
+
+    from .conftest import make_campaign
+
+    grid_campaign = make_campaign(tree, region=tree.grid_a)
+    next_grid = create_region(
+        code="430102001001002", name="红星第2网格", level="grid", parent=tree.community_a
+    )
+    neighbour = make_person(next_grid)
+    tube = open_tube(people.community, grid_campaign)
+    answer = login(people.community).post(
+        reverse("screening:tube", args=[tube.pk]),
+        {"code": f"P{neighbour.pk}", "client_id": str(uuid.uuid4())},
+        follow=True,
+    )
+    assert "此人不在本批次的检测范围（红星第1网格）内" in answer.content.decode()
+    assert not Sample.objects.exists()

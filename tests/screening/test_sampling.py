@@ -250,3 +250,18 @@ def test_a_grid_worker_records_why_a_resident_is_untested(tree, people, campaign
         check_record_untested(
             user=people.grid_a, scope=scope, campaign=campaign, person=tree.person_b, reason="away"
         )
+
+
+def test_a_person_outside_the_campaigns_region_is_refused(tree, people):
+    from fangkong.regions.services import create_region
+
+    grid_campaign = make_campaign(tree, region=tree.grid_a)
+    next_grid = create_region(
+        code="430102001001002", name="红星第2网格", level="grid", parent=tree.community_a
+    )
+    neighbour = make_person(next_grid)  # in the sampler's community, not in the campaign's grid
+    tube = open_tube(people.community, grid_campaign)
+    result = swab(people.community, tube, tree.person_a, neighbour)
+    assert result.created == 1
+    assert result.rejected == [(1, "the person lives outside the campaign's region (红星第1网格)")]
+    assert list(Sample.objects.values_list("person_id", flat=True)) == [tree.person_a.pk]

@@ -56,6 +56,10 @@ class Result(models.TextChoices):
     INVALID = "invalid", _("Invalid")  # 无效: the tube is sampled again
 
 
+# Results that say something: a swab in such a tube counts as resulted (an invalid tube is
+# sampled again).
+READABLE = (Result.NEGATIVE, Result.POSITIVE)
+
 # When a lab reports one tube twice with different findings, the one that protects the public
 # stands: positive over invalid (sample again) over negative.
 PRECEDENCE: dict[str, int] = {Result.NEGATIVE: 0, Result.INVALID: 1, Result.POSITIVE: 2}

@@ -4,7 +4,8 @@ swabs in them, and why a resident of the target has not been sampled.
 Every row carries a ``region_path`` for scope: a campaign its region's, a tube where it was
 opened, a sample its person's. Lab results (per tube: 阴性/阳性/无效, Ct values, lab,
 reported time) and the retest and re-sample tasks they create are added by a later migration;
-a tube's ``status`` already has ``resulted`` for them.
+a tube's ``status`` already has ``resulted`` for them. ``SampledPerson`` and ``CoverageHour``
+are coverage's counters (services/counters.py), kept with every write of swabs and results.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.common.db import prefix_index
+from fangkong.common.db import CodePointCharField, prefix_index
 from fangkong.people.models import Person
 from fangkong.regions.models import Region
 
@@ -191,6 +192,8 @@ class Sample(models.Model):
         indexes = [
             prefix_index("region_path", "sample_region"),
             models.Index(fields=["campaign", "person"], name="sample_campaign_person"),
+            # coverage at a moment inside an hour: who was swabbed in that part of it
+            models.Index(fields=["campaign", "sampled_at"], name="sample_campaign_time"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["tube", "person"], name="sample_once_per_tube")
@@ -222,6 +225,62 @@ class Untested(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.get_reason_display()}"
+
+
+class SampledPerson(models.Model):
+    """A person swabbed in a campaign as coverage counts them (services/counters.py): their
+    grid path now, and the time of their first swab, of their first swab in a tube with a
+    readable result and of their first swab in a positive tube (the moment from which each
+    figure counts them). The row every writer of this person and campaign locks first.
+    ``person_id`` is a plain number, not a foreign key: a merge must not trip over it (the
+    screening mover settles it). Its key is its only index: a lab's results rewrite every
+    member's row, in place (a HOT update) where the page has room (fillfactor, migration
+    0003)."""
+
+    pk = models.CompositePrimaryKey("campaign_id", "person_id")
+    campaign = models.ForeignKey(  # no constraint, no index of its own: the key leads with it
+        Campaign,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    person_id = models.BigIntegerField()
+    region_path = CodePointCharField(max_length=255)
+    sampled_at = models.DateTimeField(null=True)  # null only while a writer holds the row
+    resulted_at = models.DateTimeField(null=True)
+    positive_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.person_id}"
+
+
+class CoverageHour(models.Model):
+    """Of a campaign's persons now living under a grid path, how many were first sampled,
+    first resulted and first positive (``SampledPerson``'s times) in one hour (UTC): coverage
+    until a moment is a sum over these, kept in the transaction of every write
+    (services/counters.py); ``fangkong screening recount`` recomputes them."""
+
+    pk = models.CompositePrimaryKey("campaign_id", "region_path", "hour")
+    campaign = models.ForeignKey(  # no constraint, no index of its own: the key leads with it
+        Campaign,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
+    region_path = CodePointCharField(max_length=255)
+    hour = models.DateTimeField()  # the hour's start
+    sampled = models.IntegerField(default=0)
+    resulted = models.IntegerField(default=0)
+    positive = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("coverage hour")
+        verbose_name_plural = _("coverage hours")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.region_path} {self.hour:%Y-%m-%d %H}h"
 
 
 # Labs, results, conflicts and the tasks they give (migration 0002).

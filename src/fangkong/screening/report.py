@@ -122,14 +122,9 @@ def screening_totals(
     for campaign in selectors.campaigns_running(scope, region.path, days[0], days[-1]):
         path = region.path if region.path.startswith(campaign.region_path) else campaign.region_path
         running = [i for i, day in enumerate(days) if campaign.start_on <= day <= campaign.end_on]
-        people = selectors.target_with_swabs(scope, campaign, path)
-        found = values_by_moment(
-            people,
-            [moments[i] for i in running],
-            lambda _day, until: selectors.coverage_counts(until),
-        )
-        for i, values in zip(running, found, strict=True):
-            f = totals(values)
+        area = region if path == region.path else campaign.region
+        found = selectors.coverage_totals(scope, campaign, area, [moments[i][1] for i in running])
+        for i, f in zip(running, found, strict=True):
             day_totals = out[i]
             for key, n in (
                 ("target", f.get("target", 0)),

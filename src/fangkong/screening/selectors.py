@@ -7,7 +7,9 @@ Coverage counts people, not swabs: the target (residents of the region, those wi
 those under observation during the campaign), those of them sampled, resulted and positive,
 and the untested. ``resulted`` and ``positive`` come from the swabs' tubes
 (``_resulted_swabs``, ``_positive_swabs``: the tube's ``LabResult``, an invalid one not
-counted as resulted).
+counted as resulted). ``exact_values`` counts them so from the raw rows; ``coverage_values``
+reads a campaign of every resident from the coverage counters (services/counters.py), which
+give the same answer (docs/screening.md).
 """
 
 from __future__ import annotations
@@ -16,20 +18,22 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from fangkong.accounts.scope import Cap, Scope
 from fangkong.health.choices import ObservationKind
 from fangkong.health.models import Observation
 from fangkong.people.choices import TagKind
 from fangkong.people.models import Person, PersonTag
+from fangkong.people.selectors import residents_by_path
 from fangkong.regions.models import Building, Region
 
-from .choices import CampaignStatus, Result, Target, TubeStatus
-from .models import Campaign, Sample, Tube, Untested
+from .choices import READABLE, CampaignStatus, Result, Target, TubeStatus
+from .models import Campaign, CoverageHour, Sample, SampledPerson, Tube, Untested
+from .services.counters import FIGURES, TIMES, hour_of
 
-READABLE = (Result.NEGATIVE, Result.POSITIVE)
 MAX_UNTESTED = 500  # households of a grid listed at once (a grid has 200–1,000)
 
 
@@ -60,6 +64,7 @@ def campaigns_running(
         Campaign.objects.filter(_visible(scope))
         .filter(Q(region_path__startswith=path) | Q(region_path__in=_ancestors(path)))
         .filter(start_on__lte=last or day, end_on__gte=day)
+        .select_related("region")
     )
 
 
@@ -209,7 +214,70 @@ def coverage_values(
     scope: Scope, campaign: Campaign, path: str, until: dt.datetime | None = None
 ) -> dict[str, Figures]:
     """Figures per region path (grid) under ``path``, of the swabs taken before ``until``
-    (None: all): one grouped query."""
+    (None: all). A campaign of every resident: the registry's residents per grid and the
+    coverage counters, never a scan of the target; one of a tag or of those under watch
+    (a few in a thousand residents): ``exact_values``."""
+    scope.require(Cap.SCREENING_VIEW)
+    if campaign.target != Target.RESIDENTS:
+        return exact_values(scope, campaign, path, until)
+    region = Region.objects.filter(path=path).first() or Region(path=path)
+    counted = _counted(campaign, path, until)
+    out = {}
+    # the target is everyone living there now, whatever ``until`` (as the exact query counts)
+    for grid, n in residents_by_path(region, timezone.now()).items():
+        if scope.contains(grid):
+            out[grid] = Figures(n, *counted.get(grid, (0, 0, 0)))
+    return out
+
+
+def coverage_totals(
+    scope: Scope, campaign: Campaign, area: Region, untils: list[dt.datetime]
+) -> list[dict[str, int]]:
+    """The totals of ``coverage_values`` under ``path`` at each of several moments (oldest
+    first): for a campaign of every resident whose moments fall on the hour (the trend's day
+    ends), the counters' hours summed once by hour and added up, and the residents read once;
+    otherwise ``coverage_values`` at each. ``area``: the region counted (the report's, or the
+    campaign's where it is smaller)."""
+    scope.require(Cap.SCREENING_VIEW)
+    path = area.path
+    if campaign.target != Target.RESIDENTS or any(u != hour_of(u) for u in untils):
+        return [
+            {
+                "target": sum(f.target for f in values.values()),
+                "sampled": sum(f.sampled for f in values.values()),
+                "positive": sum(f.positive for f in values.values()),
+            }
+            for values in (coverage_values(scope, campaign, path, u) for u in untils)
+        ]
+    target = sum(
+        n for grid, n in residents_by_path(area, timezone.now()).items() if scope.contains(grid)
+    )
+    by_hour = (
+        scope.filter(
+            CoverageHour.objects.filter(
+                campaign=campaign, region_path__startswith=path, hour__lt=max(untils)
+            )
+        )
+        .values("hour")
+        .annotate(s=Sum("sampled"), p=Sum("positive"))
+        .order_by("hour")
+        .values_list("hour", "s", "p")
+    )
+    hours = list(by_hour)
+    out, i, sampled, positive = [], 0, 0, 0
+    for until in untils:
+        while i < len(hours) and hours[i][0] < until:
+            sampled, positive = sampled + hours[i][1], positive + hours[i][2]
+            i += 1
+        out.append({"target": target, "sampled": sampled, "positive": positive})
+    return out
+
+
+def exact_values(
+    scope: Scope, campaign: Campaign, path: str, until: dt.datetime | None = None
+) -> dict[str, Figures]:
+    """``coverage_values`` counted from the raw rows: each person of the target with a probe
+    of their swabs (one grouped query; grows with the target)."""
     scope.require(Cap.SCREENING_VIEW)
     people = _with_status(campaign, scope.filter(target_of(campaign, path)), until)
     out: dict[str, Figures] = defaultdict(Figures)
@@ -218,28 +286,52 @@ def coverage_values(
     return dict(out)
 
 
-def target_with_swabs(scope: Scope, campaign: Campaign, path: str) -> QuerySet[Person]:
-    """The campaign's target under ``path`` (in the scope), each person joined to their swabs
-    of the campaign (``swab``; a person not sampled is one row without): grouped with
-    ``coverage_counts(until)`` for several moments as columns of one query, it counts what
-    ``coverage_values`` counts at each (the daily report's trend)."""
-    scope.require(Cap.SCREENING_VIEW)
-    return scope.filter(target_of(campaign, path)).alias(
-        swab=FilteredRelation("samples", condition=Q(samples__campaign=campaign))
-    )
+HALF_HOUR = dt.timedelta(minutes=30)
+# a moment this close to now is the live report's (until_of: now, read a moment before): the
+# part of its hour after it holds the swabs of that last moment and a phone's clock ahead
+NOW = dt.timedelta(minutes=1)
 
 
-def coverage_counts(until: dt.datetime) -> dict[str, Count]:
-    """The target, those sampled and those in a positive tube by ``until``, over
-    ``target_with_swabs`` (a person sampled twice is counted once)."""
-    before = Q(swab__sampled_at__lt=until)
-    return {
-        "target": Count("id", distinct=True),
-        "sampled": Count("id", distinct=True, filter=before),
-        "positive": Count(
-            "id", distinct=True, filter=before & Q(swab__tube__result__result=Result.POSITIVE)
-        ),
-    }
+def _counted(campaign: Campaign, path: str, until: dt.datetime | None) -> dict[str, list[int]]:
+    """Sampled, resulted and positive per grid path under ``path`` from the counters: the
+    hours before ``until``, and for a moment inside an hour, the persons first counted in
+    the part of that hour nearer to it (added, or taken from the whole hour; for now, the
+    part after it, which only the last moment and a phone's clock ahead can hold)."""
+    hours = CoverageHour.objects.filter(campaign=campaign, region_path__startswith=path)
+    part = None
+    if until is not None:
+        start = hour_of(until)
+        if until == start:
+            hours = hours.filter(hour__lt=start)
+        elif until - start >= HALF_HOUR or until >= timezone.now() - NOW:
+            hours = hours.filter(hour__lte=start)
+            part = (-1, until, start + 2 * HALF_HOUR)
+        else:
+            hours = hours.filter(hour__lt=start)
+            part = (1, start, until)
+    sums = {f"n_{f}": Sum(f) for f in FIGURES}  # another name: not the column it sums
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in hours.values("region_path").annotate(**sums).order_by():
+        out[row["region_path"]] = [row[f"n_{f}"] for f in FIGURES]
+    if part is not None:
+        sign, first, last = part
+        # who has a swab in that part of the hour (a first swab is one of theirs), then whose
+        # first swab, first resulted, first positive falls in it
+        swabbed = Sample.objects.filter(
+            campaign=campaign, sampled_at__gte=first, sampled_at__lt=last
+        ).values("person_id")
+        people = SampledPerson.objects.filter(
+            campaign=campaign, region_path__startswith=path, person_id__in=swabbed
+        )
+        within = {
+            f"n_{t}": Count("person_id", filter=Q(**{f"{t}__gte": first, f"{t}__lt": last}))
+            for t in TIMES
+        }
+        for row in people.values("region_path").annotate(**within).order_by():
+            counts = out[row["region_path"]]
+            for i, t in enumerate(TIMES):
+                counts[i] += sign * row[f"n_{t}"]
+    return out
 
 
 def coverage(scope: Scope, campaign: Campaign, region: Region) -> Coverage:

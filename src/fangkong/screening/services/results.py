@@ -43,6 +43,7 @@ from ..labmodels import (
     ResultConflict,
 )
 from ..models import Tube
+from .counters import recount_tubes
 from .samples import Rejected, write_rejects
 from .tasks import BATCH, Consequences, do_act_on_results
 
@@ -139,12 +140,13 @@ def import_lab_results(
     with transaction.atomic():
         batch = LabImport.objects.create(lab=lab, user=user, filename=filename[:200], digest=digest)
         reports = _checked(rows, lab, user, result)
-        standing = _apply(reports, batch, digest, result, trusted=user is None)
+        standing, changed = _apply(reports, batch, digest, result, trusted=user is None)
         result.positive_tubes = sum(1 for r in standing.values() if r == Result.POSITIVE)
         result.invalid_tubes = sum(1 for r in standing.values() if r == Result.INVALID)
         done: Consequences = do_act_on_results(tubes=standing, user=user)
         result.retest_tasks, result.resample_tasks = done.retest_tasks, done.resample_tasks
         result.watched, result.households = done.watched, done.households
+        recount_tubes(changed)  # coverage's counters last: the order a move locks them in
         result.rejected.sort(key=lambda r: r.number)
         rejects_file = str(rejects) if result.rejected else ""
         summary = result.as_dict(rejects_file or None)
@@ -242,9 +244,10 @@ def _conflict_key(tube_id: int, reported: str, digest: str, row: int | None) -> 
 
 def _apply(
     reports: list[_Report], batch: LabImport, digest: str, result: LabImportResult, *, trusted
-) -> dict[int, str]:
+) -> tuple[dict[int, str], list[int]]:
     """Each tube's standing result after this file; writes new results, overturns, conflicts
-    and dispatches. Returns tube id → standing result, for the tubes of the file."""
+    and dispatches. Returns tube id → standing result, for the tubes of the file, and the
+    tubes whose result this import set or changed."""
     by_tube: dict[int, list[_Report]] = defaultdict(list)
     for r in reports:
         by_tube[r.tube_id].append(r)
@@ -295,8 +298,8 @@ def _apply(
             )
             key = _conflict_key(tube_id, r.reading.result, digest, r.row.number)
             conflicts[key] = _conflict(key, r, r.reading.result, stands, r, batch, now)
-    _write(new_results, overturned, conflicts, batch, now, trusted)
-    return standing
+    changed = _write(new_results, overturned, conflicts, batch, now, trusted)
+    return standing, changed
 
 
 def _conflict(key, report: _Report, reported, stands, source: _Report | None, batch, now):
@@ -316,7 +319,7 @@ def _conflict(key, report: _Report, reported, stands, source: _Report | None, ba
     )
 
 
-def _write(new_results, overturned, conflicts, batch, now, trusted) -> None:
+def _write(new_results, overturned, conflicts, batch, now, trusted) -> list[int]:
     rows = BulkWriter(LabResult, BULK_RESULT_FIELDS)
     db = _Prepared()
     for pk, r in zip(reserve_ids(LabResult, len(new_results)), new_results, strict=True):
@@ -361,6 +364,7 @@ def _write(new_results, overturned, conflicts, batch, now, trusted) -> None:
         )
     if trusted:
         _dispatch(new_results, now)
+    return resulted
 
 
 def _dispatch(new_results, now) -> None:

@@ -50,8 +50,9 @@ from ..samplefile import (
     find_layout,
     parse_sampled_at,
 )
+from .counters import recount_persons
 from .tasks import do_close_tasks_by_swabs
-from .tubes import CLOCK_SKEW, check_sampling_day
+from .tubes import CLOCK_SKEW, check_sampling_day, outside_region
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +181,8 @@ def _swab(row: SampleRow, document, persons, campaign: Campaign, now) -> tuple[s
     pk, path, name = person
     if row.name and " ".join(row.name.split()) != name:
         return _("姓名 does not match the registered name of this document"), None
+    if not path.startswith(campaign.region_path):
+        return outside_region(campaign), None
     try:
         sampled_at = parse_sampled_at(row.sampled_at) or now
     except ValueError:
@@ -363,6 +366,7 @@ def _write_rows(
         swabs=[(tubes[s.barcode][0], campaign.pool_size, s.person_id) for s in fresh]
     )
     _close_full(campaign, {tubes[s.barcode][0] for s in fresh if s.barcode not in new_tubes}, now)
+    recount_persons({(campaign.pk, s.person_id) for s in fresh}, lock_persons=True)
 
 
 def _close_full(campaign: Campaign, tube_ids: set[int], now) -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import time_format
@@ -27,6 +27,7 @@ from fangkong.people.models import Person
 from ..choices import CampaignStatus, SampleSource, TubeStatus, UntestedReason
 from ..models import Campaign, Sample, SamplingPoint, Tube, Untested
 from ..samplefile import BarcodeInvalid, clean_barcode
+from .counters import deadlocked, recount_persons
 from .errors import ScreeningInvalid
 from .tasks import do_close_tasks_by_swabs
 
@@ -51,6 +52,14 @@ def check_sampling_day(campaign: Campaign, when: dt.datetime) -> str | None:
         "start": campaign.start_on.isoformat(),
         "end": campaign.end_on.isoformat(),
         "day": day.isoformat(),
+    }
+
+
+def outside_region(campaign: Campaign) -> str:
+    """Why a person is not swabbed into the campaign: they live outside its region (they are
+    in no part of its target, and coverage would never count them)."""
+    return _("the person lives outside the campaign's region (%(region)s)") % {
+        "region": campaign.region.name
     }
 
 
@@ -182,6 +191,12 @@ def check_add_swabs(
             # refused then ("sent for another tube")
             if attempt:
                 raise
+        except OperationalError as e:
+            # a move of several of these people locked them in another order than this batch
+            # (services/counters.py) and PostgreSQL failed the batch to let the move go on:
+            # once the move is done, the batch goes through
+            if attempt or not deadlocked(e):
+                raise
     raise AssertionError("unreachable")
 
 
@@ -244,6 +259,7 @@ def _add_swabs(user, scope, tube: Tube, items: list[SwabData], source: str) -> S
     if new and len(in_tube) >= tube.pool_size:
         Tube.objects.filter(pk=tube.pk).update(status=TubeStatus.CLOSED, closed_at=now)
         tube.status, tube.closed_at, result.closed = TubeStatus.CLOSED, now, True
+    recount_persons([(tube.campaign_id, s.person_id) for s in new], lock_persons=True)
     return result
 
 
@@ -264,6 +280,8 @@ def _refusal(tube, item: SwabData, persons, points, in_tube, room: int, now) -> 
         return _("tube %(code)s is closed; open a new tube") % {"code": tube.barcode}
     if item.person_id not in persons:
         return _("no person with id %(id)s in your area") % {"id": item.person_id}
+    if not persons[item.person_id].startswith(tube.campaign.region_path):
+        return outside_region(tube.campaign)
     if item.person_id in in_tube:
         return _("this person is already in tube %(code)s") % {"code": tube.barcode}
     if room <= 0:
@@ -345,6 +363,7 @@ def check_remove_swab(
             "reason": reason,
         }
         sample.delete()
+        recount_persons([(sample.campaign_id, sample.person_id)])
         record_audit(
             user=user,
             action=AuditAction.DELETE,

@@ -10,6 +10,7 @@ from fangkong.screening import selectors
 from fangkong.screening.choices import PoolSize, Target
 from fangkong.screening.models import Campaign
 from fangkong.screening.services import ScreeningInvalid, check_create_campaign
+from fangkong.screening.services.counters import recount
 from fangkong.screening.services.labs import lab_command
 
 
@@ -49,7 +50,9 @@ class Command(BaseCommand):
         "--campaign ID --region CODE`: the region's target, sampled, resulted, positive and "
         "untested (residents of the target not sampled). `lab --code CODE --name NAME --region "
         "CODE [--operator USERNAME ...]`: register a lab and its operators' accounts. `send "
-        "--lab CODE BARCODE ...`: record closed tubes as sent to a lab (送检)."
+        "--lab CODE BARCODE ...`: record closed tubes as sent to a lab (送检). `recount "
+        "[--campaign ID]`: recompute the coverage counters from the swabs, their tubes' "
+        "results and where people live (of one campaign, or of all)."
     )
 
     def add_arguments(self, parser):
@@ -75,7 +78,9 @@ class Command(BaseCommand):
         send = sub.add_parser("send", help="record closed tubes as sent to a lab")
         send.add_argument("--lab", required=True, help="code of the lab")
         send.add_argument("barcodes", nargs="+")
-        for p in (plan, cover, lab, send):
+        again = sub.add_parser("recount", help="recompute the coverage counters")
+        again.add_argument("--campaign", type=int, help="only this campaign")
+        for p in (plan, cover, lab, send, again):
             p.add_argument(
                 "--json", dest="as_json", action="store_true", help="end with one JSON line"
             )
@@ -83,6 +88,8 @@ class Command(BaseCommand):
     def handle(self, *args, action, as_json, **options):
         if action == "campaign":
             self._campaign(as_json, **options)
+        elif action == "recount":
+            self._recount(as_json, options["campaign"])
         elif action in ("lab", "send"):
             out = lab_command(action, **options)
             self.stdout.write(json.dumps(out, ensure_ascii=False) if as_json else str(out))
@@ -109,6 +116,15 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(out, ensure_ascii=False))
         else:
             self.stdout.write(f"campaign {campaign.pk}: {campaign.name}")
+
+    def _recount(self, as_json, campaign_id: int | None):
+        if campaign_id is not None and not Campaign.objects.filter(pk=campaign_id).exists():
+            raise CommandError(f"no campaign {campaign_id}")
+        persons, hours = recount(campaign_id=campaign_id)
+        if as_json:
+            self.stdout.write(json.dumps({"persons": persons, "hours": hours}))
+        else:
+            self.stdout.write(f"counted {persons} persons in {hours} grid-hours")
 
     def _coverage(self, as_json, campaign_id: int, code: str | None):
         campaign = Campaign.objects.select_related("region").filter(pk=campaign_id).first()
