@@ -202,6 +202,31 @@ def test_the_staff_view_and_the_daily_report_count_the_same_figures(tree, people
         )
 
 
+def test_a_person_under_two_kinds_on_one_day_is_one_person_under_watch_on_the_staff_page(
+    tree, people
+):
+    """Released from central quarantine today (the period covers today still) and under health
+    monitoring from today: each kind counts them, the staff page's "under watch" once, as the
+    report's and as "due"."""
+    from fangkong.health.services import do_end_observation, do_place_under_watch
+    from fangkong.reports.selectors import daily_report
+
+    a = tree.person_a
+    quarantine = start_watch(
+        a, kind="central_quarantine", start=TODAY() - dt.timedelta(days=6), end=TODAY()
+    )
+    do_end_observation(observation_id=quarantine.pk, reason="解除")
+    do_place_under_watch(people=[(a.pk, a.region_path, "出院")], kind="health_monitoring")
+    hq = scope_of(people.hq)
+    f = staff_view(hq, tree.city, TODAY()).total
+    health = next(
+        s for s in daily_report(hq, tree.city, TODAY())["sections"] if s["key"] == "health"
+    )
+    figures = {f["key"]: f["today"] for f in health["figures"]}
+    assert f.watched == {"central_quarantine": 1, "health_monitoring": 1}
+    assert (f.watched_total, f.expected) == (1, 1) == (figures["watched"], figures["due"])
+
+
 def test_a_rule_changed_in_admin_recounts_who_is_due_at_once(
     tree, people, login, django_capture_on_commit_callbacks
 ):

@@ -49,7 +49,9 @@ class DayFigures:
     residents: int = 0  # people registered in the region
     alerts_open: int = 0
     alerts_closed: int = 0
-    watched: dict[str, int] = field(default_factory=dict)
+    watched: dict[str, int] = field(default_factory=dict)  # persons under watch, per kind
+    # persons under watch, each once (under two kinds on one day, a person is in both kinds)
+    watched_total: int = 0
     cases: int = 0
     contacts: int = 0
     passages: int = 0
@@ -63,10 +65,6 @@ class DayFigures:
     def due_share(self) -> int | None:
         """Percent of those due who reported, rounded down: 100 only when all have."""
         return None if not self.expected else 100 * self.expected_reported // self.expected
-
-    @property
-    def watched_total(self) -> int:
-        return sum(self.watched.values())
 
     def add(self, other: DayFigures) -> None:
         for name in _SUMMED:
@@ -85,6 +83,7 @@ _SUMMED = (
     "residents",
     "alerts_open",
     "alerts_closed",
+    "watched_total",
     "cases",
     "contacts",
     "passages",
@@ -182,7 +181,7 @@ def day_values(
       reports, ``due`` is the grid's residents (``residents_per_path``) and ``reported`` those
       who checked in there (``checked_in``, never more than ``due``); elsewhere ``due`` are
       the people under watch and ``reported`` those of them with a check-in that day in the
-      grid they are watched in (``PersonDay``, by its key; raw rows for an earlier hour);
+      grid they are watched in (``GridDay.watched_reported``; raw rows for an earlier hour);
     - ``residents``: where some path reports universally, or when asked for;
     - alerts opened, closed, open and overdue at ``until``; new cases and contacts; checkpoint
       passages and people turned back.

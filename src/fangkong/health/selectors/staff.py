@@ -39,6 +39,7 @@ def _day_figures(values: dict[str, int], due_among: str) -> DayFigures:
         alerts_open=values.get("alerts_open", 0),
         alerts_closed=values.get("alerts_closed", 0),
         watched={k: n for k in ObservationKind.values if (n := values.get(f"watched_{k}", 0))},
+        watched_total=values.get("watched", 0),
         cases=values.get("cases_new", 0),
         contacts=values.get("contacts_new", 0),
         passages=values.get("passages", 0),

@@ -62,16 +62,17 @@ def check_start_observation(
     scope.require(Cap.HEALTH_RECORD)
     today = timezone.localdate()
     start_on = start_on or today
-    days = days or rules_for(person.region_path).observation_days
-    errors = _check_period(kind, start_on, days, today)
+    errors = _check_period(kind, start_on, days or 1, today)
     if not reason.strip():
         errors["reason"] = _("say why the person is under watch")
     if kind == ObservationKind.CENTRAL_QUARANTINE and not hotel.strip():
         errors["hotel"] = _("central quarantine needs the hotel (and room)")
-    end_on = start_on + dt.timedelta(days=days - 1)
     if errors:
         raise CheckInInvalid(errors)
-    with watch.changing([person.pk]):  # the person locked: no other period starts meanwhile
+    # the person locked: no other period starts meanwhile, and none moves them elsewhere
+    with watch.changing([person.pk]) as change:
+        path = change.paths.get(person.pk, person.region_path)
+        end_on = start_on + dt.timedelta(days=(days or rules_for(path).observation_days) - 1)
         clash = _overlapping(person, start_on, end_on)
         if clash is not None:
             raise CheckInInvalid(
@@ -82,7 +83,7 @@ def check_start_observation(
             )
         return Observation.objects.create(
             person=person,
-            region_path=person.region_path,
+            region_path=path,
             kind=kind,
             reason=reason.strip()[:200],
             start_on=start_on,
@@ -127,7 +128,9 @@ def do_place_under_watch(
     watch. COPY (PostgreSQL) or batched inserts, never a row at a time."""
     today = timezone.localdate()
     ids = sorted({pk for pk, _path, _reason in people})
-    with watch.changing(ids, since=today):
+    with watch.changing(ids, since=today) as change:
+        # where each lives now (the caller's paths may be older than a move)
+        people = [(pk, change.paths.get(pk, path), reason) for pk, path, reason in people]
         return _place_under_watch(people, ids, kind, user, today)
 
 
@@ -213,9 +216,10 @@ def do_observe_contact(
             )
     if not periods:
         return periods
-    with watch.changing([person.pk]):
+    with watch.changing([person.pk]) as change:
         _supersede(person, periods[0].start_on, reason)
         for p in periods:
+            p.region_path = change.paths.get(person.pk, p.region_path)
             p.save()
         if len(periods) == 2:
             periods[1].follows = periods[0]
@@ -250,8 +254,11 @@ def check_extend_observation(
         errors["observation"] = _("this period was ended early; start a new one")
     if errors:
         raise CheckInInvalid(errors)
-    with watch.changing([observation.person_id]):
+    # the person read under the lock: a merge may have given the period to another
+    with watch.changing([watch.person_of(observation.pk) or observation.person_id]):
         observation = Observation.objects.select_for_update().get(pk=observation.pk)
+        if observation.ended_on is not None:
+            raise CheckInInvalid({"observation": _("this period was ended early; start a new one")})
         Extension.objects.create(
             observation=observation,
             days=days,
@@ -282,13 +289,16 @@ def do_end_observation(*, observation_id: int, reason: str) -> bool:
     admitted); False when it had already ended. For other apps' services, which decide who
     may."""
     today = timezone.localdate()
-    person_id = Observation.objects.filter(pk=observation_id).values_list("person_id", flat=True)
-    with watch.changing(person_id):
-        return bool(
-            Observation.objects.filter(pk=observation_id, ended_on__isnull=True).update(
-                ended_on=today, end_reason=reason.strip()[:200]
+    with transaction.atomic():
+        person_id = watch.person_of(observation_id)  # locked: a merge may have moved it
+        if person_id is None:
+            return False
+        with watch.changing([person_id]):
+            return bool(
+                Observation.objects.filter(pk=observation_id, ended_on__isnull=True).update(
+                    ended_on=today, end_reason=reason.strip()[:200]
+                )
             )
-        )
 
 
 def follow_up(observation: Observation, *, today: dt.date | None = None) -> list[DayStatus]:

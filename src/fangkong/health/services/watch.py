@@ -108,26 +108,59 @@ def _difference(after: Counter, before: Counter) -> dict:
     return {k: d for k in after.keys() | before.keys() if (d := after[k] - before[k])}
 
 
+class Change(counters.Tally):
+    """What ``changing`` yields: the tally of the pass, which takes the caller's other
+    changes (a move's check-ins, a merge's day rows), and ``paths``, the persons' grid paths
+    read under their lock: a period starts where its person lives now, whatever an object
+    loaded before a move still says."""
+
+    def __init__(self, paths: dict[int, str]) -> None:
+        super().__init__()
+        self.paths = paths
+
+
+def _lock(ids: list[int]) -> dict[int, str]:
+    """Lock these persons (so two changes of one person's periods follow each other), in key
+    order; their grid paths."""
+    paths: dict[int, str] = {}
+    for i in range(0, len(ids), CHUNK):
+        paths.update(
+            Person.objects.select_for_update(no_key=True)
+            .filter(pk__any=ids[i : i + CHUNK])
+            .order_by("pk")
+            .values_list("pk", "region_path")
+        )
+    return paths
+
+
+def person_of(observation_id: int) -> int | None:
+    """The person whose period this is, locked, inside the caller's transaction (None: no
+    such period). Read again under the lock: until a merge commits, the period may still
+    name the record it gives to the kept person, and a change counted for that record
+    would leave the kept person's counters as they were."""
+    while True:
+        person_id = (
+            Observation.objects.filter(pk=observation_id)
+            .values_list("person_id", flat=True)
+            .first()
+        )
+        if person_id is None:
+            return None
+        _lock([person_id])
+        if Observation.objects.filter(pk=observation_id, person_id=person_id).exists():
+            return person_id
+
+
 @contextmanager
-def changing(
-    person_ids: Iterable[int], *, since: dt.date | None = None
-) -> Iterator[counters.Tally]:
+def changing(person_ids: Iterable[int], *, since: dt.date | None = None) -> Iterator[Change]:
     """Around a change of these persons' periods under watch (on days from ``since`` on,
-    when given): the counters follow, in the same transaction. The tally yielded takes the
-    caller's other changes of the same pass (a move's check-ins, a merge's day rows)."""
+    when given): the counters follow, in the same transaction (``Change``)."""
     ids = sorted(set(person_ids))
     with transaction.atomic():
-        for i in range(0, len(ids), CHUNK):  # two changes of one person follow each other
-            list(
-                Person.objects.select_for_update(no_key=True)
-                .filter(pk__any=ids[i : i + CHUNK])
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+        change = Change(_lock(ids))
         before = coverage_of(ids, since=since)
-        tally = counters.Tally()
-        yield tally
+        yield change
         after = coverage_of(ids, since=since)
-        tally.watches(_difference(after[0], before[0]))
-        tally.kinds(_difference(after[1], before[1]))
-        tally.apply()
+        change.watches(_difference(after[0], before[0]))
+        change.kinds(_difference(after[1], before[1]))
+        change.apply()
