@@ -23,6 +23,7 @@ from fangkong.beds.services import (
 )
 from fangkong.health.choices import ObservationKind
 from fangkong.health.models import Case, Observation
+from fangkong.health.services.watch import changing
 
 
 def _plan(people, tree):
@@ -106,7 +107,8 @@ def test_a_contact_gets_a_quarantine_room_and_is_released_only_when_the_period_i
             patient=patient,
             outcome="released",
         )
-    Observation.objects.filter(pk=beds.quarantine.pk).update(end_on=timezone.localdate())
+    with changing([beds.quarantine.person_id]):  # it has run its days (the counters follow)
+        Observation.objects.filter(pk=beds.quarantine.pk).update(end_on=timezone.localdate())
     check_discharge(
         scope=scope_of(people.hospital), user=people.hospital, patient=patient, outcome="released"
     )

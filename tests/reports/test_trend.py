@@ -11,6 +11,7 @@ import pytest
 from fangkong.accounts.scope import scope_of
 from fangkong.health.models import HealthRule
 from fangkong.health.rules import forget_rules
+from fangkong.health.services.watch import changing
 from fangkong.people.models import Person
 from fangkong.people.services.counters import recount
 from fangkong.reports.sections import registered, until_of
@@ -39,8 +40,9 @@ def more_days(city) -> None:
         city.person_a, at(DAY + dt.timedelta(days=1), 8), closed=at(DAY + dt.timedelta(days=2), 8)
     )
     ended = watch(city.child_a, "home_observation", DAY - dt.timedelta(days=5))
-    ended.ended_on = DAY - dt.timedelta(days=1)
-    ended.save()
+    with changing([city.child_a.pk]):  # as every writer of periods: the counters follow
+        ended.ended_on = DAY - dt.timedelta(days=1)
+        ended.save()
 
 
 def stock(city, people) -> None:

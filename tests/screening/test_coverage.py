@@ -9,12 +9,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from fangkong.accounts.scope import scope_of
-from fangkong.health.models import Observation
 from fangkong.regions.services import get_or_create_building, get_or_create_household
 from fangkong.screening import selectors
 from fangkong.screening.services import check_record_untested
 
-from ..conftest import make_person
+from ..conftest import make_person, start_watch
 from .conftest import make_campaign, open_tube, swab
 
 
@@ -83,21 +82,9 @@ def test_a_tag_campaign_targets_only_that_tag(tree, people):
 
 def test_a_watched_campaign_targets_those_under_observation_during_it(tree, people):
     today = timezone.localdate()
-    Observation.objects.create(
-        person=tree.child_a,
-        region_path=tree.child_a.region_path,
-        kind="home_observation",
-        reason="返乡",
-        start_on=today - dt.timedelta(days=3),
-        end_on=today + dt.timedelta(days=10),
-    )
-    Observation.objects.create(  # over before the campaign
-        person=tree.person_a,
-        region_path=tree.person_a.region_path,
-        kind="home_observation",
-        reason="返乡",
-        start_on=today - dt.timedelta(days=20),
-        end_on=today - dt.timedelta(days=7),
+    start_watch(tree.child_a, start=today - dt.timedelta(days=3), end=today + dt.timedelta(days=10))
+    start_watch(  # over before the campaign
+        tree.person_a, start=today - dt.timedelta(days=20), end=today - dt.timedelta(days=7)
     )
     watched = make_campaign(tree, target="watched")
     total = selectors.coverage(scope_of(people.community), watched, tree.community_a).total
