@@ -4,7 +4,9 @@ What is still going on follows: the open alert (the new grid worker must act on 
 one no longer can), observation periods not yet over, and today's check-ins (so today's
 "missing" list and coverage of the new grid count them). What happened stays where it
 happened: past days' check-ins, closed alerts, periods already over, cases, contacts and
-checkpoint passages — each day's figures of a region stay what they were (docs/health.md).
+checkpoint passages — each day's figures of a region stay what they were (docs/health.md),
+except that a period still running moves whole: its past days are counted under watch in the
+new grid too (splitting the period at the move would keep them where they were).
 """
 
 from __future__ import annotations
