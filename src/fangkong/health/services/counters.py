@@ -36,8 +36,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
-from ..models import CheckIn, GridDay, KindDay, PersonDay
+from ..models import CheckIn, GridDay, KindDay, Observation, PersonDay
 from ..rules import rules_for
 
 # one counted row: (day, grid path, person id, temperature)
@@ -182,8 +183,6 @@ class Tally:
             Counter({k: d for k, d in self.kind_deltas.items() if (k[0], k[1]) not in self.settled})
         )
         if self.settled:
-            from .watch import settle_kinds
-
             settle_kinds(self.settled)
 
 
@@ -470,8 +469,6 @@ def count_watches(*, day: dt.date | None = None) -> None:
     """Count the periods under watch (of one day, or of every day) into counters that hold
     none of them yet (``recount`` has just emptied them; migration 0009 had just made the
     columns): the days each period covers, never a scan of the check-ins' day rows."""
-    from .watch import coverage_of
-
     watches, kinds = coverage_of(None, day=day)
     rows = sorted(watches.items())
     grids: dict[tuple[str, dt.date], list[int]] = defaultdict(lambda: [0] * 5)
@@ -492,3 +489,81 @@ def count_watches(*, day: dt.date | None = None) -> None:
                 figures[4] += n > 0
         _bump_grid_days(grids)
         _bump_kinds(kinds)
+
+
+# --- what periods under watch cover (services/watch.py counts their changes) ----------------
+
+_WATCH_CHUNK = 2000  # persons per query
+ONE_DAY = dt.timedelta(days=1)
+
+Watches = Counter[Key]  # periods covering (day, path, person)
+Kinds = Counter[tuple[dt.date, str, str]]  # distinct persons per (day, path, kind)
+
+
+def coverage_of(
+    person_ids: Iterable[int] | None, *, since: dt.date | None = None, day: dt.date | None = None
+) -> tuple[Watches, Kinds]:
+    """The days, grid paths and kinds that these persons' periods cover (every person's when
+    ``person_ids`` is None): from ``since`` on, or on ``day`` only."""
+    watches: Watches = Counter()
+    kinds: Kinds = Counter()
+    qs = Observation.objects.all()
+    first_day = day or since
+    if first_day is not None:
+        qs = qs.filter(end_on__gte=first_day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=first_day)
+        )
+    if day is not None:
+        qs = qs.filter(start_on__lte=day)
+    columns = ("person_id", "region_path", "kind", "start_on", "end_on", "ended_on")
+    if person_ids is None:
+        batches: Iterable = [qs.order_by("person_id").values_list(*columns).iterator(5000)]
+    else:
+        ids = sorted(set(person_ids))
+        batches = (
+            qs.filter(person_id__any=ids[i : i + _WATCH_CHUNK])
+            .order_by("person_id")
+            .values_list(*columns)
+            for i in range(0, len(ids), _WATCH_CHUNK)
+        )
+    for rows in batches:
+        person, seen = None, set[tuple[dt.date, str, str]]()
+        for pid, path, kind, start, end, ended in rows:
+            if pid != person:
+                kinds.update(seen)
+                person, seen = pid, set()
+            last = min(end, ended) if ended else end
+            on = max(start, first_day) if first_day else start
+            if day is not None:
+                on, last = day, min(last, day)
+            while on <= last:
+                watches[(on, path, pid)] += 1
+                seen.add((on, path, kind))
+                on += ONE_DAY
+        kinds.update(seen)
+    return watches, kinds
+
+
+def settle_kinds(days: set[tuple[dt.date, str]]) -> None:
+    """Set the persons per kind of these (day, path) to what the periods say. The rows are
+    made and locked first (key order), then the periods read: a writer that counted a
+    period there meanwhile has committed it by then."""
+    from ..choices import ObservationKind
+
+    keys = sorted((path, on, kind) for on, path in days for kind in ObservationKind.values)
+    lock_kinds(keys)
+    paths = sorted({path for _on, path in days})
+    first, last = min(on for on, _p in days), max(on for on, _p in days)
+    persons: dict[tuple[str, dt.date, str], set[int]] = {k: set() for k in keys}
+    for pid, path, kind, start, end, ended in (
+        Observation.objects.filter(region_path__any=paths, start_on__lte=last, end_on__gte=first)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+        .values_list("person_id", "region_path", "kind", "start_on", "end_on", "ended_on")
+    ):
+        on, end_day = max(start, first), min(min(end, ended) if ended else end, last)
+        while on <= end_day:
+            if (path, on, kind) in persons:
+                persons[(path, on, kind)].add(pid)
+            on += ONE_DAY
+    for (path, on, kind), who in persons.items():
+        KindDay.objects.filter(region_path=path, on=on, kind=kind).update(persons=len(who))
